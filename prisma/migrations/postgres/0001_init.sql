@@ -1,0 +1,157 @@
+-- CreateTable
+CREATE TABLE "Area" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "aliases" TEXT NOT NULL DEFAULT '',
+    "level" TEXT NOT NULL,
+    "parentId" TEXT,
+    "timezone" TEXT NOT NULL DEFAULT 'UTC',
+    "latitude" DOUBLE PRECISION,
+    "longitude" DOUBLE PRECISION,
+
+    CONSTRAINT "Area_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Contact" (
+    "id" TEXT NOT NULL,
+    "language" TEXT,
+    "areaId" TEXT,
+    "status" TEXT NOT NULL DEFAULT 'active',
+    "fields" TEXT NOT NULL DEFAULT '{}',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Contact_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ContactIdentity" (
+    "id" TEXT NOT NULL,
+    "contactId" TEXT NOT NULL,
+    "channel" TEXT NOT NULL,
+    "addressHash" TEXT NOT NULL,
+    "addressEnc" TEXT NOT NULL,
+    "stoppedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ContactIdentity_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Session" (
+    "id" TEXT NOT NULL,
+    "contactId" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'active',
+    "flowId" TEXT,
+    "state" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Message" (
+    "id" TEXT NOT NULL,
+    "dedupeKey" TEXT NOT NULL,
+    "direction" TEXT NOT NULL,
+    "channel" TEXT NOT NULL,
+    "contactId" TEXT,
+    "identityId" TEXT,
+    "bodyEnc" TEXT NOT NULL,
+    "providerId" TEXT,
+    "status" TEXT NOT NULL,
+    "errorCode" TEXT,
+    "errorMessage" TEXT,
+    "encoding" TEXT,
+    "segments" INTEGER,
+    "broadcastId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Message_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ApiToken" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "tokenHash" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "areaId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastUsedAt" TIMESTAMP(3),
+    "revokedAt" TIMESTAMP(3),
+
+    CONSTRAINT "ApiToken_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AuditEntry" (
+    "id" TEXT NOT NULL,
+    "actor" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "subjectType" TEXT NOT NULL,
+    "subjectId" TEXT NOT NULL,
+    "detail" TEXT NOT NULL DEFAULT '{}',
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "AuditEntry_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "Area_parentId_idx" ON "Area"("parentId");
+
+-- CreateIndex
+CREATE INDEX "Contact_areaId_idx" ON "Contact"("areaId");
+
+-- CreateIndex
+CREATE INDEX "ContactIdentity_contactId_idx" ON "ContactIdentity"("contactId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ContactIdentity_channel_addressHash_key" ON "ContactIdentity"("channel", "addressHash");
+
+-- CreateIndex
+CREATE INDEX "Session_contactId_status_idx" ON "Session"("contactId", "status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Message_dedupeKey_key" ON "Message"("dedupeKey");
+
+-- CreateIndex
+CREATE INDEX "Message_channel_providerId_idx" ON "Message"("channel", "providerId");
+
+-- CreateIndex
+CREATE INDEX "Message_contactId_createdAt_idx" ON "Message"("contactId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "Message_broadcastId_status_idx" ON "Message"("broadcastId", "status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_subjectType_subjectId_idx" ON "AuditEntry"("subjectType", "subjectId");
+
+-- AddForeignKey
+ALTER TABLE "Area" ADD CONSTRAINT "Area_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Area"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Contact" ADD CONSTRAINT "Contact_areaId_fkey" FOREIGN KEY ("areaId") REFERENCES "Area"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ContactIdentity" ADD CONSTRAINT "ContactIdentity_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Session" ADD CONSTRAINT "Session_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Message" ADD CONSTRAINT "Message_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Message" ADD CONSTRAINT "Message_identityId_fkey" FOREIGN KEY ("identityId") REFERENCES "ContactIdentity"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_areaId_fkey" FOREIGN KEY ("areaId") REFERENCES "Area"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
