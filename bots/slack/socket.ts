@@ -21,6 +21,7 @@ export interface SlackSocketOptions {
 /** One Socket Mode connection, opened by start() and closed by stop(). */
 export class SlackSocket {
   private app: App | undefined;
+  private receiver: SocketModeReceiver | undefined;
 
   constructor(
     private readonly options: SlackSocketOptions,
@@ -32,7 +33,13 @@ export class SlackSocket {
   async start(sink: InboundSink): Promise<void> {
     if (this.app) return;
     const { botToken, appToken, apiUrl } = this.options;
-    const identity = await this.client.auth.test();
+    let identity: webApi.AuthTestResponse;
+    try {
+      identity = await this.client.auth.test();
+    } catch (error) {
+      const code = error instanceof webApi.WebAPIPlatformError ? error.data.error : (error as Error).message;
+      throw new Error(`Slack: auth.test failed for the bot token (${code})`, { cause: error });
+    }
     const slackLogger = sdkLogger(this.logger);
     const clientOptions = { slackApiUrl: apiUrl };
     const receiver = new SocketModeReceiver({ appToken, logger: slackLogger, installerOptions: { clientOptions } });
@@ -50,13 +57,16 @@ export class SlackSocket {
     });
     await app.start();
     this.app = app;
+    this.receiver = receiver;
     this.logger.info('Slack socket mode connected');
   }
 
+  /** Closes the connection and waits until the close handshake is done. */
   async stop(): Promise<void> {
-    const app = this.app;
+    const receiver = this.receiver;
     this.app = undefined;
-    if (app) await app.stop();
+    this.receiver = undefined;
+    if (receiver) await receiver.client.disconnect();
   }
 
   private async deliver(args: AnyMiddlewareArgs, sink: InboundSink): Promise<void> {

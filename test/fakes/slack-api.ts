@@ -71,6 +71,8 @@ export interface FakeSlackApi {
   rateLimitNext(retryAfterSeconds: number): void;
   /** Shorthand: the next call is answered `{ ok: false, error }`. */
   failNext(error: string): void;
+  /** Whether a Socket Mode client is connected now. */
+  socketOpen(): boolean;
   /** The Socket Mode connection is open and Slack's hello was sent. */
   socketConnected(timeoutMs?: number): Promise<void>;
   /** Pushes an envelope over Socket Mode; resolves with the client's acknowledgement. */
@@ -166,7 +168,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
         `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
     );
-    webSocket = new WebSocketPeer(socket);
+    const peer = new WebSocketPeer(socket);
+    webSocket = peer;
+    socket.on('close', () => {
+      if (webSocket === peer) webSocket = undefined;
+    });
     webSocket.sendText(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0000001' } }));
     for (const wake of socketWaiters.splice(0)) wake();
   });
@@ -192,6 +198,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     failNext: (error) => {
       queued.push({ body: { ok: false, error } });
     },
+    socketOpen: () => webSocket !== undefined,
     socketConnected: (timeoutMs = 5000) =>
       webSocket
         ? Promise.resolve()
