@@ -6,7 +6,7 @@
  */
 import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { ChannelAdapter, InboundSink, WebhookRoute } from '../../src/channels/adapter.js';
+import type { ChannelAdapter, InboundSink, WebhookRequest, WebhookRoute } from '../../src/channels/adapter.js';
 import { ProviderUnavailableError } from '../../src/errors.js';
 import { CONFIGURATION_ERRORS, toProviderError } from './errors.js';
 import { parseEventsBody, parseInteractionsBody } from './inbound.js';
@@ -50,8 +50,7 @@ export function createSlackAdapter(options: SlackOptions, logger: Logger): Chann
   const webhooks: WebhookRoute[] = [];
   const signingSecret = resolved.signingSecret;
   if (resolved.mode === 'http' && signingSecret) {
-    const verify = (request: Parameters<WebhookRoute['verify']>[0]): boolean =>
-      verifySlackSignature(request, signingSecret, resolved.now());
+    const verify = (request: WebhookRequest): boolean => verifySlackSignature(request, signingSecret, resolved.now());
     webhooks.push(
       { path: SLACK_EVENTS_PATH, verify, parse: (request) => parseEventsBody(request.rawBody) },
       { path: SLACK_INTERACTIONS_PATH, verify, parse: (request) => parseInteractionsBody(request.rawBody) },
