@@ -6,7 +6,7 @@
  */
 
 const GSM7_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
   '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 const GSM7_EXTENSION = '^{}\\[~]|€\f';
 
@@ -23,26 +23,31 @@ export interface SegmentCount {
   units: number;
 }
 
-/** Counts the segments of a text as a carrier would. Counts characters, never bytes. */
+/**
+ * Counts the segments of a text as a carrier splits it. Counts characters, never bytes, and never
+ * splits a character: a two-septet extension character or a surrogate pair that does not fit at
+ * the end of a segment starts the next one.
+ */
 export function countSegments(text: string): SegmentCount {
-  let septets = 0;
-  let gsm = true;
-  for (const char of text) {
-    if (basic.has(char)) septets += 1;
-    else if (extension.has(char)) septets += 2;
-    else {
-      gsm = false;
-      break;
-    }
-  }
-  if (gsm) {
-    return { encoding: 'GSM-7', units: septets, segments: segmentsFor(septets, 160, 153) };
-  }
-  const units = text.length; // UTF-16 code units: an emoji outside the BMP takes two.
-  return { encoding: 'UCS-2', units, segments: segmentsFor(units, 70, 67) };
+  const chars = Array.from(text);
+  const gsm = chars.every((c) => basic.has(c) || extension.has(c));
+  const widths = gsm ? chars.map((c) => (extension.has(c) ? 2 : 1)) : chars.map((c) => c.length);
+  const units = widths.reduce((sum, w) => sum + w, 0);
+  const [single, perPart] = gsm ? [160, 153] : [70, 67];
+  return { encoding: gsm ? 'GSM-7' : 'UCS-2', units, segments: segmentsFor(widths, units, single, perPart) };
 }
 
-function segmentsFor(units: number, single: number, perPart: number): number {
+function segmentsFor(widths: number[], units: number, single: number, perPart: number): number {
   if (units === 0) return 0;
-  return units <= single ? 1 : Math.ceil(units / perPart);
+  if (units <= single) return 1;
+  let segments = 1;
+  let used = 0;
+  for (const width of widths) {
+    if (used + width > perPart) {
+      segments += 1;
+      used = 0;
+    }
+    used += width;
+  }
+  return segments;
 }

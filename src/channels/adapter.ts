@@ -84,6 +84,9 @@ export interface SendResult {
   providerId: string;
   /** Provider status right after the send, if it says (Twilio: queued/accepted). */
   status?: DeliveryStatus;
+  /** SMS only: the encoding and segment count of the text as sent (stored with the message). */
+  encoding?: 'GSM-7' | 'UCS-2';
+  segments?: number;
 }
 
 /** Extra facts about a send the adapter may use. */

@@ -43,6 +43,8 @@ CREATE TABLE "Session" (
     "id" TEXT NOT NULL,
     "contactId" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'active',
+    "channel" TEXT NOT NULL,
+    "identityId" TEXT NOT NULL,
     "flowId" TEXT,
     "state" TEXT NOT NULL,
     "expiresAt" TIMESTAMP(3),
@@ -67,7 +69,10 @@ CREATE TABLE "Message" (
     "errorMessage" TEXT,
     "encoding" TEXT,
     "segments" INTEGER,
+    "kind" TEXT NOT NULL DEFAULT 'reply',
+    "causeId" TEXT,
     "broadcastId" TEXT,
+    "sentAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -101,6 +106,68 @@ CREATE TABLE "AuditEntry" (
     CONSTRAINT "AuditEntry_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "Incident" (
+    "id" TEXT NOT NULL,
+    "caseCode" TEXT NOT NULL,
+    "category" TEXT NOT NULL,
+    "severity" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'open',
+    "areaId" TEXT,
+    "occurredAt" TEXT,
+    "affected" INTEGER,
+    "descriptionEnc" TEXT NOT NULL,
+    "anonymous" BOOLEAN NOT NULL DEFAULT false,
+    "callbackAllowed" BOOLEAN NOT NULL DEFAULT false,
+    "reporterContactId" TEXT,
+    "reporterChannel" TEXT,
+    "latitude" DOUBLE PRECISION,
+    "longitude" DOUBLE PRECISION,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Incident_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SurveyAnswer" (
+    "id" TEXT NOT NULL,
+    "surveyId" TEXT NOT NULL,
+    "wave" TEXT NOT NULL,
+    "responseId" TEXT NOT NULL,
+    "question" TEXT NOT NULL,
+    "answer" TEXT NOT NULL,
+    "areaId" TEXT,
+    "gender" TEXT,
+    "ageBand" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SurveyAnswer_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RumourReport" (
+    "id" TEXT NOT NULL,
+    "contactId" TEXT,
+    "channel" TEXT NOT NULL,
+    "textEnc" TEXT NOT NULL,
+    "areaId" TEXT,
+    "rumourId" TEXT,
+    "answeredAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "RumourReport_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Subscription" (
+    "contactId" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Subscription_pkey" PRIMARY KEY ("contactId","topic")
+);
+
 -- CreateIndex
 CREATE INDEX "Area_parentId_idx" ON "Area"("parentId");
 
@@ -129,10 +196,37 @@ CREATE INDEX "Message_contactId_createdAt_idx" ON "Message"("contactId", "create
 CREATE INDEX "Message_broadcastId_status_idx" ON "Message"("broadcastId", "status");
 
 -- CreateIndex
+CREATE INDEX "Message_causeId_idx" ON "Message"("causeId");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
 
 -- CreateIndex
 CREATE INDEX "AuditEntry_subjectType_subjectId_idx" ON "AuditEntry"("subjectType", "subjectId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Incident_caseCode_key" ON "Incident"("caseCode");
+
+-- CreateIndex
+CREATE INDEX "Incident_areaId_status_idx" ON "Incident"("areaId", "status");
+
+-- CreateIndex
+CREATE INDEX "Incident_reporterContactId_idx" ON "Incident"("reporterContactId");
+
+-- CreateIndex
+CREATE INDEX "SurveyAnswer_surveyId_wave_question_idx" ON "SurveyAnswer"("surveyId", "wave", "question");
+
+-- CreateIndex
+CREATE INDEX "SurveyAnswer_areaId_idx" ON "SurveyAnswer"("areaId");
+
+-- CreateIndex
+CREATE INDEX "RumourReport_rumourId_idx" ON "RumourReport"("rumourId");
+
+-- CreateIndex
+CREATE INDEX "RumourReport_contactId_idx" ON "RumourReport"("contactId");
+
+-- CreateIndex
+CREATE INDEX "Subscription_topic_idx" ON "Subscription"("topic");
 
 -- AddForeignKey
 ALTER TABLE "Area" ADD CONSTRAINT "Area_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Area"("id") ON DELETE SET NULL ON UPDATE CASCADE;
@@ -154,4 +248,7 @@ ALTER TABLE "Message" ADD CONSTRAINT "Message_identityId_fkey" FOREIGN KEY ("ide
 
 -- AddForeignKey
 ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_areaId_fkey" FOREIGN KEY ("areaId") REFERENCES "Area"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

@@ -40,6 +40,8 @@ CREATE TABLE "Session" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "contactId" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'active',
+    "channel" TEXT NOT NULL,
+    "identityId" TEXT NOT NULL,
     "flowId" TEXT,
     "state" TEXT NOT NULL,
     "expiresAt" DATETIME,
@@ -63,7 +65,10 @@ CREATE TABLE "Message" (
     "errorMessage" TEXT,
     "encoding" TEXT,
     "segments" INTEGER,
+    "kind" TEXT NOT NULL DEFAULT 'reply',
+    "causeId" TEXT,
     "broadcastId" TEXT,
+    "sentAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
     CONSTRAINT "Message_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact" ("id") ON DELETE SET NULL ON UPDATE CASCADE,
@@ -94,6 +99,63 @@ CREATE TABLE "AuditEntry" (
     "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- CreateTable
+CREATE TABLE "Incident" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "caseCode" TEXT NOT NULL,
+    "category" TEXT NOT NULL,
+    "severity" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'open',
+    "areaId" TEXT,
+    "occurredAt" TEXT,
+    "affected" INTEGER,
+    "descriptionEnc" TEXT NOT NULL,
+    "anonymous" BOOLEAN NOT NULL DEFAULT false,
+    "callbackAllowed" BOOLEAN NOT NULL DEFAULT false,
+    "reporterContactId" TEXT,
+    "reporterChannel" TEXT,
+    "latitude" REAL,
+    "longitude" REAL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "SurveyAnswer" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "surveyId" TEXT NOT NULL,
+    "wave" TEXT NOT NULL,
+    "responseId" TEXT NOT NULL,
+    "question" TEXT NOT NULL,
+    "answer" TEXT NOT NULL,
+    "areaId" TEXT,
+    "gender" TEXT,
+    "ageBand" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "RumourReport" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "contactId" TEXT,
+    "channel" TEXT NOT NULL,
+    "textEnc" TEXT NOT NULL,
+    "areaId" TEXT,
+    "rumourId" TEXT,
+    "answeredAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Subscription" (
+    "contactId" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("contactId", "topic"),
+    CONSTRAINT "Subscription_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
 -- CreateIndex
 CREATE INDEX "Area_parentId_idx" ON "Area"("parentId");
 
@@ -122,8 +184,35 @@ CREATE INDEX "Message_contactId_createdAt_idx" ON "Message"("contactId", "create
 CREATE INDEX "Message_broadcastId_status_idx" ON "Message"("broadcastId", "status");
 
 -- CreateIndex
+CREATE INDEX "Message_causeId_idx" ON "Message"("causeId");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
 
 -- CreateIndex
 CREATE INDEX "AuditEntry_subjectType_subjectId_idx" ON "AuditEntry"("subjectType", "subjectId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Incident_caseCode_key" ON "Incident"("caseCode");
+
+-- CreateIndex
+CREATE INDEX "Incident_areaId_status_idx" ON "Incident"("areaId", "status");
+
+-- CreateIndex
+CREATE INDEX "Incident_reporterContactId_idx" ON "Incident"("reporterContactId");
+
+-- CreateIndex
+CREATE INDEX "SurveyAnswer_surveyId_wave_question_idx" ON "SurveyAnswer"("surveyId", "wave", "question");
+
+-- CreateIndex
+CREATE INDEX "SurveyAnswer_areaId_idx" ON "SurveyAnswer"("areaId");
+
+-- CreateIndex
+CREATE INDEX "RumourReport_rumourId_idx" ON "RumourReport"("rumourId");
+
+-- CreateIndex
+CREATE INDEX "RumourReport_contactId_idx" ON "RumourReport"("contactId");
+
+-- CreateIndex
+CREATE INDEX "Subscription_topic_idx" ON "Subscription"("topic");
 

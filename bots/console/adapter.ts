@@ -1,0 +1,84 @@
+/**
+ * The console channel: talk to the running flows from a terminal (`npm run chat`), through the
+ * same webhook, queues and flow engine as the real channels. The chat client posts to
+ * /webhooks/console with the console token (a secret file in the data folder, readable only by
+ * whoever runs the gateway) and fetches replies from /console/inbox.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { ChannelAdapter, WebhookRequest } from '../../src/channels/adapter.js';
+import { MalformedPayloadError } from '../../src/errors.js';
+import { Mailbox } from './mailbox.js';
+
+export const CONSOLE_TOKEN_HEADER = 'x-console-token';
+
+/** Reads the console token from `file`, creating it (mode 0600) the first time. */
+export function consoleToken(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}
+
+export function tokenMatches(expected: string, given: string | undefined): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const inboundSchema = z.object({
+  /** Client-chosen unique id of the message (a repeated post is dropped). */
+  id: z.string().min(1).max(100),
+  /** Who is typing: any name; each name is a separate contact. */
+  address: z.string().min(1).max(100),
+  text: z.string().max(20_000).optional(),
+  choiceId: z.string().max(64).optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number() }).optional(),
+  language: z.string().max(10).optional(),
+});
+
+export interface ConsoleChannel {
+  adapter: ChannelAdapter;
+  mailbox: Mailbox;
+  token: string;
+}
+
+export function createConsoleChannel(tokenFile: string): ConsoleChannel {
+  const token = consoleToken(tokenFile);
+  const mailbox = new Mailbox();
+  const adapter: ChannelAdapter = {
+    channel: 'console',
+    rate: { max: 50, durationMs: 1000 },
+    webhooks: [
+      {
+        path: '/webhooks/console',
+        verify: (request: WebhookRequest) => tokenMatches(token, request.headers[CONSOLE_TOKEN_HEADER]),
+        parse(request) {
+          let json: unknown;
+          try {
+            json = JSON.parse(request.rawBody);
+          } catch {
+            throw new MalformedPayloadError('body is not JSON');
+          }
+          const parsed = inboundSchema.safeParse(json);
+          if (!parsed.success) throw new MalformedPayloadError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          const body = parsed.data;
+          const message = body.location
+            ? ({ type: 'location', ...body.location } as const)
+            : body.choiceId
+              ? ({ type: 'choice', choiceId: body.choiceId } as const)
+              : ({ type: 'text', text: body.text ?? '' } as const);
+          return { events: [{ providerId: body.id, address: body.address, message, languageHint: body.language }] };
+        },
+      },
+    ],
+    async send(address, message) {
+      return { providerId: `console-${mailbox.put(address, message)}`, status: 'delivered' };
+    },
+  };
+  return { adapter, mailbox, token };
+}

@@ -1,0 +1,55 @@
+/**
+ * The console channel's "provider": replies wait here, per address, until the chat client
+ * fetches them (long polling). Memory only: the console is for trying the gateway locally.
+ */
+import type { OutboundMessage } from '../../src/messages.js';
+
+export interface MailboxEntry {
+  seq: number;
+  message: OutboundMessage;
+}
+
+const KEEP_PER_ADDRESS = 200;
+
+export class Mailbox {
+  private seq = 0;
+  private readonly boxes = new Map<string, MailboxEntry[]>();
+  private readonly waiters = new Set<() => void>();
+
+  put(address: string, message: OutboundMessage): number {
+    const entry = { seq: ++this.seq, message };
+    const box = this.boxes.get(address) ?? [];
+    box.push(entry);
+    if (box.length > KEEP_PER_ADDRESS) box.splice(0, box.length - KEEP_PER_ADDRESS);
+    this.boxes.set(address, box);
+    for (const wake of this.waiters) wake();
+    return entry.seq;
+  }
+
+  /** Entries after `after`; waits up to `waitMs` for the first one when there is none yet. */
+  async take(address: string, after: number, waitMs: number): Promise<MailboxEntry[]> {
+    const ready = () => (this.boxes.get(address) ?? []).filter((e) => e.seq > after);
+    const now = ready();
+    if (now.length > 0 || waitMs <= 0) return now;
+    return new Promise((resolve) => {
+      const finish = () => {
+        const entries = ready();
+        if (entries.length === 0 && !timedOut) return;
+        clearTimeout(timer);
+        this.waiters.delete(finish);
+        resolve(entries);
+      };
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        finish();
+      }, waitMs);
+      this.waiters.add(finish);
+    });
+  }
+
+  /** Wakes every waiting request (used at shutdown). */
+  wakeAll(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The admin API, under /api/v1. This file holds the routes of the foundation; later capabilities
+ * add their own route files and register them in `adminApi`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { listDeadLetters, retryDeadLetter } from '../dead-letter.js';
+import type { Queues } from '../queues.js';
+import { installAuth, requireRole } from './auth.js';
+
+export interface AdminDeps {
+  db: Db;
+  queues: Queues;
+  /** Route plugins of later capabilities (incidents, broadcasts...), registered after auth. */
+  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+}
+
+export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  installAuth(app, deps.db);
+
+  app.get('/me', async (request) => {
+    const { tokenId, name, role, areaId } = request.principal;
+    return { tokenId, name, role, areaId };
+  });
+
+  app.get('/dead-letter', { preHandler: requireRole('coordinator') }, async () => ({ items: await listDeadLetters(deps.queues) }));
+
+  app.post('/dead-letter/:queue/:jobId/retry', { preHandler: requireRole() }, async (request, reply) => {
+    const params = z.object({ queue: z.string(), jobId: z.string() }).parse(request.params);
+    const done = await retryDeadLetter(deps.queues, deps.db, params.queue, params.jobId);
+    if (!done) return reply.code(404).send({ error: 'no such failed job' });
+    return { retried: true };
+  });
+
+  /** Delivery state of one message (never its text or address). */
+  app.get('/messages/:id', { preHandler: requireRole('coordinator', 'broadcaster') }, async (request, reply) => {
+    const { id } = z.object({ id: z.string() }).parse(request.params);
+    const message = await deps.db.message.findUnique({
+      where: { id },
+      select: { id: true, direction: true, channel: true, kind: true, status: true, providerId: true, errorCode: true, encoding: true, segments: true, createdAt: true, sentAt: true, updatedAt: true },
+    });
+    if (!message) return reply.code(404).send({ error: 'no such message' });
+    return message;
+  });
+
+  for (const plugin of deps.plugins ?? []) await plugin(app);
+}

@@ -1,0 +1,168 @@
+/**
+ * The gateway's command line: `npm run gateway -- <command>` (or `npx tsx src/cli.ts <command>`).
+ *   start                         run the gateway (HTTP, workers, embedded Redis if REDIS_URL is unset)
+ *   chat [--as NAME]              talk to the flows from this terminal (console channel)
+ *   tokens create|list|revoke     admin API tokens
+ *   dead-letter list|retry        jobs that failed for good
+ *   migrate, seed                 database migrations, demo gazetteer
+ *   flows validate|test           check flow files, run conversation tests
+ *   telegram webhook set|info     register the Telegram webhook, show its state
+ */
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { chat } from './chat.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/client.js';
+import { listDeadLetters, retryDeadLetter } from './dead-letter.js';
+import { createToken, listTokens, revokeToken, ROLES } from './admin/tokens.js';
+import { startGateway } from './gateway.js';
+import { Queues, redisOptions } from './queues.js';
+import { runningEmbeddedRedis } from './redis/embedded.js';
+import { readAreas, seedAreas } from './seed.js';
+
+function config(): Config {
+  return loadConfig();
+}
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>): Promise<T> {
+  const database = await openDatabase(config().databaseUrl);
+  try {
+    return await fn(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+async function withQueues<T>(fn: (queues: Queues) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const url = cfg.REDIS_URL ?? runningEmbeddedRedis(join(cfg.DATA_DIR, 'redis'));
+  if (!url) throw new Error('no Redis to read: start the gateway (npm start) or set REDIS_URL');
+  const queues = new Queues({ connection: redisOptions(url), prefix: cfg.QUEUE_PREFIX, attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS });
+  try {
+    for (const name of ['console', 'telegram', 'sms', 'slack']) queues.outbound(name);
+    return await fn(queues);
+  } finally {
+    await queues.close();
+  }
+}
+
+const program = new Command('gateway').description('Early-warning and community-dialogue gateway');
+
+program
+  .command('start')
+  .description('run the gateway')
+  .action(async () => {
+    const gateway = await startGateway(config());
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      gateway.logger.info({ signal }, 'shutting down');
+      await gateway.stop();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+
+program
+  .command('chat')
+  .description('talk to the flows from this terminal through the console channel')
+  .option('--as <name>', 'who is typing (each name is a separate contact)', 'console-user')
+  .option('--language <code>', 'language hint for a new contact (en, fr, ar)')
+  .action(async (options: { as: string; language?: string }) => {
+    await chat(config(), options);
+    process.exit(0);
+  });
+
+const tokens = program.command('tokens').description('admin API tokens');
+tokens
+  .command('create')
+  .requiredOption('--name <name>', 'who or what uses the token')
+  .requiredOption('--role <role>', `one of: ${ROLES.join(', ')}`)
+  .option('--area <areaId>', 'limit the token to an area and everything below it')
+  .action(async (options: { name: string; role: string; area?: string }) => {
+    const created = await withDatabase((db) => createToken(db, { name: options.name, role: options.role, areaId: options.area }));
+    console.log(`token id: ${created.id}\ntoken:    ${created.token}\n(shown once: store it now)`);
+  });
+tokens.command('list').action(async () => {
+  for (const t of await withDatabase(listTokens)) {
+    console.log(`${t.id}  ${t.role.padEnd(11)} ${(t.areaId ?? '-').padEnd(10)} ${t.revokedAt ? 'revoked' : 'active '}  ${t.name}`);
+  }
+});
+tokens
+  .command('revoke <id>')
+  .action(async (id: string) => {
+    const done = await withDatabase((db) => revokeToken(db, id));
+    if (!done) throw new Error(`no active token with id ${id}`);
+    console.log(`revoked ${id}`);
+  });
+
+const deadLetter = program.command('dead-letter').description('jobs that failed for good');
+deadLetter.command('list').action(async () => {
+  const items = await withQueues((queues) => listDeadLetters(queues));
+  if (items.length === 0) console.log('no failed jobs');
+  for (const item of items) console.log(`${item.failedAt ?? '?'}  ${item.queue}  ${item.jobId}  attempts=${item.attempts}  ${item.reason}`);
+});
+deadLetter
+  .command('retry <queue> <jobId>')
+  .action(async (queue: string, jobId: string) => {
+    const done = await withQueues((queues) => withDatabase((db) => retryDeadLetter(queues, db, queue, jobId)));
+    if (!done) throw new Error(`no failed job ${jobId} in ${queue}`);
+    console.log(`retrying ${queue} ${jobId}`);
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (the gateway also does this at start)')
+  .action(async () => {
+    await withDatabase(async () => undefined);
+    console.log('database is up to date');
+  });
+
+program
+  .command('seed')
+  .description('load the demo gazetteer (prisma/seed/areas.yaml)')
+  .option('--file <path>', 'areas file', join(import.meta.dirname, '..', 'prisma', 'seed', 'areas.yaml'))
+  .action(async (options: { file: string }) => {
+    const count = await withDatabase((db) => seedAreas(db, readAreas(options.file)));
+    console.log(`seeded ${count} areas`);
+  });
+
+const flows = program.command('flows').description('flow files');
+flows.command('validate').action(async () => {
+  const { flowsValidateCommand } = await import('./flow/cli.js');
+  process.exitCode = await flowsValidateCommand();
+});
+flows.command('test').action(async () => {
+  const { flowsTestCommand } = await import('./flow/cli.js');
+  process.exitCode = await flowsTestCommand();
+});
+
+const telegram = program.command('telegram').description('Telegram channel');
+const telegramWebhook = telegram.command('webhook');
+function telegramOptions(cfg: Config) {
+  if (!cfg.TELEGRAM_BOT_TOKEN) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+  return { botToken: cfg.TELEGRAM_BOT_TOKEN, webhookSecret: cfg.TELEGRAM_WEBHOOK_SECRET, apiRoot: cfg.TELEGRAM_API_ROOT, mode: cfg.TELEGRAM_MODE };
+}
+telegramWebhook
+  .command('set')
+  .description('register PUBLIC_URL/webhooks/telegram with the secret token')
+  .action(async () => {
+    const cfg = config();
+    if (!cfg.PUBLIC_URL) throw new Error('PUBLIC_URL is not set: Telegram must reach the gateway at a public https URL');
+    const { registerTelegramWebhook } = await import('../bots/telegram/index.js');
+    console.log(JSON.stringify(await registerTelegramWebhook(telegramOptions(cfg), cfg.PUBLIC_URL), null, 2));
+  });
+telegramWebhook
+  .command('info')
+  .action(async () => {
+    const { telegramWebhookInfo } = await import('../bots/telegram/index.js');
+    console.log(JSON.stringify(await telegramWebhookInfo(telegramOptions(config())), null, 2));
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(`error: ${(error as Error).message}`);
+  process.exit(1);
+});

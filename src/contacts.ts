@@ -1,0 +1,72 @@
+/**
+ * Contacts and their channel identities. An address (phone number, chat id, Slack user id) is
+ * stored encrypted and found by its keyed hash; it is decrypted only to send.
+ */
+import type { Db } from './db/client.js';
+import type { PersonalData } from './personal-data.js';
+
+export interface ContactRef {
+  contactId: string;
+  identityId: string;
+}
+
+/** Prisma's unique-constraint violation code. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+}
+
+/**
+ * Finds the contact behind an address on a channel, creating contact and identity the first
+ * time. Safe under concurrency: a lost creation race falls back to the winner's row.
+ */
+export async function findOrCreateContact(
+  db: Db,
+  personalData: PersonalData,
+  channel: string,
+  address: string,
+  language?: string | null,
+): Promise<ContactRef> {
+  const addressHash = personalData.hash(channel, address);
+  const existing = await db.contactIdentity.findUnique({ where: { channel_addressHash: { channel, addressHash } } });
+  if (existing) return { contactId: existing.contactId, identityId: existing.id };
+  try {
+    const contact = await db.contact.create({
+      data: {
+        language: language ?? null,
+        identities: { create: { channel, addressHash, addressEnc: personalData.encrypt(address) } },
+      },
+      include: { identities: true },
+    });
+    return { contactId: contact.id, identityId: contact.identities[0]!.id };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await db.contactIdentity.findUniqueOrThrow({ where: { channel_addressHash: { channel, addressHash } } });
+    return { contactId: winner.contactId, identityId: winner.id };
+  }
+}
+
+/** Marks an identity stopped (opted out on that channel); the contact is stopped when all are. */
+export async function stopIdentity(db: Db, identityId: string, at = new Date()): Promise<void> {
+  const identity = await db.contactIdentity.update({ where: { id: identityId }, data: { stoppedAt: at } });
+  const active = await db.contactIdentity.count({ where: { contactId: identity.contactId, stoppedAt: null } });
+  if (active === 0) await db.contact.update({ where: { id: identity.contactId }, data: { status: 'stopped' } });
+}
+
+/** Opts an identity back in (START). */
+export async function resumeIdentity(db: Db, identityId: string): Promise<void> {
+  const identity = await db.contactIdentity.update({ where: { id: identityId }, data: { stoppedAt: null } });
+  await db.contact.update({ where: { id: identity.contactId }, data: { status: 'active' } });
+}
+
+/** Reads a contact's JSON fields; a damaged value reads as empty rather than failing a message. */
+export function contactFields(raw: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    }
+  } catch {
+    // fall through
+  }
+  return {};
+}

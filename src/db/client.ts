@@ -1,0 +1,57 @@
+/**
+ * Opens the database: applies pending migrations, then returns a Prisma client on the matching
+ * driver adapter (better-sqlite3 for file: URLs, pg for postgres:// URLs). Both generated clients
+ * come from one schema, so the code uses one type, `Db`.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
+import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
+
+export type Db = SqliteClient;
+export type { Prisma } from './generated/sqlite/client.js';
+
+const migrationsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations');
+
+export interface Database {
+  db: Db;
+  provider: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** The SQLite file path of a file: URL (relative paths resolve from the working directory). */
+export function sqlitePath(url: string): string {
+  return resolve(url.replace(/^file:/, '').replace(/\?.*$/, ''));
+}
+
+/** PostgreSQL schema named by `?schema=` in the URL (default public), and the URL without it. */
+export function postgresTarget(url: string): { connectionString: string; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? 'public';
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  if (url.startsWith('file:')) {
+    const file = sqlitePath(url);
+    mkdirSync(dirname(file), { recursive: true });
+    migrateSqlite(file, readMigrations(join(migrationsRoot, 'sqlite')));
+    const db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+    // WAL lets readers work while a writer commits; NORMAL sync is safe with WAL.
+    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+    await db.$queryRawUnsafe('PRAGMA busy_timeout = 10000');
+    await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+    return { db, provider: 'sqlite', close: () => db.$disconnect() };
+  }
+  const { connectionString, schema } = postgresTarget(url);
+  await migratePostgres(connectionString, schema, readMigrations(join(migrationsRoot, 'postgres')));
+  const adapter = new PrismaPg({ connectionString, max: 10 }, { schema });
+  const db = new PostgresClient({ adapter }) as unknown as Db;
+  return { db, provider: 'postgres', close: () => db.$disconnect() };
+}

@@ -1,0 +1,231 @@
+/**
+ * The composition root: builds every part from the configuration with plain constructors,
+ * starts them in order, and stops them in reverse (stop taking webhooks, drain workers, close
+ * connections). Tests start a whole gateway through this too.
+ */
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Worker } from 'bullmq';
+import { createConsoleChannel, type ConsoleChannel } from '../bots/console/adapter.js';
+import type { Capability, CapabilityFactory, Runtime } from './capability.js';
+import type { ChannelAdapter } from './channels/adapter.js';
+import { CHANNELS } from './channels/registry.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import type { EffectHooks } from './effects.js';
+import { loadFlowCatalog } from './flow/catalog.js';
+import type { FlowCatalog } from './flow/engine.js';
+import { buildHttpServer } from './http/server.js';
+import { loadTranslator } from './i18n.js';
+import { ingest } from './ingest.js';
+import { createLogger, type Logger } from './logger.js';
+import { createPersonalData, resolveKey } from './personal-data.js';
+import { compose } from './pipeline/context.js';
+import { consent } from './pipeline/consent.js';
+import { language } from './pipeline/language.js';
+import { session } from './pipeline/session.js';
+import { flow } from './pipeline/flow.js';
+import { Queues, redisOptions } from './queues.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
+import { readAreas, seedAreas } from './seed.js';
+import { sessionTimeoutHandler } from './session-timeouts.js';
+import { startInboundWorker } from './workers/inbound.js';
+import { startOutboundWorker } from './workers/outbound.js';
+import { startTimerWorker, type TimerHandler } from './workers/timers.js';
+import { CAPABILITIES } from './capabilities.js';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Run the workers in this process (default true). */
+  workers?: boolean;
+  /** Serve HTTP (default true). */
+  http?: boolean;
+  /** Extra channel adapters (tests use this to add a fake channel). */
+  extraAdapters?: ChannelAdapter[];
+  /** Capabilities to load instead of the default list. */
+  capabilities?: CapabilityFactory[];
+}
+
+export interface Gateway extends Runtime {
+  app?: FastifyInstance;
+  /** Base URL the HTTP server listens on (http://127.0.0.1:<port>). */
+  url: string;
+  catalog: FlowCatalog;
+  console?: ConsoleChannel;
+  database: Database;
+  capabilities: Capability[];
+  stop(): Promise<void>;
+}
+
+const SEED_AREAS = resolve(import.meta.dirname, '..', 'prisma', 'seed', 'areas.yaml');
+
+export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'error while stopping');
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    const { key, generated } = resolveKey(config.DATA_ENCRYPTION_KEY, join(config.DATA_DIR, 'encryption.key'));
+    if (generated) logger.warn({ file: join(config.DATA_DIR, 'encryption.key') }, 'generated a data encryption key for this development install; set DATA_ENCRYPTION_KEY in production');
+    const personalData = createPersonalData(key);
+
+    let redisUrl = config.REDIS_URL;
+    let embedded: EmbeddedRedis | undefined;
+    if (!redisUrl) {
+      embedded = await startEmbeddedRedis({ bin: config.REDIS_SERVER_BIN, dataDir: join(config.DATA_DIR, 'redis'), logger });
+      cleanups.push(() => embedded!.stop());
+      redisUrl = embedded.url;
+    }
+    const connection = redisOptions(redisUrl);
+    const redis = new Redis(connection);
+    cleanups.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
+
+    const database = await openDatabase(config.databaseUrl);
+    cleanups.push(() => database.close());
+    const db = database.db;
+    if ((await db.area.count()) === 0) await seedAreas(db, readAreas(SEED_AREAS));
+
+    const translator = loadTranslator(config.LOCALES_DIR, config.DEFAULT_LANGUAGE);
+    const areas = await db.area.findMany();
+    const { catalog, warnings } = loadFlowCatalog({
+      flowsDir: config.FLOWS_DIR,
+      translator,
+      areas: areas.map((a) => ({
+        id: a.id,
+        name: a.name,
+        aliases: a.aliases ? a.aliases.split(',') : [],
+        level: a.level as 'nation' | 'region' | 'locality',
+        parentId: a.parentId,
+        latitude: a.latitude,
+        longitude: a.longitude,
+      })),
+    });
+    for (const warning of warnings) logger.warn(warning, 'flow text longer than 2 SMS segments');
+
+    const queues = new Queues({ connection, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+    cleanups.push(() => queues.close());
+
+    const adapters = new Map<string, ChannelAdapter>();
+    let consoleChannel: ConsoleChannel | undefined;
+    if (config.consoleEnabled) {
+      consoleChannel = createConsoleChannel(join(config.DATA_DIR, 'console.token'));
+      adapters.set('console', consoleChannel.adapter);
+    }
+    for (const entry of CHANNELS) if (entry.enabled(config)) adapters.set(entry.name, entry.create(config, logger));
+    for (const adapter of options.extraAdapters ?? []) adapters.set(adapter.channel, adapter);
+
+    const runtime: Runtime = { config, logger, db, redis, queues, personalData, translator, adapters };
+    const capabilities = (options.capabilities ?? CAPABILITIES).map((factory) => factory(runtime));
+    const hooks = mergeHooks(capabilities.map((c) => c.effectHooks));
+    const conversation = { catalog, translator, personalData, hooks, logger };
+
+    let accepting = false;
+    const ingestDeps = { db, personalData, queues, languages: translator.languages };
+    let app: FastifyInstance | undefined;
+    let url = '';
+    if (options.http !== false) {
+      app = await buildHttpServer({
+        ...ingestDeps,
+        adapters: [...adapters.values()],
+        publicUrl: config.publicUrl,
+        logger,
+        accepting: () => accepting,
+        checkReady: async () => {
+          await db.$queryRawUnsafe('SELECT 1');
+          if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PING');
+        },
+        console: consoleChannel ? { mailbox: consoleChannel.mailbox, token: consoleChannel.token } : undefined,
+        admin: { db, queues, plugins: capabilities.flatMap((c) => (c.adminRoutes ? [c.adminRoutes] : [])) },
+      });
+      cleanups.push(async () => {
+        accepting = false;
+        consoleChannel?.mailbox.wakeAll();
+        await app!.close();
+      });
+    }
+
+    if (options.workers !== false) {
+      const workers: Worker[] = [];
+      const common = { db, redis, queues, personalData, logger, lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS };
+      const pipeline = compose([
+        consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator),
+        language(config.DEFAULT_LANGUAGE, translator.languages),
+        session(logger),
+        flow(conversation, queues),
+      ]);
+      workers.push(
+        startInboundWorker({ ...common, pipeline, defaultLanguage: config.DEFAULT_LANGUAGE, concurrency: database.provider === 'postgres' ? 4 : 1 }),
+      );
+      for (const adapter of adapters.values()) workers.push(startOutboundWorker({ ...common, adapter }));
+      const timerHandlers = new Map<string, TimerHandler>([['session-timeout', sessionTimeoutHandler(db, queues, conversation)]]);
+      for (const capability of capabilities) {
+        for (const [kind, handler] of Object.entries(capability.timers ?? {})) timerHandlers.set(kind, handler);
+      }
+      workers.push(startTimerWorker(queues, timerHandlers, logger, { lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS }));
+      // Closing a worker waits for its running jobs: this is the drain.
+      cleanups.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
+    }
+
+    for (const capability of capabilities) {
+      if (capability.start) await capability.start();
+      if (capability.stop) cleanups.push(() => capability.stop!());
+    }
+
+    const sink = async (channel: string, events: Parameters<typeof ingest>[2][]) => {
+      for (const event of events) await ingest(ingestDeps, channel, event);
+    };
+    for (const adapter of adapters.values()) {
+      if (adapter.start) {
+        await adapter.start((events) => sink(adapter.channel, events));
+        cleanups.push(() => adapter.stop!());
+      }
+    }
+
+    if (app) {
+      await app.listen({ port: config.PORT, host: config.HOST });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      url = `http://127.0.0.1:${port}`;
+      accepting = true;
+      logger.info({ url, channels: [...adapters.keys()], database: database.provider, redis: embedded ? 'embedded' : 'external' }, 'gateway started');
+    }
+
+    return {
+      ...runtime,
+      app,
+      url,
+      catalog,
+      console: consoleChannel,
+      database,
+      capabilities,
+      stop: async () => {
+        logger.info('gateway stopping');
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function mergeHooks(list: (EffectHooks | undefined)[]): EffectHooks {
+  const hooks = list.filter((h): h is EffectHooks => h !== undefined);
+  return {
+    incidentCreated: async (id) => {
+      for (const h of hooks) await h.incidentCreated?.(id);
+    },
+    rumourReported: async (id) => {
+      for (const h of hooks) await h.rumourReported?.(id);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The HTTP server: health and readiness, the channels' webhooks, the console inbox and the
+ * admin API. Fastify's own request logging is off: our lines carry no personal data.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Mailbox } from '../../bots/console/mailbox.js';
+import { CONSOLE_TOKEN_HEADER, tokenMatches } from '../../bots/console/adapter.js';
+import { adminApi, type AdminDeps } from '../admin/routes.js';
+import type { Logger } from '../logger.js';
+import { webhookRoutes, type WebhookDeps } from './webhooks.js';
+
+export interface HttpDeps extends WebhookDeps {
+  admin: AdminDeps;
+  /** Readiness check of the database and Redis; throws when one is unreachable. */
+  checkReady: () => Promise<void>;
+  console?: { mailbox: Mailbox; token: string };
+  logger: Logger;
+}
+
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+    if (error instanceof z.ZodError) return reply.code(400).send({ error: 'invalid request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) deps.logger.error({ path: request.url.split('?')[0], err: { name: error.name, message: error.message } }, 'request failed');
+    return reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (!deps.accepting()) return reply.code(503).send({ status: 'shutting down' });
+    try {
+      await deps.checkReady();
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.code(503).send({ status: 'not ready', reason: (error as Error).message });
+    }
+  });
+
+  await app.register(async (scope) => webhookRoutes(scope, deps));
+
+  const consoleChannel = deps.console;
+  if (consoleChannel) {
+    app.get('/console/inbox', async (request, reply) => {
+      if (!tokenMatches(consoleChannel.token, request.headers[CONSOLE_TOKEN_HEADER] as string | undefined)) {
+        return reply.code(401).send({ error: 'invalid console token' });
+      }
+      const query = z
+        .object({ address: z.string().min(1), after: z.coerce.number().int().min(0).default(0), wait: z.coerce.number().int().min(0).max(30_000).default(0) })
+        .parse(request.query);
+      return { messages: await consoleChannel.mailbox.take(query.address, query.after, query.wait) };
+    });
+  }
+
+  await app.register(async (scope) => adminApi(scope, deps.admin), { prefix: '/api/v1' });
+  return app as unknown as FastifyInstance;
+}

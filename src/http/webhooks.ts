@@ -1,0 +1,76 @@
+/**
+ * Webhook routes of every enabled channel. For each request: verify the provider's signature
+ * (401, nothing stored, when it fails), parse (400 when malformed), store and queue the events,
+ * apply delivery statuses, then answer. Logs name the channel and path, never the body.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ChannelAdapter, WebhookRequest } from '../channels/adapter.js';
+import { MalformedPayloadError } from '../errors.js';
+import { applyStatus, ingest, type IngestDeps } from '../ingest.js';
+import type { Logger } from '../logger.js';
+
+export interface WebhookDeps extends IngestDeps {
+  adapters: ChannelAdapter[];
+  publicUrl: string;
+  logger: Logger;
+  /** False while the gateway shuts down: webhooks are refused with 503 so providers retry later. */
+  accepting: () => boolean;
+}
+
+function toWebhookRequest(request: FastifyRequest, publicUrl: string): WebhookRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return {
+    path: request.url.split('?')[0] ?? request.url,
+    publicUrl: `${publicUrl}${request.url}`,
+    headers,
+    rawBody: typeof request.body === 'string' ? request.body : '',
+  };
+}
+
+export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Promise<void> {
+  // Signatures are computed over the body as sent: keep every body as a raw string here.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  for (const adapter of deps.adapters) {
+    for (const route of adapter.webhooks) {
+      app.post(route.path, async (request, reply) => {
+        const log = { channel: adapter.channel, path: route.path };
+        if (!deps.accepting()) return reply.code(503).header('retry-after', '5').send({ error: 'shutting down' });
+        const webhook = toWebhookRequest(request, deps.publicUrl);
+        if (!route.verify(webhook)) {
+          deps.logger.warn(log, 'webhook rejected: missing or invalid signature');
+          return reply.code(401).send({ error: 'invalid signature' });
+        }
+        let result;
+        try {
+          result = await route.parse(webhook);
+        } catch (error) {
+          if (error instanceof MalformedPayloadError) {
+            deps.logger.warn({ ...log, reason: error.message }, 'webhook rejected: malformed payload');
+            return reply.code(400).send({ error: 'malformed payload' });
+          }
+          throw error;
+        }
+        let queued = 0;
+        let duplicates = 0;
+        for (const event of result.events ?? []) {
+          if ((await ingest(deps, adapter.channel, event)) === 'queued') queued += 1;
+          else duplicates += 1;
+        }
+        let unknownStatuses = 0;
+        for (const status of result.statuses ?? []) {
+          if (!(await applyStatus(deps.db, adapter.channel, status))) unknownStatuses += 1;
+        }
+        deps.logger.debug({ ...log, queued, duplicates, statuses: result.statuses?.length ?? 0, unknownStatuses }, 'webhook handled');
+        if (result.reply) {
+          return reply.code(result.reply.status ?? 200).header('content-type', result.reply.contentType).send(result.reply.body);
+        }
+        return reply.code(200).send({ ok: true });
+      });
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The context an inbound message carries through the pipeline. Middlewares read it, add to it,
+ * and either call `next()` or stop the message there (an opt-out keyword stops it).
+ */
+import type { Db } from '../db/client.js';
+import type { InboundMessage } from '../messages.js';
+import type { ActiveSession } from '../conversation.js';
+import type { OutboxEntry } from '../outbox.js';
+
+export interface InboundContext {
+  tx: Db;
+  now: Date;
+  /** The stored inbound message. */
+  messageId: string;
+  channel: string;
+  contactId: string;
+  identityId: string;
+  /** Whether this identity had opted out before this message. */
+  stopped: boolean;
+  input: InboundMessage;
+  /** Set by the language middleware. */
+  language: string;
+  /** Set by the session middleware. */
+  session: ActiveSession | null;
+  /** Replies to write to the outbox when the pipeline ends. */
+  outbox: OutboxEntry[];
+  afterCommit: (() => Promise<void>)[];
+}
+
+export type Middleware = (ctx: InboundContext, next: () => Promise<void>) => Promise<void>;
+
+/** Runs middlewares in order; each decides whether the rest runs by calling next(). */
+export function compose(middlewares: Middleware[]): (ctx: InboundContext) => Promise<void> {
+  return async (ctx) => {
+    const run = async (index: number): Promise<void> => {
+      const middleware = middlewares[index];
+      if (middleware) await middleware(ctx, () => run(index + 1));
+    };
+    await run(0);
+  };
+}

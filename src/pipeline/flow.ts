@@ -1,0 +1,25 @@
+/** Runs the message through the flow engine and collects its replies and timers. */
+import { conversationStep, type ConversationDeps } from '../conversation.js';
+import type { Queues } from '../queues.js';
+import type { Middleware } from './context.js';
+
+export function flow(deps: ConversationDeps, queues: Queues): Middleware {
+  return async (ctx, next) => {
+    const outcome = await conversationStep(
+      deps,
+      ctx.tx,
+      { contactId: ctx.contactId, identityId: ctx.identityId, channel: ctx.channel },
+      ctx.session,
+      ctx.input,
+      ctx.now,
+    );
+    ctx.language = outcome.language;
+    for (const message of outcome.replies) ctx.outbox.push({ message });
+    ctx.afterCommit.push(...outcome.afterCommit);
+    const timeout = outcome.timeout;
+    if (timeout) {
+      ctx.afterCommit.push(() => queues.schedule(timeout.id, { kind: 'session-timeout', sessionId: timeout.sessionId, at: timeout.at.toISOString() }, timeout.at));
+    }
+    await next();
+  };
+}

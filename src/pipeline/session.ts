@@ -1,0 +1,11 @@
+/** Loads the contact's live conversation (expired ones are closed here). */
+import { loadSession } from '../conversation.js';
+import type { Logger } from '../logger.js';
+import type { Middleware } from './context.js';
+
+export function session(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    ctx.session = await loadSession(ctx.tx, ctx.contactId, ctx.now, logger);
+    await next();
+  };
+}

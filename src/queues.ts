@@ -1,0 +1,134 @@
+/**
+ * The queues: names in one place, typed job data, shared job options. Jobs carry ids, never
+ * message bodies or addresses. A job id is deterministic where a duplicate would hurt (an
+ * inbound message, an outbound message, a timer), so adding the same job twice is harmless.
+ */
+import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
+
+export const QUEUE_NAMES = {
+  inbound: 'inbound',
+  /** One outbound queue per channel, each with the channel's rate limit. */
+  outbound: (channel: string) => `outbound-${channel}`,
+  /** Delayed jobs: session timeouts, escalation steps, scheduled broadcasts. */
+  timers: 'timers',
+} as const;
+
+/** An inbound message stored in the Message table, to run through the pipeline. */
+export interface InboundJob {
+  messageId: string;
+}
+
+/** An outbound message stored in the Message table (status queued), to send. */
+export interface OutboundJob {
+  messageId: string;
+}
+
+/**
+ * A timer. `kind` selects the handler registered with the timer worker (src/timers.ts);
+ * the rest is the handler's own data (ids only).
+ */
+export interface TimerJob {
+  kind: string;
+  [field: string]: string | number | boolean;
+}
+
+/** Turns a redis:// URL into the connection options BullMQ and ioredis take. */
+export function redisOptions(url: string): ConnectionOptions & { host: string; port: number } {
+  const parsed = new URL(url);
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ's workers block on Redis; they must wait for it rather than fail when it is away.
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** Job ids may not contain ':'; this joins parts with '-'. */
+export function jobId(...parts: (string | number)[]): string {
+  return parts.map((p) => String(p).replace(/:/g, '_')).join('-');
+}
+
+export interface QueueSettings {
+  connection: ConnectionOptions;
+  prefix: string;
+  attempts: number;
+  backoffMs: number;
+}
+
+/** Longest wait between two tries of a job (the exponential backoff is capped here). */
+export const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** Exponential backoff, `base * 2^(attempt-1)`, capped at MAX_BACKOFF_MS, with ±10% jitter. */
+export function backoffDelay(attemptsMade: number, baseMs: number): number {
+  const raw = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(raw * (0.9 + Math.random() * 0.2));
+}
+
+export function defaultJobOptions(settings: QueueSettings): JobsOptions {
+  return {
+    attempts: settings.attempts,
+    backoff: { type: 'capped' },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    // Failed jobs stay: they are the dead-letter list (CLI `dead-letter`, API /dead-letter).
+    removeOnFail: { age: 30 * 24 * 3600 },
+  };
+}
+
+/** The queues one gateway process uses. */
+export class Queues {
+  readonly inbound: Queue<InboundJob>;
+  readonly timers: Queue<TimerJob>;
+  private readonly outboundQueues = new Map<string, Queue<OutboundJob>>();
+
+  constructor(readonly settings: QueueSettings) {
+    const options = { connection: settings.connection, prefix: settings.prefix, defaultJobOptions: defaultJobOptions(settings) };
+    this.inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, options);
+    this.timers = new Queue<TimerJob>(QUEUE_NAMES.timers, options);
+  }
+
+  outbound(channel: string): Queue<OutboundJob> {
+    let queue = this.outboundQueues.get(channel);
+    if (!queue) {
+      queue = new Queue<OutboundJob>(QUEUE_NAMES.outbound(channel), {
+        connection: this.settings.connection,
+        prefix: this.settings.prefix,
+        defaultJobOptions: defaultJobOptions(this.settings),
+      });
+      this.outboundQueues.set(channel, queue);
+    }
+    return queue;
+  }
+
+  /** Every queue opened so far (inbound, timers, and the outbound queues used). */
+  all(): Queue[] {
+    return [this.inbound, this.timers, ...this.outboundQueues.values()] as Queue[];
+  }
+
+  async enqueueInbound(messageId: string): Promise<void> {
+    await this.inbound.add('inbound', { messageId }, { jobId: jobId('in', messageId) });
+  }
+
+  async enqueueOutbound(channel: string, messageId: string, options: { priority?: number; delayMs?: number } = {}): Promise<void> {
+    await this.outbound(channel).add('send', { messageId }, { jobId: jobId('out', messageId), priority: options.priority, delay: options.delayMs });
+  }
+
+  /** Adds a timer with a deterministic id; adding an id that exists already changes nothing. */
+  async schedule(id: string, data: TimerJob, at: Date): Promise<void> {
+    await this.timers.add(data.kind, data, { jobId: id, delay: Math.max(0, at.getTime() - Date.now()) });
+  }
+
+  /** Removes a pending timer (no error if it has fired or never existed). */
+  async cancel(id: string): Promise<void> {
+    const job = await this.timers.getJob(id);
+    if (job && !(await job.isActive())) await job.remove().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.close()));
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The embedded Redis: when REDIS_URL is unset, the gateway starts its own `redis-server` on
+ * loopback and a free port, with its data and append-only file under DATA_DIR/redis (queued work
+ * and timers survive a restart), restarts it if it dies, and stops it on shutdown.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { Logger } from '../logger.js';
+
+export class RedisNotInstalledError extends Error {
+  constructor(bin: string) {
+    super(
+      `"${bin}" was not found. Install Redis (Debian/Ubuntu: sudo apt-get install -y redis-server) ` +
+        'or set REDIS_URL to a running Redis (redis://host:6379).',
+    );
+    this.name = 'RedisNotInstalledError';
+  }
+}
+
+export interface EmbeddedRedis {
+  url: string;
+  port: number;
+  /** Stops the server (it writes its append-only file first) and stops supervising it. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedRedisOptions {
+  bin: string;
+  dataDir: string;
+  logger: Logger;
+  /** Port to use; a free one is picked when absent. */
+  port?: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(500, () => finish(false));
+    socket.on('error', () => finish(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => finish(data.toString().startsWith('+PONG')));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A server left running by a gateway that was killed would share our files: stop it first. */
+async function stopLeftover(pidFile: string, logger: Logger): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!command.includes('redis-server')) return;
+  logger.warn({ pid }, 'stopping a redis-server left running by an earlier gateway');
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
+  const dir = resolve(options.dataDir);
+  mkdirSync(dir, { recursive: true });
+  const pidFile = join(dir, 'redis.pid');
+  await stopLeftover(pidFile, options.logger);
+  rmSync(pidFile, { force: true });
+  const port = options.port ?? (await freePort());
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--pidfile', pidFile,
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--save', '',
+    '--maxmemory-policy', 'noeviction',
+    '--daemonize', 'no',
+    '--loglevel', 'warning',
+  ];
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let restarts = 0;
+
+  const launch = (): Promise<void> =>
+    new Promise((ready, fail) => {
+      const proc = spawn(options.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = proc;
+      let settled = false;
+      proc.on('error', (error: NodeJS.ErrnoException) => {
+        if (settled) return;
+        settled = true;
+        fail(error.code === 'ENOENT' ? new RedisNotInstalledError(options.bin) : error);
+      });
+      proc.stderr?.on('data', (d: Buffer) => options.logger.warn({ redis: d.toString().trim() }, 'redis-server'));
+      proc.stdout?.on('data', (d: Buffer) => options.logger.debug({ redis: d.toString().trim() }, 'redis-server'));
+      proc.on('exit', (code, signal) => {
+        if (!settled) {
+          settled = true;
+          fail(new Error(`redis-server exited at start (code ${code}, signal ${signal}); see its log above`));
+          return;
+        }
+        if (stopping) return;
+        restarts += 1;
+        const delay = Math.min(10_000, 200 * 2 ** Math.min(restarts, 6));
+        options.logger.error({ code, signal, restartInMs: delay }, 'embedded redis-server exited; restarting');
+        setTimeout(() => {
+          if (!stopping) launch().catch((error) => options.logger.error({ err: error }, 'embedded redis-server failed to restart'));
+        }, delay);
+      });
+      const started = Date.now();
+      const poll = async () => {
+        if (settled) return;
+        if (await ping(port)) {
+          settled = true;
+          restarts = 0;
+          ready();
+        } else if (Date.now() - started > 15_000) {
+          settled = true;
+          proc.kill('SIGKILL');
+          fail(new Error(`redis-server did not answer on 127.0.0.1:${port} within 15 s`));
+        } else setTimeout(poll, 50);
+      };
+      setTimeout(poll, 30);
+    });
+
+  await launch();
+  // Lets the CLI of the same install (dead-letter list...) find the running server.
+  writeFileSync(join(dir, 'redis.url'), `redis://127.0.0.1:${port}`);
+  options.logger.info({ port, dir }, 'embedded redis-server started');
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      stopping = true;
+      rmSync(join(dir, 'redis.url'), { force: true });
+      const proc = child;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((done) => proc.once('exit', () => done()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The URL of the embedded Redis a running gateway of this data folder started, if any. */
+export function runningEmbeddedRedis(dataDir: string): string | undefined {
+  const file = join(resolve(dataDir), 'redis.url');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}

@@ -1,0 +1,115 @@
+/**
+ * The inbound worker: runs each stored inbound message through the pipeline (consent, language,
+ * session, flow) in one database transaction, then queues the replies. A retried job finds the
+ * message already processed and only queues its replies again, so a reply is never written twice.
+ * Messages of one contact are handled one at a time (a short Redis lock per contact).
+ */
+import { randomUUID } from 'node:crypto';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { inboundMessageSchema } from '../messages.js';
+import type { PersonalData } from '../personal-data.js';
+import { enqueueAll, writeOutbox } from '../outbox.js';
+import { QUEUE_NAMES, backoffDelay, type InboundJob, type Queues } from '../queues.js';
+import type { InboundContext } from '../pipeline/context.js';
+
+export interface InboundWorkerDeps {
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  personalData: PersonalData;
+  logger: Logger;
+  pipeline: (ctx: InboundContext) => Promise<void>;
+  defaultLanguage: string;
+  concurrency: number;
+  lockDurationMs: number;
+  backoffMs: number;
+}
+
+const CONTACT_LOCK_MS = 30_000;
+
+export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> {
+  const { db, queues, personalData, logger } = deps;
+  const process = async (job: Job<InboundJob>, token?: string): Promise<void> => {
+    const { messageId } = job.data;
+    const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true } });
+    if (!message || message.direction !== 'in' || !message.contactId || !message.identity) {
+      throw new UnrecoverableError(`inbound message ${messageId} not found`);
+    }
+    if (message.status === 'processed') {
+      const pending = await db.message.findMany({ where: { causeId: messageId, status: 'queued' }, select: { id: true, channel: true } });
+      await enqueueAll(queues, pending);
+      return;
+    }
+    const lockKey = `${queues.settings.prefix}:lock:contact:${message.contactId}`;
+    const lockToken = randomUUID();
+    const locked = await deps.redis.set(lockKey, lockToken, 'PX', CONTACT_LOCK_MS, 'NX');
+    if (!locked) {
+      // Another message of this contact is being handled; come back shortly, in order.
+      await job.moveToDelayed(Date.now() + 100, token);
+      throw new DelayedError();
+    }
+    try {
+      const input = inboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
+      const identity = message.identity;
+      const contactId = message.contactId;
+      let afterCommit: (() => Promise<void>)[] = [];
+      const queued = await db.$transaction(
+        async (tx) => {
+          const ctx: InboundContext = {
+            tx: tx as Db,
+            now: new Date(),
+            messageId,
+            channel: message.channel,
+            contactId,
+            identityId: identity.id,
+            stopped: identity.stoppedAt !== null,
+            input,
+            language: deps.defaultLanguage,
+            session: null,
+            outbox: [],
+            afterCommit: [],
+          };
+          await deps.pipeline(ctx);
+          afterCommit = ctx.afterCommit;
+          const rows = await writeOutbox(
+            tx as Db,
+            personalData,
+            { contactId, identityId: identity.id, channel: message.channel },
+            `reply:${messageId}`,
+            ctx.outbox,
+            messageId,
+          );
+          await tx.message.update({ where: { id: messageId }, data: { status: 'processed' } });
+          return rows;
+        },
+        { maxWait: 20_000, timeout: 30_000 },
+      );
+      await enqueueAll(queues, queued);
+      for (const task of afterCommit) await task();
+    } finally {
+      // Release only our own lock.
+      await deps.redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+        1,
+        lockKey,
+        lockToken,
+      );
+    }
+  };
+  const worker = new Worker<InboundJob>(QUEUE_NAMES.inbound, process, {
+    connection: queues.settings.connection,
+    prefix: queues.settings.prefix,
+    concurrency: deps.concurrency,
+    lockDuration: deps.lockDurationMs,
+    stalledInterval: Math.max(1000, Math.floor(deps.lockDurationMs / 2)),
+    settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, deps.backoffMs) },
+  });
+  worker.on('failed', (job, error) => {
+    logger.error({ jobId: job?.id, messageId: job?.data.messageId, attempts: job?.attemptsMade, err: { name: error.name, message: error.message } }, 'inbound job failed');
+  });
+  worker.on('error', (error) => logger.error({ err: { name: error.name, message: error.message } }, 'inbound worker error'));
+  return worker;
+}

@@ -1,0 +1,129 @@
+/**
+ * The outbound worker of one channel: sends queued messages through the channel adapter at the
+ * channel's pace (BullMQ limiter for the channel, a Redis gap per address), stores the provider's
+ * id, and decides from the error class what a failure means:
+ *   rate limited        -> the whole queue waits retryAfter, the job goes back untouched;
+ *   network/unavailable -> retried with capped exponential backoff, failed after the last try;
+ *   recipient stopped   -> identity marked stopped, never retried;
+ *   rejected            -> failed, never retried.
+ * A message is marked `sending` before the provider is called. If a worker dies between the call
+ * and recording its result, the retried job finds `sending` and does not send again: the message
+ * is marked `unconfirmed` and its job lands in the dead-letter list for a person to check.
+ */
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChannelAdapter } from '../channels/adapter.js';
+import { stopIdentity } from '../contacts.js';
+import type { Db } from '../db/client.js';
+import { ProviderError, ProviderRateLimitError, RecipientStoppedError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { outboundMessageSchema } from '../messages.js';
+import type { PersonalData } from '../personal-data.js';
+import { QUEUE_NAMES, backoffDelay, type OutboundJob, type Queues } from '../queues.js';
+
+export interface OutboundWorkerDeps {
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  personalData: PersonalData;
+  logger: Logger;
+  adapter: ChannelAdapter;
+  lockDurationMs: number;
+  backoffMs: number;
+  concurrency?: number;
+}
+
+export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJob> {
+  const { db, adapter, personalData, logger } = deps;
+  const channel = adapter.channel;
+  const queue = deps.queues.outbound(channel);
+
+  const fail = (id: string, code: string, text: string) =>
+    db.message.update({ where: { id }, data: { status: 'failed', errorCode: code, errorMessage: text.slice(0, 500) } });
+
+  const process = async (job: Job<OutboundJob>, token?: string): Promise<void> => {
+    const { messageId } = job.data;
+    const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true } });
+    if (!message || message.direction !== 'out') throw new UnrecoverableError(`outbound message ${messageId} not found`);
+    if (message.status === 'sending') {
+      await db.message.update({ where: { id: messageId }, data: { status: 'unconfirmed', errorCode: 'interrupted' } });
+      throw new UnrecoverableError('a send was interrupted before its result was recorded; not sent again to avoid a duplicate');
+    }
+    if (message.status !== 'queued') return; // sent already, or cancelled
+    const identity = message.identity;
+    if (!identity) {
+      await fail(messageId, 'no_identity', 'the contact was erased');
+      return;
+    }
+    if (identity.stoppedAt && message.kind !== 'opt_out_confirmation') {
+      await fail(messageId, 'stopped', 'the contact opted out on this channel');
+      return;
+    }
+    const gap = adapter.rate.perAddressGapMs;
+    if (gap) {
+      const key = `${deps.queues.settings.prefix}:gap:${channel}:${identity.id}`;
+      const free = await deps.redis.set(key, '1', 'PX', gap, 'NX');
+      if (!free) {
+        const wait = Math.max(10, await deps.redis.pttl(key));
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+    }
+    const body = outboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
+    const address = personalData.decrypt(identity.addressEnc);
+    await db.message.update({ where: { id: messageId }, data: { status: 'sending' } });
+    try {
+      const result = await adapter.send(address, body, { messageId, queuedAt: message.createdAt });
+      await db.message.update({
+        where: { id: messageId },
+        data: {
+          status: result.status ?? 'sent',
+          providerId: result.providerId,
+          sentAt: new Date(),
+          encoding: result.encoding ?? null,
+          segments: result.segments ?? null,
+          errorCode: null,
+          errorMessage: null,
+        },
+      });
+    } catch (error) {
+      if (error instanceof ProviderRateLimitError) {
+        await db.message.update({ where: { id: messageId }, data: { status: 'queued' } });
+        logger.warn({ channel, retryAfterMs: error.retryAfterMs }, 'provider rate limit; pausing the channel queue');
+        await queue.rateLimit(error.retryAfterMs);
+        throw Worker.RateLimitError();
+      }
+      if (error instanceof RecipientStoppedError) {
+        await stopIdentity(db, identity.id);
+        await fail(messageId, String(error.code ?? 'stopped'), error.message);
+        throw new UnrecoverableError(`recipient stopped: ${error.message}`);
+      }
+      if (error instanceof ProviderError && !error.retryable) {
+        await fail(messageId, String(error.code ?? 'rejected'), error.message);
+        throw new UnrecoverableError(`rejected by the provider: ${error.message}`);
+      }
+      // Transient (network, 5xx) or unexpected: try again later, fail after the last attempt.
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const code = error instanceof ProviderError ? String(error.code ?? error.name) : 'error';
+      const text = error instanceof Error ? error.message : String(error);
+      if (last) await fail(messageId, code, text);
+      else await db.message.update({ where: { id: messageId }, data: { status: 'queued', errorCode: code, errorMessage: text.slice(0, 500) } });
+      throw error;
+    }
+  };
+
+  const worker = new Worker<OutboundJob>(QUEUE_NAMES.outbound(channel), process, {
+    connection: deps.queues.settings.connection,
+    prefix: deps.queues.settings.prefix,
+    concurrency: deps.concurrency ?? Math.max(1, Math.min(8, adapter.rate.max)),
+    limiter: { max: adapter.rate.max, duration: adapter.rate.durationMs },
+    lockDuration: deps.lockDurationMs,
+    stalledInterval: Math.max(1000, Math.floor(deps.lockDurationMs / 2)),
+    settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, deps.backoffMs) },
+  });
+  worker.on('failed', (job, error) => {
+    logger.warn({ channel, jobId: job?.id, messageId: job?.data.messageId, attempts: job?.attemptsMade, err: { name: error.name, message: error.message } }, 'outbound job failed');
+  });
+  worker.on('error', (error) => logger.error({ channel, err: { name: error.name, message: error.message } }, 'outbound worker error'));
+  return worker;
+}
