@@ -14,6 +14,7 @@ import type { Logger } from './logger.js';
 import type { PersonalData } from './personal-data.js';
 import type { Queues } from './queues.js';
 import type { TimerHandler } from './workers/timers.js';
+import type { Middleware } from './pipeline/context.js';
 
 /** What every capability may use. */
 export interface Runtime {
@@ -32,6 +33,12 @@ export interface Capability {
   /** Timer kinds this capability handles (job data `kind`). */
   timers?: Record<string, TimerHandler>;
   effectHooks?: EffectHooks;
+  /**
+   * Inbound middlewares, run after consent and language and before the session and flow (e.g.
+   * responder commands such as `ACK <case code>`). A middleware that handles a message does not
+   * call next(), so the flow never sees it.
+   */
+  middlewares?: Middleware[];
   /** Routes under /api/v1, registered after authentication. */
   adminRoutes?: (app: FastifyInstance) => Promise<void>;
   start?(): Promise<void>;

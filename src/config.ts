@@ -12,11 +12,8 @@ import { z } from 'zod';
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'accepted: true, false, 1, 0, yes, no' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const port = z.coerce
-  .number({ message: 'a port number, 1-65535' })
-  .int({ message: 'a port number, 1-65535' })
-  .min(1, { message: 'a port number, 1-65535' })
-  .max(65535, { message: 'a port number, 1-65535' });
+const portMessage = 'a port number, 1-65535 (0 picks a free port)';
+const port = z.coerce.number({ message: portMessage }).int({ message: portMessage }).min(0, { message: portMessage }).max(65535, { message: portMessage });
 const httpUrl = z
   .string()
   .regex(/^https?:\/\/[^\s/]+/, { message: 'an http(s) URL, e.g. https://gateway.example.org' })

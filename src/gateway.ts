@@ -159,6 +159,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       const pipeline = compose([
         consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator),
         language(config.DEFAULT_LANGUAGE, translator.languages),
+        ...capabilities.flatMap((c) => c.middlewares ?? []),
         session(logger),
         flow(conversation, queues),
       ]);
