@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { RedisNotInstalledError, runningEmbeddedRedis, startEmbeddedRedis } from '../../src/redis/embedded.js';
+
+const logger = createLogger('silent');
+
+describe('embedded Redis', () => {
+  it('starts on loopback, keeps data in its append-only file across a restart, and stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
+    const first = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
+    expect(first.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    expect(runningEmbeddedRedis(dir)).toBe(first.url);
+    const client = new Redis(first.url);
+    await client.set('timer', 'kept');
+    expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    client.disconnect();
+    await first.stop();
+    expect(runningEmbeddedRedis(dir)).toBeUndefined();
+    expect(existsSync(join(dir, 'appendonlydir'))).toBe(true);
+
+    const second = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
+    const again = new Redis(second.url);
+    expect(await again.get('timer')).toBe('kept');
+    again.disconnect();
+    await second.stop();
+  });
+
+  it('restarts the server when it dies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
+    const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
+    const pid = Number(readFileSync(join(dir, 'redis.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+    client.on('error', () => undefined); // connection refused while the server restarts
+    expect(await client.ping()).toBe('PONG');
+    const newPid = Number(readFileSync(join(dir, 'redis.pid'), 'utf8'));
+    expect(newPid).not.toBe(pid);
+    client.disconnect();
+    await redis.stop();
+  });
+
+  it('says how to install Redis when redis-server is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
+    const start = startEmbeddedRedis({ bin: 'redis-server-not-installed', dataDir: dir, logger });
+    await expect(start).rejects.toBeInstanceOf(RedisNotInstalledError);
+    await expect(start).rejects.toThrow(/apt-get install -y redis-server.*or set REDIS_URL/);
+  });
+});
