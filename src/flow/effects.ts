@@ -1,0 +1,44 @@
+/**
+ * What a step asks the outside world to do. The engine only describes effects; the caller
+ * executes them (in order) before it resolves and sends the replies.
+ */
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+export type Effect =
+  /** The contact chose a language. */
+  | { type: 'set_language'; language: string }
+  /** A contact field (not `area`, which is set_area). */
+  | { type: 'set_contact_field'; field: string; value: string }
+  | { type: 'set_area'; areaId: string }
+  /** A report was completed. `caseCode` is the FreshValues code given to the step. */
+  | {
+      type: 'create_incident';
+      caseCode: string;
+      category: string;
+      areaId: string | null;
+      /** Free text or an ISO date (YYYY-MM-DD), as answered. */
+      occurredAt: string | null;
+      affected: number | null;
+      severity: Severity;
+      description: string;
+      anonymous: boolean;
+      callbackAllowed: boolean;
+      /** A GPS position the reporter shared, if any. */
+      location?: { latitude: number; longitude: number };
+    }
+  /** The caller replies with the status of this case. */
+  | { type: 'case_status'; caseCode: string }
+  | {
+      type: 'record_survey_response';
+      surveyId: string;
+      wave: string;
+      areaId: string | null;
+      /** Answer (option id or text) by question. */
+      answers: Record<string, string>;
+      demographics: { gender?: string; ageBand?: string };
+    }
+  | { type: 'record_rumour'; text: string; areaId: string | null }
+  | { type: 'subscribe'; topic: string }
+  | { type: 'unsubscribe'; topic: string };

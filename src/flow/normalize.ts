@@ -1,0 +1,46 @@
+/**
+ * Normalisation of what people type, so that answers match labels, keywords and place names
+ * whatever the case, accents, script variants or digits used.
+ */
+
+const ARABIC_INDIC_DIGITS = /[\u0660-\u0669]/g;
+const PERSIAN_DIGITS = /[\u06f0-\u06f9]/g;
+
+/** Turns Arabic-Indic and Persian digits into ASCII digits; other characters are kept. */
+export function asciiDigits(text: string): string {
+  return text
+    .replace(ARABIC_INDIC_DIGITS, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(PERSIAN_DIGITS, (d) => String(d.charCodeAt(0) - 0x06f0));
+}
+
+/**
+ * Folds a text for comparison: compatibility decomposition, no diacritics or Arabic short vowels,
+ * lower case, Arabic letter variants unified (alef forms, alef maqsura, teh marbuta, tatweel),
+ * ASCII digits, apostrophes dropped and every other run of punctuation or space made one space.
+ * A text made only of punctuation (such as "?") is kept as such.
+ */
+export function fold(text: string): string {
+  const base = asciiDigits(text.normalize('NFKD'))
+    .replace(/[\p{M}\p{Cf}\p{Cc}\u0640]/gu, '')
+    .toLowerCase()
+    .replace(/\u0649/g, '\u064a')
+    .replace(/\u0629/g, '\u0647')
+    .replace(/['’ʼ`´]/g, '');
+  const words = base.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  if (words.length > 0) return words;
+  return base.replace(/\s+/g, ' ').trim();
+}
+
+/** The folded words of a text (empty for a text without letters or digits). */
+export function foldedWords(text: string): string[] {
+  const folded = fold(text);
+  return folded.length === 0 ? [] : folded.split(' ');
+}
+
+/** Splits a '|'-separated list of words (as written in a locale file) into folded words. */
+export function foldWordList(list: string): string[] {
+  return list
+    .split('|')
+    .map((word) => fold(word))
+    .filter((word) => word.length > 0);
+}
