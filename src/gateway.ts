@@ -210,6 +210,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       capabilities,
       stop: async () => {
         logger.info('gateway stopping');
+        // First refuse new webhooks (503: providers retry later), then drain and close.
+        accepting = false;
         await stopAll();
       },
     };

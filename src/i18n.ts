@@ -56,6 +56,7 @@ export function loadTranslator(dir: string, defaultLanguage = 'en'): Translator 
     fallbackLng: defaultLanguage,
     interpolation: { escapeValue: false },
     returnNull: false,
+    showSupportNotice: false,
   } as never);
   const languages = [defaultLanguage, ...Object.keys(resources).filter((l) => l !== defaultLanguage).sort()];
   const isRtl = (language: string) => RTL_LANGUAGES.has(language.split('-')[0] ?? language);

@@ -41,7 +41,7 @@ export async function openDatabase(url: string): Promise<Database> {
     const file = sqlitePath(url);
     mkdirSync(dirname(file), { recursive: true });
     migrateSqlite(file, readMigrations(join(migrationsRoot, 'sqlite')));
-    const db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+    const db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 10_000 }) });
     // WAL lets readers work while a writer commits; NORMAL sync is safe with WAL.
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');

@@ -2,7 +2,7 @@
  * The HTTP server: health and readiness, the channels' webhooks, the console inbox and the
  * admin API. Fastify's own request logging is off: our lines carry no personal data.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Mailbox } from '../../bots/console/mailbox.js';
 import { CONSOLE_TOKEN_HEADER, tokenMatches } from '../../bots/console/adapter.js';
@@ -19,7 +19,11 @@ export interface HttpDeps extends WebhookDeps {
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+  });
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (error instanceof z.ZodError) return reply.code(400).send({ error: 'invalid request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });

@@ -2,7 +2,9 @@
  * The inbound worker: runs each stored inbound message through the pipeline (consent, language,
  * session, flow) in one database transaction, then queues the replies. A retried job finds the
  * message already processed and only queues its replies again, so a reply is never written twice.
- * Messages of one contact are handled one at a time (a short Redis lock per contact).
+ * Messages of one contact are handled one at a time: a Redis lock per contact, held as long as
+ * a job lock (JOB_LOCK_MS) and renewed while the job runs, so a crashed worker holds it no longer
+ * than it holds its job.
  */
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -28,7 +30,8 @@ export interface InboundWorkerDeps {
   backoffMs: number;
 }
 
-const CONTACT_LOCK_MS = 30_000;
+const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const RENEW_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> {
   const { db, queues, personalData, logger } = deps;
@@ -45,12 +48,15 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     }
     const lockKey = `${queues.settings.prefix}:lock:contact:${message.contactId}`;
     const lockToken = randomUUID();
-    const locked = await deps.redis.set(lockKey, lockToken, 'PX', CONTACT_LOCK_MS, 'NX');
+    const locked = await deps.redis.set(lockKey, lockToken, 'PX', deps.lockDurationMs, 'NX');
     if (!locked) {
       // Another message of this contact is being handled; come back shortly, in order.
       await job.moveToDelayed(Date.now() + 100, token);
       throw new DelayedError();
     }
+    const renewal = setInterval(() => {
+      deps.redis.eval(RENEW_LOCK, 1, lockKey, lockToken, deps.lockDurationMs).catch(() => undefined);
+    }, Math.max(250, Math.floor(deps.lockDurationMs / 3)));
     try {
       const input = inboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
       const identity = message.identity;
@@ -90,13 +96,8 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
       await enqueueAll(queues, queued);
       for (const task of afterCommit) await task();
     } finally {
-      // Release only our own lock.
-      await deps.redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-        1,
-        lockKey,
-        lockToken,
-      );
+      clearInterval(renewal);
+      await deps.redis.eval(RELEASE_LOCK, 1, lockKey, lockToken); // only our own lock
     }
   };
   const worker = new Worker<InboundJob>(QUEUE_NAMES.inbound, process, {

@@ -1,0 +1,117 @@
+/**
+ * A worker killed in the middle of a job: the job is retried by another process and the reply
+ * reaches the person exactly once, counted at the provider's (fake) API.
+ */
+import Database from 'better-sqlite3';
+import { Queue } from 'bullmq';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { postgresTarget, sqlitePath } from '../../src/db/client.js';
+import { listDeadLetters } from '../../src/dead-letter.js';
+import { startGateway, type Gateway } from '../../src/gateway.js';
+import { redisOptions } from '../../src/queues.js';
+import { startChildGateway, type ChildGateway } from '../support/child-gateway.js';
+import { eventually, testEnv, type TestEnv } from '../support/gateway.js';
+import { startTelegramApi, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
+
+const TOKEN = '123456:TEST-token';
+const SECRET = 'webhook-secret';
+
+let fake: FakeTelegramApi;
+let env: TestEnv;
+const children: ChildGateway[] = [];
+let gateway: Gateway | undefined;
+
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  await gateway?.stop();
+  gateway = undefined;
+  await fake?.close();
+  await env?.cleanup();
+});
+
+async function setup(): Promise<Record<string, string>> {
+  fake = await startTelegramApi({ token: TOKEN });
+  env = testEnv({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake.url });
+  return env.vars;
+}
+
+async function postUpdate(url: string, update: unknown): Promise<number> {
+  const response = await fetch(`${url}/webhooks/telegram`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+    body: JSON.stringify(update),
+  });
+  return response.status;
+}
+
+/** Holds the database's write lock until released (the worker's transaction then waits). */
+async function lockDatabase(url: string): Promise<() => Promise<void>> {
+  if (url.startsWith('file:')) {
+    const db = new Database(sqlitePath(url));
+    db.exec('BEGIN IMMEDIATE');
+    return async () => {
+      db.exec('ROLLBACK');
+      db.close();
+    };
+  }
+  const { connectionString, schema } = postgresTarget(url);
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`LOCK TABLE "${schema}"."Message", "${schema}"."Session", "${schema}"."Contact" IN EXCLUSIVE MODE`);
+  return async () => {
+    await client.query('ROLLBACK');
+    await client.end();
+  };
+}
+
+describe('a worker killed mid-job', () => {
+  it('during the flow step: another process retries the job and the reply is sent once', async () => {
+    const vars = await setup();
+    const inbound = new Queue('inbound', { connection: redisOptions(vars.REDIS_URL!), prefix: vars.QUEUE_PREFIX });
+    const ingestOnly = await startChildGateway(vars, { workers: false });
+    children.push(ingestOnly);
+    const doomed = await startChildGateway(vars);
+    children.push(doomed);
+    await inbound.pause();
+    expect(await postUpdate(ingestOnly.url, telegramUpdates.text(4242, 'hi', { languageCode: 'en' }))).toBe(200);
+    const release = await lockDatabase(vars.DATABASE_URL!);
+    await inbound.resume();
+    await eventually(async () => (await inbound.getActiveCount()) === 1, 10_000, 'the inbound job to be taken');
+    await new Promise((r) => setTimeout(r, 300));
+    doomed.kill('SIGKILL');
+    await doomed.exited;
+    await release();
+    expect(fake.calls('sendMessage')).toHaveLength(0);
+
+    gateway = await startGateway(loadConfig(vars));
+    await fake.waitFor('sendMessage', 1, 20_000);
+    await eventually(async () => (await inbound.getCompletedCount()) === 1, 10_000, 'the retried job to complete');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(fake.calls('sendMessage')).toHaveLength(1);
+    expect(await gateway.db.message.count({ where: { direction: 'out' } })).toBe(1);
+    await inbound.close();
+  });
+
+  it('after the provider got the reply but before it was recorded: not sent again, left for a person', async () => {
+    const vars = await setup();
+    fake.respondWith('sendMessage', { delayMs: 30_000 });
+    const doomed = await startChildGateway(vars);
+    children.push(doomed);
+    expect(await postUpdate(doomed.url, telegramUpdates.text(4343, 'hi', { languageCode: 'en' }))).toBe(200);
+    await fake.waitFor('sendMessage', 1, 15_000);
+    doomed.kill('SIGKILL');
+    await doomed.exited;
+    fake.respondWith('sendMessage', undefined);
+
+    gateway = await startGateway(loadConfig(vars));
+    const message = await eventually(() => gateway!.db.message.findFirst({ where: { direction: 'out', status: 'unconfirmed' } }), 15_000, 'the interrupted send to be marked');
+    expect(message.errorCode).toBe('interrupted');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(fake.calls('sendMessage')).toHaveLength(1);
+    const letters = await listDeadLetters(gateway.queues);
+    expect(letters.map((l) => l.data.messageId)).toContain(message.id);
+  });
+});
