@@ -1,4 +1,7 @@
 /** The capabilities a gateway loads, in order. */
 import type { CapabilityFactory } from './capability.js';
+import { broadcasts } from './broadcasts/capability.js';
 
-export const CAPABILITIES: CapabilityFactory[] = [];
+export const CAPABILITIES: CapabilityFactory[] = [
+  broadcasts,
+];

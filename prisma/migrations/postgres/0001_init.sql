@@ -163,9 +163,80 @@ CREATE TABLE "RumourReport" (
 CREATE TABLE "Subscription" (
     "contactId" TEXT NOT NULL,
     "topic" TEXT NOT NULL,
+    "channel" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "Subscription_pkey" PRIMARY KEY ("contactId","topic")
+);
+
+-- CreateTable
+CREATE TABLE "Broadcast" (
+    "id" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "texts" TEXT NOT NULL,
+    "defaultLanguage" TEXT NOT NULL,
+    "fallback" BOOLEAN NOT NULL DEFAULT false,
+    "link" TEXT,
+    "feedback" TEXT NOT NULL DEFAULT 'none',
+    "urgent" BOOLEAN NOT NULL DEFAULT false,
+    "areaId" TEXT,
+    "topic" TEXT,
+    "languages" TEXT NOT NULL DEFAULT '',
+    "channels" TEXT NOT NULL DEFAULT '',
+    "status" TEXT NOT NULL,
+    "source" TEXT NOT NULL DEFAULT 'staff',
+    "rumourId" TEXT,
+    "createdBy" TEXT NOT NULL,
+    "createdByName" TEXT NOT NULL,
+    "createdByRole" TEXT NOT NULL,
+    "approvedBy" TEXT,
+    "approvedByName" TEXT,
+    "approvedAt" TIMESTAMP(3),
+    "rejectedReason" TEXT,
+    "scheduledAt" TIMESTAMP(3),
+    "startedAt" TIMESTAMP(3),
+    "dispatchedAt" TIMESTAMP(3),
+    "cancelledAt" TIMESTAMP(3),
+    "audienceSize" INTEGER,
+    "cursor" TEXT,
+    "written" INTEGER NOT NULL DEFAULT 0,
+    "skipped" INTEGER NOT NULL DEFAULT 0,
+    "channelCounts" TEXT NOT NULL DEFAULT '{}',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Broadcast_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "BroadcastFeedback" (
+    "id" TEXT NOT NULL,
+    "broadcastId" TEXT NOT NULL,
+    "contactId" TEXT,
+    "messageId" TEXT NOT NULL,
+    "answer" TEXT NOT NULL,
+    "textEnc" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "BroadcastFeedback_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Rumour" (
+    "id" TEXT NOT NULL,
+    "textEnc" TEXT NOT NULL,
+    "title" TEXT,
+    "areaId" TEXT,
+    "status" TEXT NOT NULL DEFAULT 'new',
+    "answers" TEXT NOT NULL DEFAULT '{}',
+    "reportCount" INTEGER NOT NULL DEFAULT 0,
+    "lastReportAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "publishedAt" TIMESTAMP(3),
+    "broadcastId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Rumour_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -227,6 +298,27 @@ CREATE INDEX "RumourReport_contactId_idx" ON "RumourReport"("contactId");
 
 -- CreateIndex
 CREATE INDEX "Subscription_topic_idx" ON "Subscription"("topic");
+
+-- CreateIndex
+CREATE INDEX "Broadcast_status_idx" ON "Broadcast"("status");
+
+-- CreateIndex
+CREATE INDEX "Broadcast_areaId_idx" ON "Broadcast"("areaId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "BroadcastFeedback_messageId_key" ON "BroadcastFeedback"("messageId");
+
+-- CreateIndex
+CREATE INDEX "BroadcastFeedback_broadcastId_idx" ON "BroadcastFeedback"("broadcastId");
+
+-- CreateIndex
+CREATE INDEX "BroadcastFeedback_contactId_broadcastId_idx" ON "BroadcastFeedback"("contactId", "broadcastId");
+
+-- CreateIndex
+CREATE INDEX "Rumour_status_idx" ON "Rumour"("status");
+
+-- CreateIndex
+CREATE INDEX "Rumour_areaId_idx" ON "Rumour"("areaId");
 
 -- AddForeignKey
 ALTER TABLE "Area" ADD CONSTRAINT "Area_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Area"("id") ON DELETE SET NULL ON UPDATE CASCADE;

@@ -150,10 +150,75 @@ CREATE TABLE "RumourReport" (
 CREATE TABLE "Subscription" (
     "contactId" TEXT NOT NULL,
     "topic" TEXT NOT NULL,
+    "channel" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     PRIMARY KEY ("contactId", "topic"),
     CONSTRAINT "Subscription_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Broadcast" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "title" TEXT NOT NULL,
+    "texts" TEXT NOT NULL,
+    "defaultLanguage" TEXT NOT NULL,
+    "fallback" BOOLEAN NOT NULL DEFAULT false,
+    "link" TEXT,
+    "feedback" TEXT NOT NULL DEFAULT 'none',
+    "urgent" BOOLEAN NOT NULL DEFAULT false,
+    "areaId" TEXT,
+    "topic" TEXT,
+    "languages" TEXT NOT NULL DEFAULT '',
+    "channels" TEXT NOT NULL DEFAULT '',
+    "status" TEXT NOT NULL,
+    "source" TEXT NOT NULL DEFAULT 'staff',
+    "rumourId" TEXT,
+    "createdBy" TEXT NOT NULL,
+    "createdByName" TEXT NOT NULL,
+    "createdByRole" TEXT NOT NULL,
+    "approvedBy" TEXT,
+    "approvedByName" TEXT,
+    "approvedAt" DATETIME,
+    "rejectedReason" TEXT,
+    "scheduledAt" DATETIME,
+    "startedAt" DATETIME,
+    "dispatchedAt" DATETIME,
+    "cancelledAt" DATETIME,
+    "audienceSize" INTEGER,
+    "cursor" TEXT,
+    "written" INTEGER NOT NULL DEFAULT 0,
+    "skipped" INTEGER NOT NULL DEFAULT 0,
+    "channelCounts" TEXT NOT NULL DEFAULT '{}',
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "BroadcastFeedback" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "broadcastId" TEXT NOT NULL,
+    "contactId" TEXT,
+    "messageId" TEXT NOT NULL,
+    "answer" TEXT NOT NULL,
+    "textEnc" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Rumour" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "textEnc" TEXT NOT NULL,
+    "title" TEXT,
+    "areaId" TEXT,
+    "status" TEXT NOT NULL DEFAULT 'new',
+    "answers" TEXT NOT NULL DEFAULT '{}',
+    "reportCount" INTEGER NOT NULL DEFAULT 0,
+    "lastReportAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "publishedAt" DATETIME,
+    "broadcastId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateIndex
@@ -215,4 +280,25 @@ CREATE INDEX "RumourReport_contactId_idx" ON "RumourReport"("contactId");
 
 -- CreateIndex
 CREATE INDEX "Subscription_topic_idx" ON "Subscription"("topic");
+
+-- CreateIndex
+CREATE INDEX "Broadcast_status_idx" ON "Broadcast"("status");
+
+-- CreateIndex
+CREATE INDEX "Broadcast_areaId_idx" ON "Broadcast"("areaId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "BroadcastFeedback_messageId_key" ON "BroadcastFeedback"("messageId");
+
+-- CreateIndex
+CREATE INDEX "BroadcastFeedback_broadcastId_idx" ON "BroadcastFeedback"("broadcastId");
+
+-- CreateIndex
+CREATE INDEX "BroadcastFeedback_contactId_broadcastId_idx" ON "BroadcastFeedback"("contactId", "broadcastId");
+
+-- CreateIndex
+CREATE INDEX "Rumour_status_idx" ON "Rumour"("status");
+
+-- CreateIndex
+CREATE INDEX "Rumour_areaId_idx" ON "Rumour"("areaId");
 

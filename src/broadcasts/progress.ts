@@ -1,0 +1,66 @@
+/**
+ * Progress of a broadcast and the delivery state of each recipient, for the admin API and CLI.
+ * Never the text or the address: a recipient is its contact id, channel and delivery state.
+ */
+import type { Db } from '../db/client.js';
+
+export interface Progress {
+  /** Recipients written so far (one outbound message each). */
+  written: number;
+  /** Contacts skipped because their language had no text and no fallback was allowed. */
+  skipped: number;
+  /** Messages by delivery state: queued, sending, sent, delivered, read, undelivered, failed, unconfirmed, cancelled. */
+  byStatus: Record<string, number>;
+  /** Messages no longer waiting (not queued or sending). */
+  finished: number;
+  /** Fan-out over and nothing left waiting. */
+  done: boolean;
+  /** Replies to the announcement: yes, no, free text. */
+  feedback: Record<string, number>;
+}
+
+export async function broadcastProgress(db: Db, broadcastId: string): Promise<Progress | null> {
+  const broadcast = await db.broadcast.findUnique({ where: { id: broadcastId }, select: { status: true, written: true, skipped: true } });
+  if (!broadcast) return null;
+  const groups = await db.message.groupBy({ by: ['status'], where: { broadcastId }, _count: { _all: true } });
+  const byStatus: Record<string, number> = {};
+  for (const group of groups) byStatus[group.status] = group._count._all;
+  const waiting = (byStatus.queued ?? 0) + (byStatus.sending ?? 0);
+  const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  const feedbackGroups = await db.broadcastFeedback.groupBy({ by: ['answer'], where: { broadcastId }, _count: { _all: true } });
+  const feedback: Record<string, number> = {};
+  for (const group of feedbackGroups) feedback[group.answer] = group._count._all;
+  const fannedOut = broadcast.status === 'dispatched' || broadcast.status === 'cancelled';
+  return { written: broadcast.written, skipped: broadcast.skipped, byStatus, finished: total - waiting, done: fannedOut && waiting === 0, feedback };
+}
+
+export interface RecipientRow {
+  messageId: string;
+  contactId: string | null;
+  channel: string;
+  status: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  segments: number | null;
+  sentAt: Date | null;
+  updatedAt: Date;
+}
+
+/** One page of recipients (by message id), optionally of one status; `next` continues. */
+export async function broadcastRecipients(
+  db: Db,
+  broadcastId: string,
+  options: { status?: string; after?: string; limit?: number } = {},
+): Promise<{ items: RecipientRow[]; next: string | null }> {
+  const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+  const rows = await db.message.findMany({
+    where: { broadcastId, ...(options.status ? { status: options.status } : {}), ...(options.after ? { id: { gt: options.after } } : {}) },
+    orderBy: { id: 'asc' },
+    take: limit,
+    select: { id: true, contactId: true, channel: true, status: true, errorCode: true, errorMessage: true, segments: true, sentAt: true, updatedAt: true },
+  });
+  return {
+    items: rows.map((r) => ({ messageId: r.id, contactId: r.contactId, channel: r.channel, status: r.status, errorCode: r.errorCode, errorMessage: r.errorMessage, segments: r.segments, sentAt: r.sentAt, updatedAt: r.updatedAt })),
+    next: rows.length === limit ? rows[rows.length - 1]!.id : null,
+  };
+}

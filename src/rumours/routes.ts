@@ -1,0 +1,49 @@
+/**
+ * Admin API of the misinformation desk, under /api/v1/rumours. Coordinators and analysts
+ * investigate (status, answers); coordinators and broadcasters publish; approvers read.
+ * An area-scoped token sees only rumours of its area and below.
+ *
+ *   GET   /rumours               rumours (groups of similar reports), ?status=&areaId=
+ *   POST  /rumours               a report by staff { text, areaId? }: grouped like any report
+ *   GET   /rumours/:id           the rumour and its reports
+ *   PATCH /rumours/:id           { status?, title? }
+ *   PUT   /rumours/:id/answers   { <language>: <verified answer>, ... }
+ *   POST  /rumours/:id/publish   { broadcast?: { areaId?, topic?, channels?, urgent? } }
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requireRole } from '../admin/auth.js';
+import { guarded } from '../broadcasts/routes.js';
+import { actorOf } from '../broadcasts/service.js';
+import type { RumourDesk } from './desk.js';
+
+const idParams = z.object({ id: z.string().min(1) });
+
+export function rumourRoutes(desk: RumourDesk) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const read = { preHandler: requireRole('coordinator', 'analyst', 'broadcaster', 'approver') };
+    const investigate = { preHandler: requireRole('coordinator', 'analyst') };
+
+    app.get(
+      '/rumours',
+      read,
+      guarded(async (request) => {
+        const query = z.object({ status: z.string().optional(), areaId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }).parse(request.query);
+        return { items: await desk.list(actorOf(request.principal), query) };
+      }),
+    );
+    app.post(
+      '/rumours',
+      { preHandler: requireRole('coordinator', 'analyst', 'broadcaster') },
+      guarded(async (request, reply) => reply.code(201).send(await desk.reportByStaff(actorOf(request.principal), request.body))),
+    );
+    app.get('/rumours/:id', read, guarded(async (request) => desk.get(actorOf(request.principal), idParams.parse(request.params).id)));
+    app.patch('/rumours/:id', investigate, guarded(async (request) => desk.update(actorOf(request.principal), idParams.parse(request.params).id, request.body)));
+    app.put('/rumours/:id/answers', investigate, guarded(async (request) => desk.setAnswers(actorOf(request.principal), idParams.parse(request.params).id, request.body)));
+    app.post(
+      '/rumours/:id/publish',
+      { preHandler: requireRole('coordinator', 'broadcaster') },
+      guarded(async (request) => desk.publish(actorOf(request.principal), idParams.parse(request.params).id, request.body ?? {})),
+    );
+  };
+}

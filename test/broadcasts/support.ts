@@ -1,0 +1,91 @@
+/** Helpers of the broadcast tests: a gateway with the capability, tokens, contacts, API calls. */
+import { createToken } from '../../src/admin/tokens.js';
+import { broadcastsCapability, type BroadcastsOptions } from '../../src/broadcasts/capability.js';
+import { findOrCreateContact, stopIdentity } from '../../src/contacts.js';
+import type { GatewayOptions } from '../../src/gateway.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+export async function startBroadcastGateway(
+  options: BroadcastsOptions = {},
+  overrides: Record<string, string> = {},
+  gatewayOptions: GatewayOptions = {},
+): Promise<TestGateway> {
+  return startTestGateway(overrides, {
+    ...gatewayOptions,
+    capabilities: [broadcastsCapability({ ...options, settings: { BROADCAST_QUIET_HOURS: '', BROADCAST_SWEEP_MS: 500, ...options.settings } })],
+  });
+}
+
+export interface Tokens {
+  broadcaster: string;
+  approver: string;
+  coordinator: string;
+  analyst: string;
+  /** A broadcaster and an approver limited to the North region. */
+  northBroadcaster: string;
+  northApprover: string;
+}
+
+export async function makeTokens(gateway: TestGateway): Promise<Tokens> {
+  const make = async (role: string, areaId?: string) => (await createToken(gateway.db, { name: `${role}${areaId ? `-${areaId}` : ''}`, role, areaId })).token;
+  return {
+    broadcaster: await make('broadcaster'),
+    approver: await make('approver'),
+    coordinator: await make('coordinator'),
+    analyst: await make('analyst'),
+    northBroadcaster: await make('broadcaster', 'north'),
+    northApprover: await make('approver', 'north'),
+  };
+}
+
+export interface ApiAnswer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export async function api(gateway: TestGateway, token: string, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  const response = await fetch(`${gateway.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+export interface ContactSpec {
+  address: string;
+  channel?: string;
+  areaId?: string | null;
+  language?: string | null;
+  topics?: string[];
+  stopped?: boolean;
+}
+
+/** Creates a contact with an identity on a channel (console by default). */
+export async function addContact(gateway: TestGateway, spec: ContactSpec): Promise<{ contactId: string; identityId: string }> {
+  const ref = await findOrCreateContact(gateway.db, gateway.personalData, spec.channel ?? 'console', spec.address);
+  await gateway.db.contact.update({ where: { id: ref.contactId }, data: { areaId: spec.areaId ?? null, language: spec.language ?? null } });
+  for (const topic of spec.topics ?? []) await gateway.db.subscription.create({ data: { contactId: ref.contactId, topic } });
+  if (spec.stopped) await stopIdentity(gateway.db, ref.identityId);
+  return ref;
+}
+
+/** Creates, approves (second person) and sends a broadcast now; returns its id. */
+export async function sendBroadcast(gateway: TestGateway, tokens: Tokens, body: Record<string, unknown>, at?: string): Promise<string> {
+  const created = await api(gateway, tokens.broadcaster, 'POST', '/broadcasts', body);
+  if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const id = created.body.broadcast.id as string;
+  const approved = await api(gateway, tokens.approver, 'POST', `/broadcasts/${id}/approve`);
+  if (approved.status !== 200) throw new Error(`approve failed: ${approved.status} ${JSON.stringify(approved.body)}`);
+  const scheduled = await api(gateway, tokens.broadcaster, 'POST', `/broadcasts/${id}/schedule`, at ? { at } : {});
+  if (scheduled.status !== 200) throw new Error(`schedule failed: ${scheduled.status} ${JSON.stringify(scheduled.body)}`);
+  return id;
+}
+
+/** Texts the console mailbox holds for an address (rendered as the terminal shows them). */
+export async function inbox(gateway: TestGateway, address: string): Promise<string[]> {
+  const entries = await gateway.console!.mailbox.take(address, 0, 0);
+  return entries.map((e) => ('text' in e.message && e.message.text) || '');
+}
