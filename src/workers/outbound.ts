@@ -77,7 +77,9 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
       await db.message.update({
         where: { id: messageId },
         data: {
-          status: result.status ?? 'sent',
+          // Accepted by the provider is `sent` for us, even when the provider calls it queued:
+          // `queued` is ours and means "not handed over yet".
+          status: result.status === 'delivered' || result.status === 'read' ? result.status : 'sent',
           providerId: result.providerId,
           sentAt: new Date(),
           encoding: result.encoding ?? null,

@@ -1,0 +1,265 @@
+/**
+ * Each channel end to end through a whole gateway: a webhook signed the way the provider signs
+ * it, the flow's reply sent through the real SDK to a local fake of the provider's API, and the
+ * delivery status applied. Also the provider behaviours the outbound worker must honour.
+ */
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
+import { startTwilioApi, twilioError, type FakeTwilioApi } from '../fakes/twilio-api.js';
+import { signSlackRequest, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+
+const TELEGRAM_TOKEN = '123456:TEST-token';
+const TELEGRAM_SECRET = 'telegram-webhook-secret';
+const TWILIO_SID = `AC${'1'.repeat(32)}`;
+const TWILIO_TOKEN = 'twilio-auth-token';
+const SLACK_SECRET = 'slack-signing-secret';
+/** What Twilio calls: the gateway behind a proxy. Signatures are computed over this URL. */
+const PUBLIC_URL = 'https://gateway.example.org';
+
+let gateway: TestGateway;
+let telegram: FakeTelegramApi;
+let sms: FakeTwilioApi;
+let slack: FakeSlackApi;
+
+beforeAll(async () => {
+  telegram = await startTelegramApi({ token: TELEGRAM_TOKEN });
+  sms = await startTwilioApi({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
+  slack = await startFakeSlackApi();
+  gateway = await startTestGateway({
+    PUBLIC_URL,
+    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+    TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+    TELEGRAM_API_ROOT: telegram.url,
+    TWILIO_ACCOUNT_SID: TWILIO_SID,
+    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_FROM: '+15550009999',
+    TWILIO_API_BASE: sms.url,
+    TWILIO_MESSAGES_PER_SECOND: '50',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_API_URL: slack.url.replace(/\/$/, ''),
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await Promise.all([telegram?.close(), sms?.close(), slack?.close()]);
+});
+
+/** The stored identity of an address (found by its keyed hash, as the gateway does). */
+function identityOf(channel: string, address: string) {
+  const addressHash = gateway.personalData.hash(channel, address);
+  return gateway.db.contactIdentity.findUnique({ where: { channel_addressHash: { channel, addressHash } } });
+}
+
+function postTelegram(update: unknown, secret = TELEGRAM_SECRET): Promise<Response> {
+  return fetch(`${gateway.url}/webhooks/telegram`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+    body: JSON.stringify(update),
+  });
+}
+
+function postTwilio(path: string, params: Record<string, string>, token = TWILIO_TOKEN): Promise<Response> {
+  const signature = twilio.getExpectedTwilioSignature(token, `${PUBLIC_URL}${path}`, params);
+  return fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+let smsCounter = 0;
+function smsFrom(from: string, body: string): Record<string, string> {
+  smsCounter += 1;
+  return { MessageSid: `SM${String(smsCounter).padStart(32, '0')}`, AccountSid: TWILIO_SID, From: from, To: '+15550009999', Body: body, NumMedia: '0' };
+}
+
+function postSlack(path: string, body: string, headers: Record<string, string> = {}, secret = SLACK_SECRET): Promise<Response> {
+  const contentType = path.endsWith('interactions') ? 'application/x-www-form-urlencoded' : 'application/json';
+  return fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...signSlackRequest(secret, body), ...headers },
+    body,
+  });
+}
+
+function slackDm(eventId: string, user: string, text: string): string {
+  return JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T0000001',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: 'message', channel: 'D0000001', channel_type: 'im', user, text, ts: `${Date.now() / 1000}` },
+  });
+}
+
+describe('Telegram end to end', () => {
+  it('answers a signed update with an inline keyboard through grammY, then follows a button press', async () => {
+    expect((await postTelegram(telegramUpdates.text(1001, 'hi', { languageCode: 'en' }))).status).toBe(200);
+    const menu = await telegram.waitFor('sendMessage', 1);
+    expect(String(menu.payload.chat_id)).toBe('1001');
+    expect(menu.payload.text).toBe('Hello! What would you like to do?');
+    const keyboard = (menu.payload.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard;
+    expect(keyboard.map((row) => row[0]!.callback_data)).toEqual(['report', 'survey', 'rumour', 'case', 'language']);
+    const stored = await eventually(() => gateway.db.message.findFirst({ where: { channel: 'telegram', direction: 'out', status: 'sent' } }));
+    expect(stored.providerId).toMatch(/^\d+$/);
+
+    expect((await postTelegram(telegramUpdates.callback(1001, 'rumour'))).status).toBe(200);
+    const next = await telegram.waitFor('sendMessage', 2);
+    expect(String(next.payload.chat_id)).toBe('1001');
+    expect(String(next.payload.text)).toMatch(/rumour/i);
+    expect(telegram.calls('answerCallbackQuery').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rejects a forged secret with 401 and stores nothing', async () => {
+    const before = await gateway.db.message.count();
+    expect((await postTelegram(telegramUpdates.text(1002, 'hi'), 'forged')).status).toBe(401);
+    expect((await postTelegram(telegramUpdates.text(1002, 'hi'), '')).status).toBe(401);
+    expect(await gateway.db.message.count()).toBe(before);
+  });
+
+  it('answers 400 to a malformed update and 200 to an update type it does not handle', async () => {
+    expect((await postTelegram({ no: 'update_id' })).status).toBe(400);
+    expect((await postTelegram({ update_id: 77, edited_message: { message_id: 1 } })).status).toBe(200);
+  });
+
+  it('waits retry_after on 429 and then sends once', async () => {
+    const calls = telegram.calls('sendMessage').length;
+    telegram.next(telegramErrors.tooManyRequests(1), 'sendMessage');
+    await postTelegram(telegramUpdates.text(1003, 'hi', { languageCode: 'en' }));
+    const refused = await telegram.waitFor('sendMessage', calls + 1);
+    const accepted = await telegram.waitFor('sendMessage', calls + 2, 15_000);
+    expect(accepted.at - refused.at).toBeGreaterThanOrEqual(950);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === '1003')).toHaveLength(2);
+  });
+
+  it('marks a contact who blocked the bot (403) as stopped and sends nothing more', async () => {
+    telegram.next(telegramErrors.blocked(), 'sendMessage');
+    await postTelegram(telegramUpdates.text(1004, 'hi', { languageCode: 'en' }));
+    const failed = await eventually(() => gateway.db.message.findFirst({ where: { channel: 'telegram', status: 'failed', errorCode: '403' } }));
+    const identity = await gateway.db.contactIdentity.findUniqueOrThrow({ where: { id: failed.identityId! } });
+    expect(identity.stoppedAt).not.toBeNull();
+    const before = telegram.calls('sendMessage').length;
+    await postTelegram(telegramUpdates.text(1004, 'menu', { languageCode: 'en' }));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(telegram.calls('sendMessage')).toHaveLength(before);
+  });
+});
+
+describe('SMS end to end', () => {
+  it('answers a signed SMS with a numbered list through twilio, stores segments, and applies the status callback', async () => {
+    expect((await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100001', 'hi'))).status).toBe(200);
+    const sent = await eventually(() => sms.messages()[0]);
+    expect(sent.form.To).toBe('+15550100001');
+    expect(sent.form.From).toBe('+15550009999');
+    expect(sent.form.StatusCallback).toBe(`${PUBLIC_URL}/webhooks/twilio/status`);
+    expect(sent.form.Body).toContain('1. English\n2. Français\n3. العربية');
+    const stored = await eventually(() => gateway.db.message.findFirst({ where: { channel: 'sms', direction: 'out', providerId: sent.sid } }));
+    expect(stored.encoding).toBe('UCS-2');
+    expect(stored.segments).toBeGreaterThanOrEqual(2);
+
+    const callback = { MessageSid: sent.sid!, MessageStatus: 'delivered', AccountSid: TWILIO_SID, To: '+15550100001' };
+    expect((await postTwilio('/webhooks/twilio/status', callback)).status).toBe(200);
+    expect((await gateway.db.message.findUniqueOrThrow({ where: { id: stored.id } })).status).toBe('delivered');
+    // A late "sent" does not move a delivered message back.
+    await postTwilio('/webhooks/twilio/status', { ...callback, MessageStatus: 'sent' });
+    expect((await gateway.db.message.findUniqueOrThrow({ where: { id: stored.id } })).status).toBe('delivered');
+
+    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100001', '1'));
+    const menu = await eventually(() => sms.messages()[1]);
+    expect(menu.form.Body).toMatch(/^Hello! What would you like to do\?\n1\. Report an incident/);
+  });
+
+  it('rejects a forged signature and a signature for another URL with 401', async () => {
+    const before = await gateway.db.message.count();
+    expect((await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100002', 'hi'), 'wrong-token')).status).toBe(401);
+    const params = smsFrom('+15550100002', 'hi');
+    const elsewhere = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, 'https://other.example.org/webhooks/twilio/sms', params);
+    const response = await fetch(`${gateway.url}/webhooks/twilio/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': elsewhere },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(response.status).toBe(401);
+    expect(await gateway.db.message.count()).toBe(before);
+  });
+
+  it('lets STOP win over a running flow and sends nothing afterwards', async () => {
+    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100003', 'hi'));
+    await eventually(() => sms.messages().find((m) => m.form.To === '+15550100003'));
+    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100003', 'Stop'));
+    const confirmation = await eventually(() => sms.messages().filter((m) => m.form.To === '+15550100003')[1]);
+    expect(confirmation.form.Body).toBe('You will get no more messages from us. Send START to come back.');
+    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100003', 'hi'));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sms.messages().filter((m) => m.form.To === '+15550100003')).toHaveLength(2);
+  });
+
+  it('marks the contact stopped on error 21610 and never sends to it again', async () => {
+    sms.nextResponse(twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
+    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100004', 'hi'));
+    const failed = await eventually(() => gateway.db.message.findFirst({ where: { channel: 'sms', errorCode: '21610' } }));
+    expect(failed.status).toBe('failed');
+    const identity = await gateway.db.contactIdentity.findUniqueOrThrow({ where: { id: failed.identityId! } });
+    expect(identity.stoppedAt).not.toBeNull();
+  });
+
+  it('keeps a message queued through a provider outage and sends it once when it returns', async () => {
+    const before = sms.messages().length;
+    sms.nextResponse(twilioError(500, 20500, 'down'), twilioError(503, 20503, 'down'), twilioError(502, 20500, 'down'));
+    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100005', 'hi'));
+    const identity = await eventually(() => identityOf('sms', '+15550100005'));
+    const delivered = await eventually(() => gateway.db.message.findFirst({ where: { identityId: identity.id, direction: 'out', status: 'sent' } }), 15_000);
+    expect(delivered.providerId).toMatch(/^SM/);
+    const attempts = sms.requests.slice(before).filter((r) => r.form?.To === '+15550100005');
+    expect(attempts.map((r) => r.answeredStatus)).toEqual([500, 503, 502, 201]);
+  });
+});
+
+describe('Slack end to end', () => {
+  it('answers a signed DM with Block Kit buttons through the Web API, then follows a button press', async () => {
+    expect((await postSlack('/webhooks/slack/events', slackDm('Ev0001', 'U0000042', 'hi'))).status).toBe(200);
+    const first = await eventually(() => slack.posts()[0]);
+    expect(first.channel).toBe('U0000042');
+    expect(JSON.stringify(first.blocks)).toContain('"action_id":"choice:en"');
+
+    const press = {
+      type: 'block_actions',
+      user: { id: 'U0000042' },
+      trigger_id: '1.2.3',
+      container: { type: 'message', message_ts: '1746100000.000200', channel_id: 'D0000001' },
+      actions: [{ type: 'button', action_id: 'choice:en', value: 'en', text: { type: 'plain_text', text: 'English' }, action_ts: '1746100050.1' }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(press) }).toString();
+    expect((await postSlack('/webhooks/slack/interactions', body)).status).toBe(200);
+    const menu = await eventually(() => slack.posts()[1]);
+    expect(menu.text).toBe('Hello! What would you like to do?');
+  });
+
+  it('answers the url_verification challenge', async () => {
+    const response = await postSlack('/webhooks/slack/events', JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 't' }));
+    expect(await response.json()).toEqual({ challenge: 'c-123' });
+  });
+
+  it('drops Slack retries of an event already received', async () => {
+    const body = slackDm('Ev0002', 'U0000043', 'hi');
+    expect((await postSlack('/webhooks/slack/events', body)).status).toBe(200);
+    expect((await postSlack('/webhooks/slack/events', body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
+    await eventually(() => slack.posts().find((p) => p.channel === 'U0000043'));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await gateway.db.message.count({ where: { dedupeKey: 'in:slack:Ev0002' } })).toBe(1);
+    expect(slack.posts().filter((p) => p.channel === 'U0000043')).toHaveLength(1);
+  });
+
+  it('rejects a forged signature and a stale timestamp with 401', async () => {
+    const body = slackDm('Ev0003', 'U0000044', 'hi');
+    expect((await postSlack('/webhooks/slack/events', body, {}, 'forged-secret')).status).toBe(401);
+    const stale = signSlackRequest(SLACK_SECRET, body, Math.floor(Date.now() / 1000) - 600);
+    expect((await postSlack('/webhooks/slack/events', body, stale)).status).toBe(401);
+    expect(await gateway.db.message.count({ where: { dedupeKey: 'in:slack:Ev0003' } })).toBe(0);
+  });
+});
