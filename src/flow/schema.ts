@@ -10,9 +10,13 @@ export const FLOW_SCHEMA_VERSION = 1;
 
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
+/** A run of hexadecimal characters mixing letters and digits, as in generated ids. */
+const GENERATED = /(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}/;
+
 export const stepIdSchema = z
   .string()
   .regex(NAME, 'a step id is a readable name: lower-case letters, digits and _, starting with a letter')
+  .refine((id) => !GENERATED.test(id), 'a step id is a readable name such as ask_severity, not a generated id')
   .meta({ description: 'Id of a step in this flow, e.g. ask_severity.' });
 
 export const flowIdSchema = z

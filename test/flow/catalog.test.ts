@@ -52,6 +52,7 @@ describe('loading flows', () => {
     ['an unknown step type', GOOD.replace('type: end', 'type: finish'), 'step "bye": field "type": Invalid discriminator value'],
     ['a misspelt field', GOOD.replace('result: severity', 'result: severity\n    nxt: bye'), 'step "ask_severity": field "nxt": unknown field'],
     ['a step id that is not a readable name', GOOD.replace('id: bye', 'id: 3f2a-9bc1'), 'step "3f2a-9bc1": field "id": a step id is a readable name'],
+    ['a generated step id', GOOD.replace('id: bye', 'id: a3f29bc1e7d4'), 'step "a3f29bc1e7d4": field "id": a step id is a readable name such as ask_severity'],
     ['a text that is not an i18n key', GOOD.replace('text: t:bye', 'text: Goodbye!'), 'step "bye": field "text": a text is an i18n key'],
     ['a next step that does not exist', GOOD.replace('result: severity', 'result: severity\n    next: nowhere'), 'step "ask_severity": field "next": no step "nowhere" in this flow'],
     ['a duplicate step id', GOOD.replace('id: bye', 'id: ask_severity'), 'step "ask_severity": field "id": this step id is used twice'],
