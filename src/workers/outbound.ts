@@ -1,6 +1,7 @@
 /**
  * The outbound worker of one channel: sends queued messages through the channel adapter at the
- * channel's pace (BullMQ limiter for the channel, a Redis gap per address), stores the provider's
+ * channel's pace (evenly spaced slots shared through Redis, see src/pacer.ts, and a gap per
+ * address), stores the provider's
  * id, and decides from the error class what a failure means:
  *   rate limited        -> the whole queue waits retryAfter, the job goes back untouched;
  *   network/unavailable -> retried with capped exponential backoff, failed after the last try;
@@ -19,6 +20,7 @@ import { ProviderError, ProviderRateLimitError, RecipientStoppedError } from '..
 import type { Logger } from '../logger.js';
 import { outboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
+import { Pacer } from '../pacer.js';
 import { QUEUE_NAMES, backoffDelay, type OutboundJob, type Queues } from '../queues.js';
 
 export interface OutboundWorkerDeps {
@@ -37,6 +39,7 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
   const { db, adapter, personalData, logger } = deps;
   const channel = adapter.channel;
   const queue = deps.queues.outbound(channel);
+  const pacer = new Pacer(deps.redis, `${deps.queues.settings.prefix}:pace:${channel}`, adapter.rate);
 
   const fail = (id: string, code: string, text: string) =>
     db.message.update({ where: { id }, data: { status: 'failed', errorCode: code, errorMessage: text.slice(0, 500) } });
@@ -73,6 +76,8 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     const address = personalData.decrypt(identity.addressEnc);
     await db.message.update({ where: { id: messageId }, data: { status: 'sending' } });
     try {
+      // The slot is taken last, right before the call, so that nothing uneven comes between.
+      await pacer.wait();
       const result = await adapter.send(address, body, { messageId, queuedAt: message.createdAt });
       await db.message.update({
         where: { id: messageId },
@@ -117,8 +122,8 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
   const worker = new Worker<OutboundJob>(QUEUE_NAMES.outbound(channel), process, {
     connection: deps.queues.settings.connection,
     prefix: deps.queues.settings.prefix,
-    concurrency: deps.concurrency ?? Math.max(1, Math.min(8, adapter.rate.max)),
-    limiter: { max: adapter.rate.max, duration: adapter.rate.durationMs },
+    // Enough jobs in flight to keep the pace while each waits for the provider's answer.
+    concurrency: deps.concurrency ?? Math.max(2, Math.min(50, Math.ceil((adapter.rate.max * 1000) / adapter.rate.durationMs))),
     lockDuration: deps.lockDurationMs,
     stalledInterval: Math.max(1000, Math.floor(deps.lockDurationMs / 2)),
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, deps.backoffMs) },
