@@ -7,7 +7,7 @@ import type { Db } from './db/client.js';
 import type { EngineInput, FlowCatalog, FlowSession, Reply } from './flow/engine.js';
 import { flowSessionSchema, step } from './flow/engine.js';
 import { applyEffect, type EffectContext, type EffectHooks } from './effects.js';
-import { mintCaseCode } from './case-code.js';
+import { mintCaseCode } from './flow/case-code.js';
 import { contactFields } from './contacts.js';
 import type { Translator } from './i18n.js';
 import type { Logger } from './logger.js';

@@ -101,7 +101,7 @@ async function createIncident(effect: EffectOf<'create_incident'>, ctx: EffectCo
 }
 
 async function caseStatus(effect: EffectOf<'case_status'>, ctx: EffectContext): Promise<void> {
-  const incident = await ctx.tx.incident.findUnique({ where: { caseCode: effect.caseCode.toUpperCase() } });
+  const incident = await ctx.tx.incident.findUnique({ where: { caseCode: effect.caseCode } });
   // Only the reporter hears about a case; to anyone else a code is unknown.
   if (!incident || incident.reporterContactId !== ctx.contactId) {
     ctx.replies.push({ type: 'text', key: 'system:case_status.unknown', params: { code: effect.caseCode } });

@@ -20,7 +20,7 @@ return slot - now
 `;
 
 export function slotInterval(rate: ChannelRate): number {
-  return Math.ceil((rate.durationMs / rate.max) * 1.05);
+  return Math.ceil((rate.durationMs * 105) / (rate.max * 100));
 }
 
 export class Pacer {

@@ -2,10 +2,18 @@
  * Case codes: the pseudonymous reference a reporter gets back for an incident. `R-` followed by
  * six characters from an alphabet without the look-alikes 0/O and 1/I/L.
  */
+import { randomInt } from 'node:crypto';
 import { asciiDigits } from './normalize.js';
 
-/** The characters a case code is made of (the same as the caller's minting uses). */
+/** The characters a case code is made of. */
 export const CASE_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/** A new random case code (the engine is pure: its caller mints codes and passes them in). */
+export function mintCaseCode(): string {
+  let code = 'R-';
+  for (let i = 0; i < 6; i++) code += CASE_CODE_ALPHABET[randomInt(CASE_CODE_ALPHABET.length)];
+  return code;
+}
 
 /** The canonical form of a case code, e.g. R-7K3M9P. */
 export const CASE_CODE_PATTERN = /^R-[A-HJKMNP-Z2-9]{6}$/;
