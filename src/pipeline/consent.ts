@@ -1,7 +1,9 @@
 /**
- * Opt-out, opt-in and help keywords. They take precedence over any running flow: a message that
- * is exactly one of them (trimmed, any case) is handled here and goes no further. Nothing but the
- * opt-out confirmation reaches a stopped identity; its other messages are stored and not answered.
+ * Opt-out, opt-in and help keywords. Opt-out and help take precedence over any running flow: a
+ * message that is exactly one of them (trimmed, any case) is handled here and goes no further.
+ * Opt-in words (START, YES...) resume a stopped identity and are ordinary answers from anyone
+ * else. Nothing but the opt-out confirmation reaches a stopped identity; its other messages are
+ * stored and not answered.
  */
 import { resumeIdentity, stopIdentity } from '../contacts.js';
 import { inboundText } from '../messages.js';
@@ -41,7 +43,8 @@ export function consent(keywords: ConsentKeywords, translator: Translator): Midd
       if (!ctx.stopped) say('system:consent.stopped', 'opt_out_confirmation');
       return;
     }
-    if (kind === 'opt_in') {
+    // Opt-in words resume a stopped contact; from anyone else they are ordinary answers ("yes").
+    if (kind === 'opt_in' && ctx.stopped) {
       await resumeIdentity(ctx.tx, ctx.identityId);
       ctx.stopped = false;
       say('system:consent.resumed');

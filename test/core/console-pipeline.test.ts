@@ -77,6 +77,16 @@ describe('the message pipeline through the console channel', () => {
     expect(await user.ask('hi')).toMatch(/English/);
   });
 
+  it('passes YES to the flow when the contact has not opted out (opt-in words only resume a stopped contact)', async () => {
+    const user = new ConsoleUser(gateway, 'survey-taker');
+    await user.ask('hi');
+    await user.ask('1');
+    expect(await user.ask('2')).toMatch(/Do you agree to take part\?/);
+    const next = await user.ask('yes');
+    expect(next).not.toMatch(/Welcome back/);
+    expect(next).toMatch(/1\. /);
+  });
+
   it('answers HELP before any flow and warns that SMS is not encrypted', async () => {
     const user = new ConsoleUser(gateway, 'helper');
     expect(await user.ask('help')).toMatch(/SMS is not encrypted/);
