@@ -1,0 +1,86 @@
+/**
+ * The incidents capability: rosters of responders, routing up the area tree, escalation ladders
+ * on delayed jobs, acknowledgement and resolution from every channel, relayed questions, duplicate
+ * linking, verification, the audit trail and the admin API. `incidents` is the factory the
+ * gateway loads; `incidentsCapability(options)` builds one with another policy file, a delay
+ * scale or a clock (tests, demos).
+ */
+import { resolve } from 'node:path';
+import type { CapabilityFactory } from '../capability.js';
+import type { IncidentDeps } from './deps.js';
+import { ACK_TIMEOUT, ESCALATE, runAckTimeout, runStep, startEscalation, startMissing, sweep } from './escalation.js';
+import { incidentsMiddleware } from './middleware.js';
+import { loadPolicies } from './policies.js';
+import { incidentRoutes } from './routes.js';
+
+export const DEFAULT_POLICY_FILE = resolve(import.meta.dirname, 'policies.yaml');
+
+export interface IncidentsOptions {
+  /** Escalation policy file (default src/incidents/policies.yaml; config INCIDENT_POLICY_FILE). */
+  policyFile?: string;
+  /** Multiplier of every policy duration (default 1; config INCIDENT_DELAY_SCALE). */
+  delayScale?: number;
+  /** The clock (default: the system clock). */
+  now?: () => Date;
+  /**
+   * How often to start escalations that an interrupted process never started (default 60 s;
+   * 0: only at start). Timers lost by Redis are re-created at start.
+   */
+  catchUpMs?: number;
+}
+
+function configValue(config: unknown, name: string): string | undefined {
+  const value = (config as Record<string, unknown>)[name];
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
+export function incidentsCapability(options: IncidentsOptions = {}): CapabilityFactory {
+  return (runtime) => {
+    const policyFile = options.policyFile ?? configValue(runtime.config, 'INCIDENT_POLICY_FILE') ?? DEFAULT_POLICY_FILE;
+    const scaleText = configValue(runtime.config, 'INCIDENT_DELAY_SCALE');
+    const scale = options.delayScale ?? (scaleText === undefined ? 1 : Number(scaleText));
+    // A bad policy file stops the boot here, naming the file and the field.
+    const policies = loadPolicies(policyFile, scale);
+    const deps: IncidentDeps = {
+      db: runtime.db,
+      logger: runtime.logger.child({ capability: 'incidents' }),
+      queues: runtime.queues,
+      personalData: runtime.personalData,
+      translator: runtime.translator,
+      channels: new Set(runtime.adapters.keys()),
+      policies,
+      now: options.now ?? (() => new Date()),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    let catchingUp: Promise<unknown> = Promise.resolve();
+    return {
+      name: 'incidents',
+      timers: {
+        [ESCALATE]: (data) => runStep(deps, String(data.incidentId), Number(data.level), Number(data.round)),
+        [ACK_TIMEOUT]: (data) => runAckTimeout(deps, String(data.incidentId), Number(data.round)),
+      },
+      effectHooks: {
+        incidentCreated: (incidentId) => startEscalation(deps, incidentId),
+      },
+      middlewares: [incidentsMiddleware(deps)],
+      adminRoutes: incidentRoutes(deps),
+      async start() {
+        const counts = await sweep(deps);
+        deps.logger.info({ ...counts, policies: policies.policies.map((p) => p.id), scale }, 'incidents started');
+        const every = options.catchUpMs ?? 60_000;
+        if (every > 0) {
+          timer = setInterval(() => {
+            catchingUp = startMissing(deps).catch((error: Error) => deps.logger.error({ err: { name: error.name, message: error.message } }, 'incident catch-up failed'));
+          }, every);
+          timer.unref();
+        }
+      },
+      async stop() {
+        if (timer) clearInterval(timer);
+        await catchingUp;
+      },
+    };
+  };
+}
+
+export const incidents: CapabilityFactory = incidentsCapability();

@@ -1,0 +1,97 @@
+/**
+ * The inbound middleware of the incidents capability (after consent and language, before the
+ * session and flows):
+ *   1. responder commands and buttons (ACK, RESOLVED, NOTE, ASK, VERIFY, REASSIGN, LINK; a bare
+ *      number answers the numbered buttons of the responder's last notification on SMS);
+ *   2. a reporter's answer to a relayed question (when not in a conversation).
+ * A message it handles stops here; anything else goes on to the flows. A command word followed
+ * by a case code from someone who is not a responder is refused, so nobody learns whether the
+ * code exists.
+ */
+import { inboundText } from '../messages.js';
+import type { Middleware } from '../pipeline/context.js';
+import * as actions from './actions.js';
+import type { ActingParty, ActionScope, Outcome } from './actions.js';
+import { numberedChoice, parseCommand, type Command } from './commands.js';
+import type { IncidentDeps } from './deps.js';
+import { text } from './notify.js';
+import { answerRelay, inConversation } from './relay.js';
+
+export function incidentsMiddleware(deps: IncidentDeps): Middleware {
+  return async (ctx, next) => {
+    const scope: ActionScope = { tx: ctx.tx, deps, after: ctx.afterCommit, now: deps.now() };
+    const say = (key: string, params: Record<string, string | number> = {}) => ctx.outbox.push({ message: text(deps.translator, ctx.language, key, params) });
+
+    let command = parseCommand(ctx.input);
+    const responder = await ctx.tx.responder.findUnique({ where: { contactId: ctx.contactId } });
+    const isResponder = responder !== null && responder.active;
+
+    if (isResponder && !command) {
+      const number = numberedChoice(ctx.input);
+      if (number !== null && (number === 1 || number === 2) && !(await inConversation(ctx.tx, ctx.contactId, scope.now))) {
+        const last = await ctx.tx.incidentNotification.findFirst({ where: { responderId: responder.id, channel: { not: null } }, orderBy: { createdAt: 'desc' } });
+        const incident = last ? await ctx.tx.incident.findUnique({ where: { id: last.incidentId }, select: { caseCode: true } }) : null;
+        if (incident) command = { name: number === 1 ? 'ack' : 'resolve', code: incident.caseCode, rest: '', button: true };
+      }
+    }
+
+    if (command) {
+      if (!isResponder) {
+        // Only a well-formed code makes this a command attempt; anything else may be a flow answer.
+        if (command.button || /^R[\s\-_.]*[A-Z0-9]{6}$/i.test(command.code)) {
+          say('reply.not_a_responder');
+          return;
+        }
+        await next();
+        return;
+      }
+      const actor: ActingParty = { ref: `responder:${responder.id}`, name: responder.displayName, responderId: responder.id, channel: ctx.channel };
+      const outcome = await run(scope, command, actor);
+      say(outcome.key, outcome.params);
+      return;
+    }
+
+    if (ctx.input.type === 'text' && !(await inConversation(ctx.tx, ctx.contactId, scope.now))) {
+      const reply = await answerRelay(scope, ctx.contactId, inboundText(ctx.input), ctx.channel);
+      if (reply) {
+        say(reply.key, reply.params);
+        return;
+      }
+    }
+    await next();
+  };
+}
+
+/** Runs one command for an actor; the outcome is the reply. */
+export async function run(scope: ActionScope, command: Command, actor: ActingParty): Promise<Outcome> {
+  if (!command.code) return { ok: false, key: `usage.${command.name}`, params: {}, status: 400 };
+  const found = await actions.findIncident(scope.tx, command.code);
+  if ('outcome' in found) return found.outcome;
+  const incident = found.incident;
+  switch (command.name) {
+    case 'ack':
+      return actions.acknowledge(scope, incident, actor);
+    case 'resolve':
+      return actions.resolve(scope, incident, actor, command.rest);
+    case 'note':
+      return actions.addNote(scope, incident, actor, command.rest);
+    case 'ask':
+      return actions.ask(scope, incident, actor, command.rest);
+    case 'verify': {
+      const [word = '', ...note] = command.rest.split(/\s+/);
+      const value = actions.parseVerification(word);
+      if (!value) return { ok: false, key: 'usage.verify', params: { code: incident.caseCode }, status: 400 };
+      return actions.verify(scope, incident, actor, value, note.join(' '));
+    }
+    case 'reassign': {
+      const committee = command.rest.split(/\s+/)[0] ?? '';
+      if (!committee) return { ok: false, key: 'usage.reassign', params: { code: incident.caseCode }, status: 400 };
+      return actions.reassign(scope, incident, actor, committee);
+    }
+    case 'link': {
+      const other = await actions.findIncident(scope.tx, command.rest);
+      if ('outcome' in other) return other.outcome;
+      return actions.link(scope, incident, actor, other.incident);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Messages of the incidents capability: which identity of a person to write to, and the texts
+ * responders and reporters get. Everything goes through the outbox (deterministic keys, queued
+ * after commit). Reporters only ever read case codes, never who handles their case; responders
+ * never get a reporter's address.
+ */
+import type { Db } from '../db/client.js';
+import type { Translator } from '../i18n.js';
+import type { OutboundMessage } from '../messages.js';
+import { enqueueAll, writeOutbox, type QueuedMessage } from '../outbox.js';
+import type { PersonalData } from '../personal-data.js';
+import type { Queues } from '../queues.js';
+
+/** Where a message to a person goes. */
+export interface Reach {
+  contactId: string;
+  identityId: string;
+  channel: string;
+  language: string;
+}
+
+export interface NotifyDeps {
+  personalData: PersonalData;
+  translator: Translator;
+  queues: Queues;
+  /** Channels with an adapter in this gateway. */
+  channels: ReadonlySet<string>;
+}
+
+/**
+ * The identity to write to: not opted out, on a channel this gateway speaks; the preferred
+ * channel first, then `firstChannel`, then the oldest identity. Null when the person is
+ * unreachable (opted out everywhere, or only on channels that are off).
+ */
+export async function reachOf(
+  db: Db,
+  deps: Pick<NotifyDeps, 'channels' | 'translator'>,
+  contactId: string,
+  prefer: (string | null | undefined)[] = [],
+): Promise<Reach | null> {
+  const contact = await db.contact.findUnique({
+    where: { id: contactId },
+    select: { language: true, identities: { where: { stoppedAt: null }, orderBy: { createdAt: 'asc' }, select: { id: true, channel: true } } },
+  });
+  if (!contact) return null;
+  const usable = contact.identities.filter((i) => deps.channels.has(i.channel));
+  const ranked = [...usable].sort((a, b) => rank(a.channel, prefer) - rank(b.channel, prefer));
+  const chosen = ranked[0];
+  if (!chosen) return null;
+  const language = contact.language && deps.translator.languages.includes(contact.language) ? contact.language : deps.translator.defaultLanguage;
+  return { contactId, identityId: chosen.id, channel: chosen.channel, language };
+}
+
+function rank(channel: string, prefer: (string | null | undefined)[]): number {
+  const index = prefer.indexOf(channel);
+  return index === -1 ? prefer.length : index;
+}
+
+/** Writes messages to one person's outbox inside `tx`; returns the rows to queue after commit. */
+export async function writeTo(
+  tx: Db,
+  deps: Pick<NotifyDeps, 'personalData'>,
+  reach: Reach,
+  causeKey: string,
+  messages: OutboundMessage[],
+  causeId: string,
+  kind = 'notification',
+): Promise<QueuedMessage[]> {
+  return writeOutbox(
+    tx,
+    deps.personalData,
+    { contactId: reach.contactId, identityId: reach.identityId, channel: reach.channel },
+    causeKey,
+    messages.map((message) => ({ message, kind })),
+    causeId,
+  );
+}
+
+export function enqueueLater(afterCommit: (() => Promise<void>)[], queues: Queues, rows: QueuedMessage[]): void {
+  if (rows.length > 0) afterCommit.push(() => enqueueAll(queues, rows));
+}
+
+/** A translated label, or the raw value when the locale has none (e.g. a new category). */
+export function label(translator: Translator, language: string, prefix: string, value: string): string {
+  const key = `incidents:${prefix}.${value}`;
+  return translator.has(language, key) || translator.has(translator.defaultLanguage, key) ? translator.t(language, key) : value;
+}
+
+/** What a responder's notification says about an incident. */
+export interface IncidentSummary {
+  id: string;
+  caseCode: string;
+  severity: string;
+  category: string;
+  areaName: string;
+  affected: number | null;
+  occurredAt: string | null;
+  /** Decrypted description. */
+  description: string;
+  /** Case codes of earlier reports that may be the same event. */
+  possibleDuplicates: string[];
+}
+
+const DESCRIPTION_MAX = 280;
+
+function cut(text: string, max: number): string {
+  const chars = Array.from(text.trim());
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * The notification of one escalation step: a choice whose buttons acknowledge or resolve
+ * (choice ids `ack:<code>` and `resolve:<code>`; on SMS they are numbered and the text says the
+ * commands to send).
+ */
+export function responderNotification(
+  translator: Translator,
+  language: string,
+  incident: IncidentSummary,
+  step: { level: number; levels: number; escalated: boolean; retriggered: boolean; reassigned: boolean },
+): OutboundMessage {
+  const t = (key: string, params?: Record<string, string | number>) => translator.t(language, `incidents:${key}`, params);
+  const lines: string[] = [];
+  if (step.reassigned) lines.push(t('notify.reassigned'));
+  else if (step.retriggered) lines.push(t('notify.retriggered'));
+  else if (step.escalated) lines.push(t('notify.escalated', { level: step.level + 1, levels: step.levels }));
+  lines.push(
+    t('notify.headline', {
+      severity: label(translator, language, 'severity', incident.severity),
+      code: incident.caseCode,
+      category: label(translator, language, 'category', incident.category),
+      area: incident.areaName,
+    }),
+  );
+  if (incident.affected !== null) lines.push(t('notify.affected', { count: incident.affected }));
+  if (incident.occurredAt) lines.push(t('notify.when', { when: incident.occurredAt }));
+  if (incident.description.trim()) lines.push(`“${cut(incident.description, DESCRIPTION_MAX)}”`);
+  if (incident.possibleDuplicates.length > 0) {
+    lines.push(t('notify.duplicates', { codes: incident.possibleDuplicates.join(', '), code: incident.caseCode, other: incident.possibleDuplicates[0]! }));
+  }
+  lines.push(t('notify.commands', { code: incident.caseCode }));
+  return {
+    type: 'choice',
+    text: lines.join('\n'),
+    multiple: false,
+    choices: [
+      { id: `ack:${incident.caseCode}`, label: t('button.ack') },
+      { id: `resolve:${incident.caseCode}`, label: t('button.resolve') },
+    ],
+  };
+}
+
+/** A plain text in a person's language. */
+export function text(translator: Translator, language: string, key: string, params?: Record<string, string | number>): OutboundMessage {
+  return { type: 'text', text: translator.t(language, `incidents:${key}`, params) };
+}
