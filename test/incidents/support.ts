@@ -7,7 +7,7 @@ import type { GatewayOptions } from '../../src/gateway.js';
 import { applyEffect, type EffectHooks } from '../../src/effects.js';
 import { findOrCreateContact } from '../../src/contacts.js';
 import type { Db } from '../../src/db/client.js';
-import { mintCaseCode } from '../../src/case-code.js';
+import { mintCaseCode } from '../../src/flow/case-code.js';
 import { incidentsCapability, type IncidentsOptions } from '../../src/incidents/index.js';
 import { applyRoster, parseRoster } from '../../src/incidents/rosters.js';
 import { renderForTerminal } from '../../src/chat.js';

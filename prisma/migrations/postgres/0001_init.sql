@@ -125,6 +125,12 @@ CREATE TABLE "Incident" (
     "longitude" DOUBLE PRECISION,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
+    "acknowledgedBy" TEXT,
+    "acknowledgedAt" TIMESTAMP(3),
+    "resolvedBy" TEXT,
+    "resolvedAt" TIMESTAMP(3),
+    "verification" TEXT NOT NULL DEFAULT 'pending',
+    "duplicateOfId" TEXT,
 
     CONSTRAINT "Incident_pkey" PRIMARY KEY ("id")
 );
@@ -239,6 +245,102 @@ CREATE TABLE "Rumour" (
     CONSTRAINT "Rumour_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "Committee" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "level" TEXT NOT NULL,
+    "desk" TEXT,
+    "areaId" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Committee_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Responder" (
+    "id" TEXT NOT NULL,
+    "contactId" TEXT NOT NULL,
+    "displayName" TEXT NOT NULL,
+    "preferredChannel" TEXT,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Responder_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "CommitteeMember" (
+    "committeeId" TEXT NOT NULL,
+    "responderId" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "CommitteeMember_pkey" PRIMARY KEY ("committeeId","responderId")
+);
+
+-- CreateTable
+CREATE TABLE "Escalation" (
+    "incidentId" TEXT NOT NULL,
+    "policyId" TEXT NOT NULL,
+    "level" INTEGER NOT NULL,
+    "round" INTEGER NOT NULL,
+    "triggerRound" INTEGER NOT NULL DEFAULT 0,
+    "trigger" TEXT NOT NULL DEFAULT 'created',
+    "notifiedLevel" INTEGER,
+    "timerKind" TEXT,
+    "timerAt" TIMESTAMP(3),
+    "assignedCommitteeId" TEXT,
+    "exhaustedAt" TIMESTAMP(3),
+    "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Escalation_pkey" PRIMARY KEY ("incidentId")
+);
+
+-- CreateTable
+CREATE TABLE "IncidentNotification" (
+    "id" TEXT NOT NULL,
+    "incidentId" TEXT NOT NULL,
+    "responderId" TEXT NOT NULL,
+    "level" INTEGER NOT NULL,
+    "round" INTEGER NOT NULL,
+    "channel" TEXT,
+    "identityId" TEXT,
+    "messageId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "IncidentNotification_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "IncidentRelay" (
+    "id" TEXT NOT NULL,
+    "incidentId" TEXT NOT NULL,
+    "reporterContactId" TEXT NOT NULL,
+    "askedBy" TEXT NOT NULL,
+    "questionEnc" TEXT NOT NULL,
+    "answerEnc" TEXT,
+    "askedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "answeredAt" TIMESTAMP(3),
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "IncidentRelay_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "IncidentLink" (
+    "incidentId" TEXT NOT NULL,
+    "candidateId" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'suggested',
+    "decidedBy" TEXT,
+    "decidedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "IncidentLink_pkey" PRIMARY KEY ("incidentId","candidateId")
+);
+
 -- CreateIndex
 CREATE INDEX "Area_parentId_idx" ON "Area"("parentId");
 
@@ -285,6 +387,9 @@ CREATE INDEX "Incident_areaId_status_idx" ON "Incident"("areaId", "status");
 CREATE INDEX "Incident_reporterContactId_idx" ON "Incident"("reporterContactId");
 
 -- CreateIndex
+CREATE INDEX "Incident_duplicateOfId_idx" ON "Incident"("duplicateOfId");
+
+-- CreateIndex
 CREATE INDEX "SurveyAnswer_surveyId_wave_question_idx" ON "SurveyAnswer"("surveyId", "wave", "question");
 
 -- CreateIndex
@@ -320,6 +425,33 @@ CREATE INDEX "Rumour_status_idx" ON "Rumour"("status");
 -- CreateIndex
 CREATE INDEX "Rumour_areaId_idx" ON "Rumour"("areaId");
 
+-- CreateIndex
+CREATE INDEX "Committee_areaId_level_idx" ON "Committee"("areaId", "level");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Responder_contactId_key" ON "Responder"("contactId");
+
+-- CreateIndex
+CREATE INDEX "CommitteeMember_responderId_idx" ON "CommitteeMember"("responderId");
+
+-- CreateIndex
+CREATE INDEX "Escalation_timerKind_idx" ON "Escalation"("timerKind");
+
+-- CreateIndex
+CREATE INDEX "IncidentNotification_responderId_createdAt_idx" ON "IncidentNotification"("responderId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "IncidentNotification_incidentId_round_level_responderId_key" ON "IncidentNotification"("incidentId", "round", "level", "responderId");
+
+-- CreateIndex
+CREATE INDEX "IncidentRelay_reporterContactId_answeredAt_idx" ON "IncidentRelay"("reporterContactId", "answeredAt");
+
+-- CreateIndex
+CREATE INDEX "IncidentRelay_incidentId_idx" ON "IncidentRelay"("incidentId");
+
+-- CreateIndex
+CREATE INDEX "IncidentLink_candidateId_idx" ON "IncidentLink"("candidateId");
+
 -- AddForeignKey
 ALTER TABLE "Area" ADD CONSTRAINT "Area_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Area"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
@@ -343,4 +475,10 @@ ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_areaId_fkey" FOREIGN KEY ("areaI
 
 -- AddForeignKey
 ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CommitteeMember" ADD CONSTRAINT "CommitteeMember_committeeId_fkey" FOREIGN KEY ("committeeId") REFERENCES "Committee"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CommitteeMember" ADD CONSTRAINT "CommitteeMember_responderId_fkey" FOREIGN KEY ("responderId") REFERENCES "Responder"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

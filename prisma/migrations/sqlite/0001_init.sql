@@ -117,7 +117,13 @@ CREATE TABLE "Incident" (
     "latitude" REAL,
     "longitude" REAL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "updatedAt" DATETIME NOT NULL,
+    "acknowledgedBy" TEXT,
+    "acknowledgedAt" DATETIME,
+    "resolvedBy" TEXT,
+    "resolvedAt" DATETIME,
+    "verification" TEXT NOT NULL DEFAULT 'pending',
+    "duplicateOfId" TEXT
 );
 
 -- CreateTable
@@ -221,6 +227,94 @@ CREATE TABLE "Rumour" (
     "updatedAt" DATETIME NOT NULL
 );
 
+-- CreateTable
+CREATE TABLE "Committee" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "name" TEXT NOT NULL,
+    "level" TEXT NOT NULL,
+    "desk" TEXT,
+    "areaId" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Responder" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "contactId" TEXT NOT NULL,
+    "displayName" TEXT NOT NULL,
+    "preferredChannel" TEXT,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "CommitteeMember" (
+    "committeeId" TEXT NOT NULL,
+    "responderId" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("committeeId", "responderId"),
+    CONSTRAINT "CommitteeMember_committeeId_fkey" FOREIGN KEY ("committeeId") REFERENCES "Committee" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "CommitteeMember_responderId_fkey" FOREIGN KEY ("responderId") REFERENCES "Responder" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Escalation" (
+    "incidentId" TEXT NOT NULL PRIMARY KEY,
+    "policyId" TEXT NOT NULL,
+    "level" INTEGER NOT NULL,
+    "round" INTEGER NOT NULL,
+    "triggerRound" INTEGER NOT NULL DEFAULT 0,
+    "trigger" TEXT NOT NULL DEFAULT 'created',
+    "notifiedLevel" INTEGER,
+    "timerKind" TEXT,
+    "timerAt" DATETIME,
+    "assignedCommitteeId" TEXT,
+    "exhaustedAt" DATETIME,
+    "startedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "IncidentNotification" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "incidentId" TEXT NOT NULL,
+    "responderId" TEXT NOT NULL,
+    "level" INTEGER NOT NULL,
+    "round" INTEGER NOT NULL,
+    "channel" TEXT,
+    "identityId" TEXT,
+    "messageId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "IncidentRelay" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "incidentId" TEXT NOT NULL,
+    "reporterContactId" TEXT NOT NULL,
+    "askedBy" TEXT NOT NULL,
+    "questionEnc" TEXT NOT NULL,
+    "answerEnc" TEXT,
+    "askedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "answeredAt" DATETIME,
+    "expiresAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "IncidentLink" (
+    "incidentId" TEXT NOT NULL,
+    "candidateId" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'suggested',
+    "decidedBy" TEXT,
+    "decidedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("incidentId", "candidateId")
+);
+
 -- CreateIndex
 CREATE INDEX "Area_parentId_idx" ON "Area"("parentId");
 
@@ -267,6 +361,9 @@ CREATE INDEX "Incident_areaId_status_idx" ON "Incident"("areaId", "status");
 CREATE INDEX "Incident_reporterContactId_idx" ON "Incident"("reporterContactId");
 
 -- CreateIndex
+CREATE INDEX "Incident_duplicateOfId_idx" ON "Incident"("duplicateOfId");
+
+-- CreateIndex
 CREATE INDEX "SurveyAnswer_surveyId_wave_question_idx" ON "SurveyAnswer"("surveyId", "wave", "question");
 
 -- CreateIndex
@@ -301,4 +398,31 @@ CREATE INDEX "Rumour_status_idx" ON "Rumour"("status");
 
 -- CreateIndex
 CREATE INDEX "Rumour_areaId_idx" ON "Rumour"("areaId");
+
+-- CreateIndex
+CREATE INDEX "Committee_areaId_level_idx" ON "Committee"("areaId", "level");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Responder_contactId_key" ON "Responder"("contactId");
+
+-- CreateIndex
+CREATE INDEX "CommitteeMember_responderId_idx" ON "CommitteeMember"("responderId");
+
+-- CreateIndex
+CREATE INDEX "Escalation_timerKind_idx" ON "Escalation"("timerKind");
+
+-- CreateIndex
+CREATE INDEX "IncidentNotification_responderId_createdAt_idx" ON "IncidentNotification"("responderId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "IncidentNotification_incidentId_round_level_responderId_key" ON "IncidentNotification"("incidentId", "round", "level", "responderId");
+
+-- CreateIndex
+CREATE INDEX "IncidentRelay_reporterContactId_answeredAt_idx" ON "IncidentRelay"("reporterContactId", "answeredAt");
+
+-- CreateIndex
+CREATE INDEX "IncidentRelay_incidentId_idx" ON "IncidentRelay"("incidentId");
+
+-- CreateIndex
+CREATE INDEX "IncidentLink_candidateId_idx" ON "IncidentLink"("candidateId");
 
