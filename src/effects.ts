@@ -101,9 +101,11 @@ async function createIncident(effect: EffectOf<'create_incident'>, ctx: EffectCo
 }
 
 async function caseStatus(effect: EffectOf<'case_status'>, ctx: EffectContext): Promise<void> {
+  // The code is the reporter's bearer secret: whoever holds it hears the coarse status (received,
+  // in hand, closed) and nothing else. That is how an anonymous reporter, linked to nothing,
+  // still follows a report.
   const incident = await ctx.tx.incident.findUnique({ where: { caseCode: effect.caseCode } });
-  // Only the reporter hears about a case; to anyone else a code is unknown.
-  if (!incident || incident.reporterContactId !== ctx.contactId) {
+  if (!incident) {
     ctx.replies.push({ type: 'text', key: 'system:case_status.unknown', params: { code: effect.caseCode } });
     return;
   }
