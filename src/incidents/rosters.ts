@@ -95,10 +95,11 @@ export function readRosterFile(file: string): Roster {
   return parseRoster(data, file);
 }
 
-/** An address shown to staff: enough to recognise it, not to use it. */
+/** An address shown to staff: enough to recognise it, not to use it (at least half is hidden). */
 export function maskAddress(address: string): string {
-  if (address.length <= 4) return '•'.repeat(address.length);
-  return `${address.slice(0, Math.min(4, address.length - 4))}${'•'.repeat(Math.max(2, address.length - 8))}${address.slice(-4)}`;
+  const chars = Array.from(address);
+  const keep = Math.min(3, Math.floor(chars.length / 4));
+  return `${chars.slice(0, keep).join('')}${'•'.repeat(chars.length - 2 * keep)}${keep > 0 ? chars.slice(-keep).join('') : ''}`;
 }
 
 export interface ApplyResult {
