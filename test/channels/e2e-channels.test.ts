@@ -4,6 +4,7 @@
  * delivery status applied. Also the provider behaviours the outbound worker must honour.
  */
 import twilio from 'twilio';
+import { createToken } from '../../src/admin/tokens.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
@@ -206,6 +207,24 @@ describe('SMS end to end', () => {
     expect(failed.status).toBe('failed');
     const identity = await gateway.db.contactIdentity.findUniqueOrThrow({ where: { id: failed.identityId! } });
     expect(identity.stoppedAt).not.toBeNull();
+  });
+
+  it('puts a send the provider rejected in the dead-letter list, and a person can retry it', async () => {
+    sms.nextResponse(twilioError(400, 21211, "The 'To' number is not a valid phone number"));
+    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100006', 'hi'));
+    const identity = await eventually(() => identityOf('sms', '+15550100006'));
+    const failed = await eventually(() => gateway.db.message.findFirst({ where: { identityId: identity.id, direction: 'out', status: 'failed' } }));
+    expect(failed.errorCode).toBe('21211');
+    const admin = await createToken(gateway.db, { name: 'ops', role: 'admin' });
+    const auth = { authorization: `Bearer ${admin.token}` };
+    const { items } = (await (await fetch(`${gateway.url}/api/v1/dead-letter`, { headers: auth })).json()) as { items: { queue: string; jobId: string; data: { messageId: string }; reason: string }[] };
+    const letter = items.find((i) => i.data.messageId === failed.id);
+    expect(letter).toMatchObject({ queue: 'outbound-sms' });
+    expect(letter!.reason).toMatch(/rejected/);
+    const retried = await fetch(`${gateway.url}/api/v1/dead-letter/${letter!.queue}/${letter!.jobId}/retry`, { method: 'POST', headers: auth });
+    expect(retried.status).toBe(200);
+    const sent = await eventually(() => gateway.db.message.findFirst({ where: { id: failed.id, status: 'sent' } }));
+    expect(sent.providerId).toMatch(/^SM/);
   });
 
   it('keeps a message queued through a provider outage and sends it once when it returns', async () => {
