@@ -113,6 +113,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
     const queues = new Queues({ connection, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
     cleanups.push(() => queues.close());
+    await queues.ready();
 
     const adapters = new Map<string, ChannelAdapter>();
     let consoleChannel: ConsoleChannel | undefined;

@@ -79,6 +79,14 @@ export function defaultJobOptions(settings: QueueSettings): JobsOptions {
   };
 }
 
+/**
+ * Adding a job fails at once while Redis is away, instead of waiting for it: a webhook then
+ * answers 500 and the provider retries later, while the message it already stored waits.
+ */
+function producerConnection(connection: ConnectionOptions): ConnectionOptions {
+  return { ...(connection as object), enableOfflineQueue: false } as ConnectionOptions;
+}
+
 /** The queues one gateway process uses. */
 export class Queues {
   readonly inbound: Queue<InboundJob>;
@@ -86,7 +94,7 @@ export class Queues {
   private readonly outboundQueues = new Map<string, Queue<OutboundJob>>();
 
   constructor(readonly settings: QueueSettings) {
-    const options = { connection: settings.connection, prefix: settings.prefix, defaultJobOptions: defaultJobOptions(settings) };
+    const options = { connection: producerConnection(settings.connection), prefix: settings.prefix, defaultJobOptions: defaultJobOptions(settings) };
     this.inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, options);
     this.timers = new Queue<TimerJob>(QUEUE_NAMES.timers, options);
   }
@@ -95,13 +103,18 @@ export class Queues {
     let queue = this.outboundQueues.get(channel);
     if (!queue) {
       queue = new Queue<OutboundJob>(QUEUE_NAMES.outbound(channel), {
-        connection: this.settings.connection,
+        connection: producerConnection(this.settings.connection),
         prefix: this.settings.prefix,
         defaultJobOptions: defaultJobOptions(this.settings),
       });
       this.outboundQueues.set(channel, queue);
     }
     return queue;
+  }
+
+  /** Resolves when every queue opened so far is connected. */
+  async ready(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.waitUntilReady()));
   }
 
   /** Every queue opened so far (inbound, timers, and the outbound queues used). */
