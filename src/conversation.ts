@@ -83,8 +83,10 @@ export async function conversationStep(
   session: ActiveSession | null,
   input: EngineInput,
   now: Date,
+  /** The contact, if the caller has read it already. */
+  known?: { language: string | null; areaId: string | null; fields: string },
 ): Promise<StepOutcome> {
-  const contact = await tx.contact.findUniqueOrThrow({ where: { id: target.contactId } });
+  const contact = known ?? (await tx.contact.findUniqueOrThrow({ where: { id: target.contactId } }));
   const language = contact.language ?? deps.translator.defaultLanguage;
   const result = step(
     deps.catalog,

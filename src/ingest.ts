@@ -22,13 +22,6 @@ export type IngestOutcome = 'queued' | 'duplicate';
 
 export async function ingest(deps: IngestDeps, channel: string, event: InboundEvent): Promise<IngestOutcome> {
   const dedupeKey = `in:${channel}:${event.providerId}`;
-  const seen = await deps.db.message.findUnique({ where: { dedupeKey }, select: { id: true, status: true } });
-  if (seen) {
-    // Stored but maybe never queued (Redis was away when it first came): queue it again.
-    // The job id is the message id, so this never runs it twice.
-    if (seen.status === 'received') await deps.queues.enqueueInbound(seen.id);
-    return 'duplicate';
-  }
   const message = cleanInboundMessage(inboundMessageSchema.parse(event.message));
   const hint = event.languageHint?.slice(0, 2).toLowerCase();
   const language = hint && deps.languages.includes(hint) ? hint : null;
@@ -50,8 +43,12 @@ export async function ingest(deps: IngestDeps, channel: string, event: InboundEv
     });
     id = row.id;
   } catch (error) {
-    if (isUniqueViolation(error)) return 'duplicate';
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
+    // Seen before. Stored but maybe never queued (Redis was away when it first came): queue it
+    // again. The job id is the message id, so this never runs it twice.
+    const seen = await deps.db.message.findUnique({ where: { dedupeKey }, select: { id: true, status: true } });
+    if (seen?.status === 'received') await deps.queues.enqueueInbound(seen.id);
+    return 'duplicate';
   }
   await deps.queues.enqueueInbound(id);
   return 'queued';

@@ -14,6 +14,8 @@ export interface InboundContext {
   messageId: string;
   channel: string;
   contactId: string;
+  /** The contact as read when the message was taken (its language, area and fields). */
+  contact: { language: string | null; areaId: string | null; fields: string };
   identityId: string;
   /** Whether this identity had opted out before this message. */
   stopped: boolean;

@@ -12,6 +12,7 @@ export function flow(deps: ConversationDeps, queues: Queues): Middleware {
       ctx.session,
       ctx.input,
       ctx.now,
+      ctx.contact,
     );
     ctx.language = outcome.language;
     for (const message of outcome.replies) ctx.outbox.push({ message });

@@ -3,8 +3,8 @@ import type { Middleware } from './context.js';
 
 export function language(defaultLanguage: string, supported: string[]): Middleware {
   return async (ctx, next) => {
-    const contact = await ctx.tx.contact.findUniqueOrThrow({ where: { id: ctx.contactId }, select: { language: true } });
-    ctx.language = contact.language && supported.includes(contact.language) ? contact.language : defaultLanguage;
+    const language = ctx.contact.language;
+    ctx.language = language && supported.includes(language) ? language : defaultLanguage;
     await next();
   };
 }

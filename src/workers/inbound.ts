@@ -37,8 +37,8 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
   const { db, queues, personalData, logger } = deps;
   const process = async (job: Job<InboundJob>, token?: string): Promise<void> => {
     const { messageId } = job.data;
-    const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true } });
-    if (!message || message.direction !== 'in' || !message.contactId || !message.identity) {
+    const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true, contact: true } });
+    if (!message || message.direction !== 'in' || !message.contactId || !message.identity || !message.contact) {
       throw new UnrecoverableError(`inbound message ${messageId} not found`);
     }
     if (message.status === 'processed') {
@@ -61,6 +61,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
       const input = inboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
       const identity = message.identity;
       const contactId = message.contactId;
+      const contact = message.contact;
       let afterCommit: (() => Promise<void>)[] = [];
       const queued = await db.$transaction(
         async (tx) => {
@@ -70,6 +71,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
             messageId,
             channel: message.channel,
             contactId,
+            contact,
             identityId: identity.id,
             stopped: identity.stoppedAt !== null,
             input,
