@@ -98,10 +98,10 @@ export function channelsOf(spec: AudienceSpec, available: string[]): string[] {
 }
 
 function contactWhere(spec: AudienceSpec, options: PageOptions, channels: string[]): Prisma.ContactWhereInput {
-  const where: Prisma.ContactWhereInput = {
-    status: 'active',
-    identities: { some: { stoppedAt: null, channel: { in: channels } } },
-  };
+  // The channel is checked when the identities are loaded, not here: with a channel condition in
+  // this subquery SQLite walks the (channel, addressHash) index for every contact.
+  void channels;
+  const where: Prisma.ContactWhereInput = { status: 'active', identities: { some: { stoppedAt: null } } };
   if (options.after) where.id = { gt: options.after };
   if (spec.areaId) where.areaId = { in: options.tree.subtree(spec.areaId) };
   if (spec.topic) where.subscriptions = { some: { topic: spec.topic } };
@@ -125,16 +125,16 @@ export async function readAudiencePage(db: Db, spec: AudienceSpec, options: Page
       id: true,
       language: true,
       areaId: true,
-      identities: { where: { stoppedAt: null, channel: { in: channels } }, select: { id: true, channel: true }, orderBy: { createdAt: 'asc' } },
+      identities: { where: { stoppedAt: null }, select: { id: true, channel: true }, orderBy: { createdAt: 'asc' } },
       ...(spec.topic ? { subscriptions: { where: { topic: spec.topic }, select: { channel: true } } } : {}),
     },
   });
   const recipients: Recipient[] = [];
   for (const row of rows) {
     const preferred = (row as { subscriptions?: { channel: string | null }[] }).subscriptions?.[0]?.channel ?? null;
+    const usable = row.identities.filter((i) => channels.includes(i.channel));
     const identity =
-      row.identities.find((i) => i.channel === preferred) ??
-      channels.map((c) => row.identities.find((i) => i.channel === c)).find((i) => i !== undefined);
+      usable.find((i) => i.channel === preferred) ?? channels.map((c) => usable.find((i) => i.channel === c)).find((i) => i !== undefined);
     if (!identity) continue;
     recipients.push({
       contactId: row.id,

@@ -9,6 +9,7 @@
  * without a job and groups reports left ungrouped.
  */
 import type { CapabilityFactory, Runtime } from '../capability.js';
+import { postgresTarget } from '../db/client.js';
 import type { TimerJob } from '../queues.js';
 import { jobId } from '../queues.js';
 import { feedbackMiddleware } from './feedback.js';
@@ -34,7 +35,9 @@ export function broadcastsCapability(options: BroadcastsOptions = {}): Capabilit
     const now = options.now ?? (() => new Date());
     const service = new BroadcastService({ runtime, settings, quietHours, now });
     const desk = new RumourDesk({ runtime, settings, broadcasts: service, now });
-    const fanoutDeps: FanoutDeps = { ...runtime, settings, quietHours, now };
+    const provider = runtime.config.databaseProvider;
+    const schema = provider === 'postgres' ? postgresTarget(runtime.config.databaseUrl).schema : undefined;
+    const fanoutDeps: FanoutDeps = { ...runtime, settings, quietHours, now, provider, schema };
     const log = runtime.logger.child({ capability: 'broadcasts' });
     let sweeper: NodeJS.Timeout | undefined;
     let sweeping: Promise<void> | undefined;
