@@ -89,3 +89,27 @@ export async function inbox(gateway: TestGateway, address: string): Promise<stri
   const entries = await gateway.console!.mailbox.take(address, 0, 0);
   return entries.map((e) => ('text' in e.message && e.message.text) || '');
 }
+
+export const SMS_ACCOUNT = 'AC00000000000000000000000000000001';
+export const SMS_TOKEN = 'sms-test-token';
+
+/** Gateway variables that enable the SMS channel against a fake API at `apiUrl`. */
+export function smsEnv(apiUrl: string, messagesPerSecond = 50): Record<string, string> {
+  return {
+    TWILIO_ACCOUNT_SID: SMS_ACCOUNT,
+    TWILIO_AUTH_TOKEN: SMS_TOKEN,
+    TWILIO_FROM: '+15005550006',
+    TWILIO_API_BASE: apiUrl,
+    PUBLIC_URL: 'https://gateway.example.org',
+    TWILIO_MESSAGES_PER_SECOND: String(messagesPerSecond),
+  };
+}
+
+/** A clock that runs at the real pace from the time last `set`. */
+export class TestClock {
+  private offset = 0;
+  set(at: Date): void {
+    this.offset = at.getTime() - Date.now();
+  }
+  readonly now = (): Date => new Date(Date.now() + this.offset);
+}

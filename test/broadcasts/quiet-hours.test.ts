@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quietDelayMs } from '../../src/broadcasts/quiet-hours.js';
+import { parseQuietHours } from '../../src/broadcasts/settings.js';
+import { eventually, type TestGateway } from '../support/gateway.js';
+import { addContact, api, TestClock, inbox, makeTokens, sendBroadcast, startBroadcastGateway, type Tokens } from './support.js';
+
+// 03:59:58.500 UTC is 06:59:58.500 in Kanzi (Africa/Nairobi, UTC+3): 1.5 s before quiet hours
+// (21:00-07:00) end there, and 12:59 in the East region (Asia/Tokyo), outside them.
+const START = new Date('2026-03-10T03:59:58.500Z');
+
+describe('quiet hours arithmetic', () => {
+  const hours = parseQuietHours('21:00-07:00');
+  it('waits until the end of the window, across midnight, in the area time zone', () => {
+    expect(quietDelayMs(hours, 'Africa/Nairobi', new Date('2026-03-10T03:59:58.500Z'))).toBe(1500);
+    expect(quietDelayMs(hours, 'Africa/Nairobi', new Date('2026-03-09T18:00:00Z'))).toBe(10 * 3600_000); // 21:00 local
+    expect(quietDelayMs(hours, 'Africa/Nairobi', new Date('2026-03-10T04:00:00Z'))).toBe(0); // 07:00 local
+    expect(quietDelayMs(hours, 'Asia/Tokyo', new Date('2026-03-10T03:59:58.500Z'))).toBe(0);
+    expect(quietDelayMs(parseQuietHours('01:00-05:00'), 'UTC', new Date('2026-03-10T04:30:00Z'))).toBe(30 * 60_000);
+    expect(quietDelayMs(null, 'UTC', new Date())).toBe(0);
+  });
+});
+
+describe('quiet hours in a broadcast', () => {
+  let gateway: TestGateway;
+  let tokens: Tokens;
+  const clock = new TestClock();
+
+  beforeAll(async () => {
+    gateway = await startBroadcastGateway({ now: clock.now, settings: { BROADCAST_QUIET_HOURS: '21:00-07:00' } });
+    tokens = await makeTokens(gateway);
+    await gateway.db.area.create({ data: { id: 'east', name: 'East Region', level: 'region', parentId: 'lakeland', timezone: 'Asia/Tokyo' } });
+    await addContact(gateway, { address: 'kanzi', areaId: 'kanzi', language: 'en' });
+    await addContact(gateway, { address: 'east', areaId: 'east', language: 'en' });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('holds a non-urgent message until quiet hours end in the recipient area, and sends the others at once', async () => {
+    clock.set(START);
+    const preview = await api(gateway, tokens.broadcaster, 'POST', '/broadcasts/preview', { title: 'Market', texts: { en: 'Market day moved to Thursday.' } });
+    expect(preview.body.estimate.inQuietHoursNow).toBe(1);
+    const sentAt = Date.now();
+    await sendBroadcast(gateway, tokens, { title: 'Market', texts: { en: 'Market day moved to Thursday.' } });
+    await eventually(async () => (await inbox(gateway, 'east')).length === 1, 5_000, 'east delivery');
+    expect(Date.now() - sentAt).toBeLessThan(1200);
+    expect(await inbox(gateway, 'kanzi')).toEqual([]);
+    await eventually(async () => (await inbox(gateway, 'kanzi')).length === 1, 10_000, 'kanzi delivery after quiet hours');
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('sends an urgent alert at once, quiet hours or not', async () => {
+    clock.set(new Date('2026-03-10T00:00:00Z')); // 03:00 in Kanzi
+    const before = (await inbox(gateway, 'kanzi')).length;
+    const sentAt = Date.now();
+    const id = await sendBroadcast(gateway, tokens, { title: 'Alert', texts: { en: 'Flooding on the river road: move to high ground.' }, urgent: true });
+    await eventually(async () => (await inbox(gateway, 'kanzi')).length === before + 1, 5_000, 'urgent delivery');
+    expect(Date.now() - sentAt).toBeLessThan(1500);
+    expect(await gateway.db.broadcast.findUniqueOrThrow({ where: { id } })).toMatchObject({ urgent: true, status: 'dispatched' });
+  });
+});
