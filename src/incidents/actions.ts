@@ -64,7 +64,7 @@ export async function onRoster(scope: ActionScope, incident: IncidentRow, respon
   const { tx, deps } = scope;
   const escalation = await tx.escalation.findUnique({ where: { incidentId: incident.id } });
   const policy = escalation ? policyOf(deps, escalation, incident) : choosePolicy(deps.policies, incident.severity, incident.category);
-  const committees = await rosterCommittees(tx, deps.policies, policy, incident, escalation?.assignedCommitteeId);
+  const committees = await rosterCommittees(tx, deps.areas, deps.policies, policy, incident, escalation?.assignedCommitteeId);
   if (committees.length === 0) return false;
   const member = await tx.committeeMember.findFirst({ where: { responderId, committeeId: { in: committees.map((c) => c.id) } } });
   return member !== null;
@@ -330,7 +330,7 @@ export async function ask(scope: ActionScope, incident: IncidentRow, actor: Acti
 export async function rosterOf(scope: ActionScope, incident: IncidentRow) {
   const escalation = await scope.tx.escalation.findUnique({ where: { incidentId: incident.id } });
   const policy = escalation ? policyOf(scope.deps, escalation, incident) : choosePolicy(scope.deps.policies, incident.severity, incident.category);
-  const committees = await rosterCommittees(scope.tx, scope.deps.policies, policy, incident, escalation?.assignedCommitteeId);
+  const committees = await rosterCommittees(scope.tx, scope.deps.areas, scope.deps.policies, policy, incident, escalation?.assignedCommitteeId);
   const members = await membersOf(scope.tx, committees.map((c) => c.id));
   return { policy: policy.id, committees: committees.map((c) => ({ id: c.id, name: c.name, level: c.level, desk: c.desk, areaId: c.areaId })), responders: members.map((m) => ({ id: m.id, name: m.displayName })) };
 }

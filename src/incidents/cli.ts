@@ -19,6 +19,7 @@ import { createLogger } from '../logger.js';
 import { createPersonalData, resolveKey } from '../personal-data.js';
 import type { Queues } from '../queues.js';
 import * as actions from './actions.js';
+import { AreaTree } from './areas.js';
 import { exportAudit, record, timeline } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
 import { DEFAULT_POLICY_FILE } from './index.js';
@@ -60,6 +61,7 @@ function incidentDeps(cfg: Config, db: Db, queues: Queues): IncidentDeps {
     translator: loadTranslator(cfg.LOCALES_DIR, cfg.DEFAULT_LANGUAGE),
     channels,
     policies: loadPolicies(file, Number.isFinite(scale) && scale > 0 ? scale : 1),
+    areas: new AreaTree(),
     now: () => new Date(),
   };
 }

@@ -15,7 +15,7 @@ import { isUniqueViolation } from '../contacts.js';
 import { jobId, type TimerJob } from '../queues.js';
 import { record, SYSTEM } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
-import { enqueueLater, label, reachOf, responderNotification, text, writeTo, type IncidentSummary } from './notify.js';
+import { enqueueLater, label, reachMany, reachOf, responderNotification, text, writeTo, type IncidentSummary } from './notify.js';
 import { choosePolicy, outsideQuietHours, policyById, type Policy } from './policies.js';
 import { assignedLevelIndex, committeesForLevel, membersOf } from './routing.js';
 
@@ -76,15 +76,10 @@ export function policyOf(deps: IncidentDeps, row: { policyId: string }, incident
   return policyById(deps.policies, row.policyId) ?? choosePolicy(deps.policies, incident.severity, incident.category);
 }
 
-async function areaTimezone(db: Db, areaId: string | null): Promise<string> {
-  if (!areaId) return 'UTC';
-  return (await db.area.findUnique({ where: { id: areaId }, select: { timezone: true } }))?.timezone ?? 'UTC';
-}
-
 /** When a step due after `delayMs` may run (quiet hours respected for low severities). */
 async function dueAt(db: Db, deps: IncidentDeps, policy: Policy, incident: { severity: string; areaId: string | null }, delayMs: number): Promise<Date> {
   const at = new Date(deps.now().getTime() + delayMs);
-  return outsideQuietHours(at, policy, incident.severity, await areaTimezone(db, incident.areaId));
+  return outsideQuietHours(at, policy, incident.severity, (await deps.areas.get(db, incident.areaId))?.timezone ?? 'UTC');
 }
 
 /** Tells the reporter (if any, and reachable) about their case, in their language. */
@@ -139,7 +134,9 @@ export async function startEscalation(deps: IncidentDeps, incidentId: string): P
         await suggestDuplicates(tx, deps, incident, now);
         const told = await notifyReporter(tx, deps, after, incident, 'reporter.received', `incident:${incidentId}:received`);
         if (told) await record(tx, { actor: SYSTEM, action: 'incident.reporter_notified', subjectId: incidentId, detail: { what: 'received' }, at: now });
-        retime(deps, after, row);
+        // Due now: the first level is told in this transaction; otherwise (quiet hours) a timer waits.
+        if (at.getTime() <= now.getTime()) await notifyStep(tx, deps, after, row, incident, 0, 0, now);
+        else retime(deps, after, row);
       },
       { maxWait: 20_000, timeout: 30_000 },
     );
@@ -188,7 +185,7 @@ async function suggestDuplicates(
 
 /** The summary responders read in a notification. */
 export async function summarize(tx: Db, deps: IncidentDeps, incident: { id: string; caseCode: string; severity: string; category: string; areaId: string | null; affected: number | null; occurredAt: string | null; descriptionEnc: string }): Promise<IncidentSummary> {
-  const area = incident.areaId ? await tx.area.findUnique({ where: { id: incident.areaId }, select: { name: true } }) : null;
+  const area = await deps.areas.get(tx, incident.areaId);
   const links = await tx.incidentLink.findMany({ where: { incidentId: incident.id, status: 'suggested' }, select: { candidateId: true } });
   const codes = links.length
     ? (await tx.incident.findMany({ where: { id: { in: links.map((l) => l.candidateId) } }, select: { caseCode: true } })).map((i) => i.caseCode)
@@ -232,78 +229,89 @@ export async function runStep(deps: IncidentDeps, incidentId: string, level: num
         await tx.escalation.update({ where: { incidentId }, data: { timerKind: null, timerAt: null } });
         return;
       }
-      const policy = policyOf(deps, row, incident);
-      const levelIndex = Math.min(level, policy.levels.length - 1);
-      const assignedCommittee = row.assignedCommitteeId ? await tx.committee.findUnique({ where: { id: row.assignedCommitteeId } }) : null;
-      const assigned = assignedCommittee ? { committeeId: assignedCommittee.id, level: assignedLevelIndex(policy, assignedCommittee) } : null;
-      const committees = await committeesForLevel(tx, deps.policies, policy, incident, levelIndex, assigned);
-      const responders = await membersOf(tx, committees.map((c) => c.id));
-      const summary = await summarize(tx, deps, incident);
-      // The first step of a re-trigger or reassignment says so.
-      const fresh = round === row.triggerRound && round > 0 && (await tx.incidentNotification.count({ where: { incidentId, round } })) === 0;
-      const step = {
-        level: levelIndex,
-        levels: policy.levels.length,
-        escalated: levelIndex > 0 || round > 0,
-        retriggered: fresh && row.trigger === 'retriggered',
-        reassigned: fresh && row.trigger === 'reassigned',
-      };
-      const reached: string[] = [];
-      const unreachable: string[] = [];
-      for (const responder of responders) {
-        const reach = await reachOf(tx, deps, responder.contactId, [responder.preferredChannel]);
-        let messageId: string | null = null;
-        if (reach) {
-          const message = responderNotification(deps.translator, reach.language, summary, step);
-          const rows = await writeTo(tx, deps, reach, `incident:${incidentId}:notify:${round}:${levelIndex}:${responder.id}`, [message], incidentId);
-          enqueueLater(after, deps.queues, rows);
-          messageId = rows[0]?.id ?? null;
-          reached.push(responder.id);
-        } else {
-          unreachable.push(responder.id);
-        }
-        await tx.incidentNotification.upsert({
-          where: { incidentId_round_level_responderId: { incidentId, round, level: levelIndex, responderId: responder.id } },
-          create: { incidentId, round, level: levelIndex, responderId: responder.id, channel: reach?.channel ?? null, identityId: reach?.identityId ?? null, messageId },
-          update: {},
-        });
-      }
-      await record(tx, {
-        actor: SYSTEM,
-        action: 'incident.notified',
-        subjectId: incidentId,
-        detail: { level: levelIndex, round, committees: committees.map((c) => c.id), reached, unreachable },
-        at: now,
-      });
-      let delay = policy.levels[levelIndex]?.delay ?? 0;
-      if (reached.length === 0) {
-        delay = 0;
-        await record(tx, {
-          actor: SYSTEM,
-          action: 'incident.level_unreachable',
-          subjectId: incidentId,
-          detail: { level: levelIndex, round, committees: committees.map((c) => c.id), responders: unreachable.length },
-          at: now,
-        });
-      }
-      let next: { level: number; round: number } | null = null;
-      if (levelIndex + 1 < policy.levels.length) next = { level: levelIndex + 1, round };
-      else if (round - row.triggerRound < policy.repeat) next = { level: 0, round: round + 1 };
-      if (next) {
-        const at = await dueAt(tx, deps, policy, incident, delay);
-        const updated = await tx.escalation.update({
-          where: { incidentId },
-          data: { level: next.level, round: next.round, notifiedLevel: levelIndex, timerKind: 'escalate', timerAt: at },
-        });
-        retime(deps, after, updated);
-      } else {
-        await tx.escalation.update({ where: { incidentId }, data: { notifiedLevel: levelIndex, timerKind: null, timerAt: null, exhaustedAt: now } });
-        await record(tx, { actor: SYSTEM, action: 'incident.escalation_exhausted', subjectId: incidentId, detail: { level: levelIndex, round }, at: now });
-      }
+      await notifyStep(tx, deps, after, row, incident, level, round, now);
     },
     { maxWait: 20_000, timeout: 30_000 },
   );
   await runAfterCommit(after);
+}
+
+type IncidentRow = NonNullable<Awaited<ReturnType<Db['incident']['findUnique']>>>;
+
+/**
+ * Tells the responders of one level (inside the caller's transaction, which owns the step), then
+ * moves the escalation to its next step (or ends it) and schedules that step's timer.
+ */
+async function notifyStep(tx: Db, deps: IncidentDeps, after: AfterCommit, row: EscalationRow, incident: IncidentRow, level: number, round: number, now: Date): Promise<void> {
+  const incidentId = incident.id;
+  const policy = policyOf(deps, row, incident);
+  const levelIndex = Math.min(level, policy.levels.length - 1);
+  const assignedCommittee = row.assignedCommitteeId ? await tx.committee.findUnique({ where: { id: row.assignedCommitteeId } }) : null;
+  const assigned = assignedCommittee ? { committeeId: assignedCommittee.id, level: assignedLevelIndex(policy, assignedCommittee) } : null;
+  const committees = await committeesForLevel(tx, deps.areas, deps.policies, policy, incident, levelIndex, assigned);
+  const responders = await membersOf(tx, committees.map((c) => c.id));
+  const summary = await summarize(tx, deps, incident);
+  // The first step of a re-trigger or reassignment says so.
+  const fresh = round === row.triggerRound && round > 0 && (await tx.incidentNotification.count({ where: { incidentId, round } })) === 0;
+  const step = {
+    level: levelIndex,
+    levels: policy.levels.length,
+    escalated: levelIndex > 0 || round > 0,
+    retriggered: fresh && row.trigger === 'retriggered',
+    reassigned: fresh && row.trigger === 'reassigned',
+  };
+  const reached: string[] = [];
+  const unreachable: string[] = [];
+  const reaches = await reachMany(tx, deps, responders.map((r) => ({ contactId: r.contactId, prefer: [r.preferredChannel] })));
+  for (const responder of responders) {
+    const reach = reaches.get(responder.contactId) ?? null;
+    let messageId: string | null = null;
+    if (reach) {
+      const message = responderNotification(deps.translator, reach.language, summary, step);
+      const rows = await writeTo(tx, deps, reach, `incident:${incidentId}:notify:${round}:${levelIndex}:${responder.id}`, [message], incidentId);
+      enqueueLater(after, deps.queues, rows);
+      messageId = rows[0]?.id ?? null;
+      reached.push(responder.id);
+    } else {
+      unreachable.push(responder.id);
+    }
+    // The step was claimed in this transaction: this row cannot exist yet.
+    await tx.incidentNotification.create({
+      data: { incidentId, round, level: levelIndex, responderId: responder.id, channel: reach?.channel ?? null, identityId: reach?.identityId ?? null, messageId },
+    });
+  }
+  await record(tx, {
+    actor: SYSTEM,
+    action: 'incident.notified',
+    subjectId: incidentId,
+    detail: { level: levelIndex, round, committees: committees.map((c) => c.id), reached, unreachable },
+    at: now,
+  });
+  let delay = policy.levels[levelIndex]?.delay ?? 0;
+  if (reached.length === 0) {
+    delay = 0;
+    await record(tx, {
+      actor: SYSTEM,
+      action: 'incident.level_unreachable',
+      subjectId: incidentId,
+      detail: { level: levelIndex, round, committees: committees.map((c) => c.id), responders: unreachable.length },
+      at: now,
+    });
+  }
+  let next: { level: number; round: number } | null = null;
+  if (levelIndex + 1 < policy.levels.length) next = { level: levelIndex + 1, round };
+  else if (round - row.triggerRound < policy.repeat) next = { level: 0, round: round + 1 };
+  if (next) {
+    const at = await dueAt(tx, deps, policy, incident, delay);
+    const updated = await tx.escalation.update({
+      where: { incidentId },
+      data: { level: next.level, round: next.round, notifiedLevel: levelIndex, timerKind: 'escalate', timerAt: at },
+    });
+    retime(deps, after, updated);
+  } else {
+    await tx.escalation.update({ where: { incidentId }, data: { notifiedLevel: levelIndex, timerKind: null, timerAt: null, exhaustedAt: now } });
+    await record(tx, { actor: SYSTEM, action: 'incident.escalation_exhausted', subjectId: incidentId, detail: { level: levelIndex, round }, at: now });
+  }
 }
 
 /**
@@ -398,12 +406,9 @@ export async function ensureTimer(deps: IncidentDeps, row: EscalationRow): Promi
   return 'present';
 }
 
-/**
- * At start: re-creates the timers Redis lost, and starts the escalation of open incidents whose
- * incidentCreated hook never ran (the process died between the report and the hook).
- */
-export async function sweep(deps: IncidentDeps): Promise<{ scheduled: number; retried: number; started: number }> {
-  const counts = { scheduled: 0, retried: 0, started: 0 };
+/** At start: re-creates the timers Redis lost (and retries the ones that failed for good). */
+export async function recreateTimers(deps: IncidentDeps): Promise<{ scheduled: number; retried: number }> {
+  const counts = { scheduled: 0, retried: 0 };
   let cursor: string | undefined;
   for (;;) {
     const rows = await deps.db.escalation.findMany({
@@ -411,17 +416,15 @@ export async function sweep(deps: IncidentDeps): Promise<{ scheduled: number; re
       orderBy: { incidentId: 'asc' },
       take: 500,
     });
-    if (rows.length === 0) break;
+    if (rows.length === 0) return counts;
     const results = await Promise.all(rows.map((row) => ensureTimer(deps, row)));
     for (const result of results) if (result === 'scheduled' || result === 'retried') counts[result]++;
     cursor = rows[rows.length - 1]!.incidentId;
   }
-  counts.started = await startMissing(deps);
-  return counts;
 }
 
 /** Starts the escalation of open incidents that have none (their hook never ran). */
-export async function startMissing(deps: IncidentDeps): Promise<number> {
+export async function startMissing(deps: IncidentDeps, stopping: () => boolean = () => false): Promise<number> {
   let started = 0;
   let cursor: string | undefined;
   for (;;) {
@@ -434,6 +437,7 @@ export async function startMissing(deps: IncidentDeps): Promise<number> {
     if (open.length === 0) return started;
     const known = new Set((await deps.db.escalation.findMany({ where: { incidentId: { in: open.map((i) => i.id) } }, select: { incidentId: true } })).map((r) => r.incidentId));
     for (const incident of open) {
+      if (stopping()) return started;
       if (known.has(incident.id)) continue;
       await startEscalation(deps, incident.id);
       started++;

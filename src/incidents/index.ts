@@ -7,8 +7,9 @@
  */
 import { resolve } from 'node:path';
 import type { CapabilityFactory } from '../capability.js';
+import { AreaTree } from './areas.js';
 import type { IncidentDeps } from './deps.js';
-import { ACK_TIMEOUT, ESCALATE, runAckTimeout, runStep, startEscalation, startMissing, sweep } from './escalation.js';
+import { ACK_TIMEOUT, ESCALATE, recreateTimers, runAckTimeout, runStep, startEscalation, startMissing } from './escalation.js';
 import { incidentsMiddleware } from './middleware.js';
 import { loadPolicies } from './policies.js';
 import { incidentRoutes } from './routes.js';
@@ -49,10 +50,12 @@ export function incidentsCapability(options: IncidentsOptions = {}): CapabilityF
       translator: runtime.translator,
       channels: new Set(runtime.adapters.keys()),
       policies,
+      areas: new AreaTree(),
       now: options.now ?? (() => new Date()),
     };
     let timer: NodeJS.Timeout | undefined;
-    let catchingUp: Promise<unknown> = Promise.resolve();
+    let catchingUp: Promise<unknown> | undefined;
+    let stopped = false;
     return {
       name: 'incidents',
       timers: {
@@ -65,18 +68,29 @@ export function incidentsCapability(options: IncidentsOptions = {}): CapabilityF
       middlewares: [incidentsMiddleware(deps)],
       adminRoutes: incidentRoutes(deps),
       async start() {
-        const counts = await sweep(deps);
-        deps.logger.info({ ...counts, policies: policies.policies.map((p) => p.id), scale }, 'incidents started');
+        const timers = await recreateTimers(deps);
+        deps.logger.info({ ...timers, policies: policies.policies.map((p) => p.id), scale }, 'incidents started');
+        // Escalations an interrupted process never started: in the background, so a backlog
+        // does not hold the gateway's start; then again every `catchUpMs`.
+        const catchUp = () => {
+          if (catchingUp || stopped) return;
+          catchingUp = startMissing(deps, () => stopped)
+            .then((started) => {
+              if (started > 0) deps.logger.warn({ started }, 'started escalations that were never started');
+            })
+            .catch((error: Error) => deps.logger.error({ err: { name: error.name, message: error.message } }, 'incident catch-up failed'))
+            .finally(() => (catchingUp = undefined));
+        };
+        catchUp();
         const every = options.catchUpMs ?? 60_000;
         if (every > 0) {
-          timer = setInterval(() => {
-            catchingUp = startMissing(deps).catch((error: Error) => deps.logger.error({ err: { name: error.name, message: error.message } }, 'incident catch-up failed'));
-          }, every);
+          timer = setInterval(catchUp, every);
           timer.unref();
         }
       },
       async stop() {
         if (timer) clearInterval(timer);
+        stopped = true;
         await catchingUp;
       },
     };

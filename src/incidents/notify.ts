@@ -38,17 +38,35 @@ export async function reachOf(
   contactId: string,
   prefer: (string | null | undefined)[] = [],
 ): Promise<Reach | null> {
-  const contact = await db.contact.findUnique({
-    where: { id: contactId },
-    select: { language: true, identities: { where: { stoppedAt: null }, orderBy: { createdAt: 'asc' }, select: { id: true, channel: true } } },
+  return (await reachMany(db, deps, [{ contactId, prefer }])).get(contactId) ?? null;
+}
+
+/** reachOf for several people in one query. */
+export async function reachMany(
+  db: Db,
+  deps: Pick<NotifyDeps, 'channels' | 'translator'>,
+  people: { contactId: string; prefer?: (string | null | undefined)[] }[],
+): Promise<Map<string, Reach | null>> {
+  const result = new Map<string, Reach | null>();
+  if (people.length === 0) return result;
+  const contacts = await db.contact.findMany({
+    where: { id: { in: people.map((p) => p.contactId) } },
+    select: { id: true, language: true, identities: { where: { stoppedAt: null }, orderBy: { createdAt: 'asc' }, select: { id: true, channel: true } } },
   });
-  if (!contact) return null;
-  const usable = contact.identities.filter((i) => deps.channels.has(i.channel));
-  const ranked = [...usable].sort((a, b) => rank(a.channel, prefer) - rank(b.channel, prefer));
-  const chosen = ranked[0];
-  if (!chosen) return null;
-  const language = contact.language && deps.translator.languages.includes(contact.language) ? contact.language : deps.translator.defaultLanguage;
-  return { contactId, identityId: chosen.id, channel: chosen.channel, language };
+  const byId = new Map(contacts.map((c) => [c.id, c]));
+  for (const person of people) {
+    const contact = byId.get(person.contactId);
+    const prefer = person.prefer ?? [];
+    const usable = (contact?.identities ?? []).filter((i) => deps.channels.has(i.channel));
+    const chosen = [...usable].sort((a, b) => rank(a.channel, prefer) - rank(b.channel, prefer))[0];
+    if (!contact || !chosen) {
+      result.set(person.contactId, null);
+      continue;
+    }
+    const language = contact.language && deps.translator.languages.includes(contact.language) ? contact.language : deps.translator.defaultLanguage;
+    result.set(person.contactId, { contactId: person.contactId, identityId: chosen.id, channel: chosen.channel, language });
+  }
+  return result;
 }
 
 function rank(channel: string, prefer: (string | null | undefined)[]): number {

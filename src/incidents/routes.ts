@@ -34,14 +34,6 @@ import {
 
 type IncidentRow = NonNullable<Awaited<ReturnType<Db['incident']['findUnique']>>>;
 
-/** The area and every area below it. */
-async function subtree(db: Db, areaId: string): Promise<string[]> {
-  const areas = await db.area.findMany({ select: { id: true, parentId: true } });
-  const result = [areaId];
-  for (let i = 0; i < result.length; i++) for (const a of areas) if (a.parentId === result[i] && !result.includes(a.id)) result.push(a.id);
-  return result;
-}
-
 function actorOf(request: FastifyRequest): ActingParty {
   return { ref: `token:${request.principal.tokenId}`, name: request.principal.name, channel: 'api' };
 }
@@ -63,7 +55,7 @@ export function incidentRoutes(deps: IncidentDeps) {
       return null;
     }
     const scope = request.principal.areaId;
-    if (scope && (!found.incident.areaId || !(await subtree(db, scope)).includes(found.incident.areaId))) {
+    if (scope && (!found.incident.areaId || !(await deps.areas.subtree(db, scope)).includes(found.incident.areaId))) {
       await reply.code(404).send({ error: translator.t('en', 'incidents:reply.unknown_code', { code: found.incident.caseCode }), reason: 'reply.unknown_code' });
       return null;
     }
@@ -94,9 +86,9 @@ export function incidentRoutes(deps: IncidentDeps) {
       if (!query.success) return badRequest(reply, query.error);
       const { status, severity, area, limit, before } = query.data;
       let areas: string[] | undefined;
-      if (request.principal.areaId) areas = await subtree(db, request.principal.areaId);
+      if (request.principal.areaId) areas = await deps.areas.subtree(db, request.principal.areaId);
       if (area) {
-        const wanted = await subtree(db, area);
+        const wanted = await deps.areas.subtree(db, area);
         areas = areas ? wanted.filter((a) => areas!.includes(a)) : wanted;
       }
       const rows = await db.incident.findMany({

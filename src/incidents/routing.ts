@@ -5,6 +5,7 @@
  * takes the nearest desk of that name, or any desk of that name when none is on the way up.
  */
 import type { Db } from '../db/client.js';
+import type { AreaTree } from './areas.js';
 import { COMMITTEE_LEVELS, type Policy, type Policies, type Target } from './policies.js';
 
 export interface CommitteeRow {
@@ -24,19 +25,6 @@ export interface RoutedIncident {
 export function levelRank(level: string): number {
   const index = (COMMITTEE_LEVELS as readonly string[]).indexOf(level);
   return index === -1 ? 0 : index;
-}
-
-/** The area and its ancestors, nearest first; the root areas when there is no area. */
-export async function areaPath(db: Db, areaId: string | null): Promise<string[]> {
-  if (!areaId) return (await db.area.findMany({ where: { parentId: null }, select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id);
-  const path: string[] = [];
-  let current: string | null = areaId;
-  while (current && !path.includes(current) && path.length < 32) {
-    path.push(current);
-    const area: { parentId: string | null } | null = await db.area.findUnique({ where: { id: current }, select: { parentId: true } });
-    current = area?.parentId ?? null;
-  }
-  return path;
 }
 
 /** Committees a target reaches from an area path. */
@@ -75,6 +63,7 @@ export function levelTargets(policies: Policies, policy: Policy, levelIndex: num
  */
 export async function committeesForLevel(
   db: Db,
+  areas: AreaTree,
   policies: Policies,
   policy: Policy,
   incident: RoutedIncident,
@@ -82,7 +71,7 @@ export async function committeesForLevel(
   assigned?: { committeeId: string; level: number } | null,
 ): Promise<CommitteeRow[]> {
   const committees = await db.committee.findMany({ orderBy: { id: 'asc' } });
-  const path = await areaPath(db, incident.areaId);
+  const path = await areas.path(db, incident.areaId);
   const found = new Map<string, CommitteeRow>();
   for (const target of levelTargets(policies, policy, levelIndex, incident.category)) {
     if (assigned && assigned.level === levelIndex && target.kind === 'level') continue;
@@ -109,13 +98,14 @@ export function assignedLevelIndex(policy: Policy, committee: CommitteeRow): num
  */
 export async function rosterCommittees(
   db: Db,
+  areas: AreaTree,
   policies: Policies,
   policy: Policy,
   incident: RoutedIncident,
   assignedCommitteeId?: string | null,
 ): Promise<CommitteeRow[]> {
   const committees = await db.committee.findMany({ orderBy: { id: 'asc' } });
-  const path = await areaPath(db, incident.areaId);
+  const path = await areas.path(db, incident.areaId);
   const found = new Map<string, CommitteeRow>();
   policy.levels.forEach((_, index) => {
     for (const target of levelTargets(policies, policy, index, incident.category)) {

@@ -73,7 +73,10 @@ export const TEST_ROSTER = {
   ],
 };
 
-export async function seedRoster(gateway: TestGateway, roster: unknown = TEST_ROSTER): Promise<void> {
+/** What a helper needs of a gateway. */
+export type GatewayParts = Pick<TestGateway, 'db' | 'personalData'>;
+
+export async function seedRoster(gateway: GatewayParts, roster: unknown = TEST_ROSTER): Promise<void> {
   await applyRoster(gateway.db, gateway.personalData, parseRoster(roster), 'cli:test');
 }
 
@@ -89,7 +92,7 @@ export interface ReportInput {
 }
 
 /** Files a report through the core's create_incident effect and runs the hooks after commit. */
-export async function fileReport(gateway: IncidentGateway, input: ReportInput = {}): Promise<{ id: string; caseCode: string; reporterContactId: string | null }> {
+export async function fileReport(gateway: GatewayParts & Pick<IncidentGateway, 'clock' | 'hooks'>, input: ReportInput = {}): Promise<{ id: string; caseCode: string; reporterContactId: string | null }> {
   const reporter = input.reporter === undefined ? `reporter-${Math.random().toString(36).slice(2, 8)}` : input.reporter;
   const { contactId } = await findOrCreateContact(gateway.db, gateway.personalData, 'console', reporter ?? `anon-${Math.random().toString(36).slice(2, 8)}`, input.language ?? 'en');
   const caseCode = mintCaseCode();
