@@ -5,7 +5,7 @@
  *   tokens create|list|revoke     admin API tokens
  *   dead-letter list|retry        jobs that failed for good
  *   migrate, seed                 database migrations, demo gazetteer
- *   flows validate|test           check flow files, run conversation tests
+ *   flows validate|test|start     check flow files, run conversation tests, start a flow for contacts
  *   telegram webhook set|info     register the Telegram webhook, show its state
  */
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { startGateway } from './gateway.js';
 import { Queues, redisOptions } from './queues.js';
 import { runningEmbeddedRedis } from './redis/embedded.js';
 import { readAreas, seedAreas } from './seed.js';
+import { contactsInArea, scheduleFlowStarts } from './flow-starts.js';
 
 function config(): Config {
   return loadConfig();
@@ -138,6 +139,33 @@ flows.command('test').action(async () => {
   const { flowsTestCommand } = await import('./flow/cli.js');
   process.exitCode = await flowsTestCommand();
 });
+
+flows
+  .command('start <flowId>')
+  .description('start a flow for contacts (a survey wave, a follow-up), now or at a time')
+  .requiredOption('--key <key>', 'names this start: one start per key and contact')
+  .option('--area <areaId>', 'everyone in this area and below')
+  .option('--contact <id...>', 'these contacts')
+  .option('--param <name=value...>', 'start parameters, e.g. wave=month_6', [])
+  .option('--at <iso-time>', 'when to start (default now)')
+  .action(async (flowId: string, options: { key: string; area?: string; contact?: string[]; param: string[]; at?: string }) => {
+    if ((options.area === undefined) === (options.contact === undefined)) throw new Error('give either --area or --contact');
+    const params = Object.fromEntries(
+      options.param.map((p) => {
+        const at = p.indexOf('=');
+        if (at < 1) throw new Error(`--param takes name=value, got "${p}"`);
+        return [p.slice(0, at), p.slice(at + 1)];
+      }),
+    );
+    const { flowFiles, readFlowFile } = await import('./flow/catalog.js');
+    const flowIds = new Set(flowFiles(config().FLOWS_DIR).flatMap((file) => readFlowFile(file).document?.id ?? []));
+    const at = options.at ? new Date(options.at) : undefined;
+    if (at && Number.isNaN(at.getTime())) throw new Error(`--at is not a time: "${options.at}"`);
+    const scheduled = await withQueues((queues) =>
+      withDatabase((db) => scheduleFlowStarts(queues, flowIds, { flowId, key: options.key, params, at }, options.area ? contactsInArea(db, options.area) : options.contact!)),
+    );
+    console.log(`scheduled ${scheduled} start(s) of ${flowId}`);
+  });
 
 const telegram = program.command('telegram').description('Telegram channel');
 const telegramWebhook = telegram.command('webhook');

@@ -35,6 +35,8 @@ export interface StepOutcome {
   afterCommit: (() => Promise<void>)[];
   /** The timer to schedule for the session's wait, if it waits. */
   timeout?: { id: string; sessionId: string; at: Date };
+  /** Set when a `start` input did not start its flow (see the engine's StepResult). */
+  startRefused?: { flowId: string; reason: 'unknown_flow' | 'busy' };
 }
 
 /** The contact's live session, or null (none, ended, expired, or unreadable). */
@@ -132,5 +134,6 @@ export async function conversationStep(
     language: ctx.language,
     afterCommit: ctx.afterCommit,
     timeout,
+    startRefused: result.startRefused,
   };
 }

@@ -30,6 +30,8 @@ import { Queues, redisOptions } from './queues.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
 import { readAreas, seedAreas } from './seed.js';
 import { sessionTimeoutHandler } from './session-timeouts.js';
+import { flowStartHandler } from './flow-starts.js';
+import { flowStartRoutes } from './admin/flow-start-routes.js';
 import { startInboundWorker } from './workers/inbound.js';
 import { startOutboundWorker } from './workers/outbound.js';
 import { startTimerWorker, type TimerHandler } from './workers/timers.js';
@@ -145,7 +147,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PING');
         },
         console: consoleChannel ? { mailbox: consoleChannel.mailbox, token: consoleChannel.token } : undefined,
-        admin: { db, queues, plugins: capabilities.flatMap((c) => (c.adminRoutes ? [c.adminRoutes] : [])) },
+        admin: {
+          db,
+          queues,
+          plugins: [flowStartRoutes(db, queues, new Set(catalog.flows.keys())), ...capabilities.flatMap((c) => (c.adminRoutes ? [c.adminRoutes] : []))],
+        },
       });
       cleanups.push(async () => {
         accepting = false;
@@ -168,7 +174,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         startInboundWorker({ ...common, pipeline, defaultLanguage: config.DEFAULT_LANGUAGE, concurrency: database.provider === 'postgres' ? 4 : 1 }),
       );
       for (const adapter of adapters.values()) workers.push(startOutboundWorker({ ...common, adapter }));
-      const timerHandlers = new Map<string, TimerHandler>([['session-timeout', sessionTimeoutHandler(db, queues, conversation)]]);
+      const timerHandlers = new Map<string, TimerHandler>([
+        ['session-timeout', sessionTimeoutHandler(db, queues, conversation)],
+        ['flow-start', flowStartHandler(db, queues, conversation)],
+      ]);
       for (const capability of capabilities) {
         for (const [kind, handler] of Object.entries(capability.timers ?? {})) timerHandlers.set(kind, handler);
       }

@@ -1,6 +1,7 @@
 /** Runs the message through the flow engine and collects its replies and timers. */
 import { conversationStep, type ConversationDeps } from '../conversation.js';
 import type { Queues } from '../queues.js';
+import { scheduleSessionTimeout } from '../system-steps.js';
 import type { Middleware } from './context.js';
 
 export function flow(deps: ConversationDeps, queues: Queues): Middleware {
@@ -18,9 +19,7 @@ export function flow(deps: ConversationDeps, queues: Queues): Middleware {
     for (const message of outcome.replies) ctx.outbox.push({ message });
     ctx.afterCommit.push(...outcome.afterCommit);
     const timeout = outcome.timeout;
-    if (timeout) {
-      ctx.afterCommit.push(() => queues.schedule(timeout.id, { kind: 'session-timeout', sessionId: timeout.sessionId, at: timeout.at.toISOString() }, timeout.at));
-    }
+    if (timeout) ctx.afterCommit.push(() => scheduleSessionTimeout(queues, timeout));
     await next();
   };
 }

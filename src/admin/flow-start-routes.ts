@@ -1,0 +1,52 @@
+/**
+ * POST /api/v1/flow-starts: start a flow for contacts (by id, or everyone in an area and below),
+ * now or at a time. Used for survey waves and follow-ups. Area-scoped tokens reach only their area.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { contactsInArea, FlowStartError, scheduleFlowStarts } from '../flow-starts.js';
+import type { Queues } from '../queues.js';
+import { requireRole } from './auth.js';
+
+const bodySchema = z
+  .object({
+    flowId: z.string().min(1),
+    key: z.string().min(1),
+    params: z.record(z.string(), z.string()).default({}),
+    at: z.iso.datetime({ offset: true }).optional(),
+    contactIds: z.array(z.string()).min(1).max(10_000).optional(),
+    areaId: z.string().optional(),
+  })
+  .refine((b) => (b.contactIds === undefined) !== (b.areaId === undefined), { message: 'give either contactIds or areaId' });
+
+/** Whether `areaId` is `scopeId` or lies below it. */
+export async function areaWithin(db: Db, areaId: string, scopeId: string): Promise<boolean> {
+  let current: string | null = areaId;
+  for (let depth = 0; current && depth < 20; depth++) {
+    if (current === scopeId) return true;
+    current = (await db.area.findUnique({ where: { id: current }, select: { parentId: true } }))?.parentId ?? null;
+  }
+  return false;
+}
+
+export function flowStartRoutes(db: Db, queues: Queues, flowIds: Set<string>) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.post('/flow-starts', { preHandler: requireRole('coordinator') }, async (request, reply) => {
+      const body = bodySchema.parse(request.body);
+      const scope = request.principal.areaId;
+      if (body.areaId && !(await db.area.findUnique({ where: { id: body.areaId } }))) return reply.code(400).send({ error: `unknown area "${body.areaId}"` });
+      if (scope) {
+        if (!body.areaId || !(await areaWithin(db, body.areaId, scope))) return reply.code(403).send({ error: `this token reaches only area "${scope}" and below` });
+      }
+      const start = { flowId: body.flowId, key: body.key, params: body.params, at: body.at ? new Date(body.at) : undefined };
+      try {
+        const scheduled = await scheduleFlowStarts(queues, flowIds, start, body.areaId ? contactsInArea(db, body.areaId) : body.contactIds!);
+        return reply.code(202).send({ scheduled });
+      } catch (error) {
+        if (error instanceof FlowStartError) return reply.code(400).send({ error: error.message });
+        throw error;
+      }
+    });
+  };
+}

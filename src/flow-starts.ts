@@ -1,0 +1,99 @@
+/**
+ * Flows started by staff or by a schedule (a survey wave, a follow-up): the contact did not
+ * write first. A start runs as a `flow-start` timer job (deterministic id per start and
+ * contact, so asking twice starts once) on the contact's most recently used channel that it has
+ * not opted out of. A contact in the middle of a question that may not be interrupted is tried
+ * again later (the job retries with backoff).
+ */
+import { UnrecoverableError } from 'bullmq';
+import type { ConversationDeps } from './conversation.js';
+import type { Db } from './db/client.js';
+import { jobId, type Queues } from './queues.js';
+import { runSystemStep } from './system-steps.js';
+import type { TimerHandler } from './workers/timers.js';
+
+export interface FlowStart {
+  flowId: string;
+  /** Start parameters the flow reads (e.g. `wave` of a survey). */
+  params: Record<string, string>;
+  /** Names this start (e.g. `survey-wave-6`): one start per key and contact. */
+  key: string;
+  /** When to start; now when absent. */
+  at?: Date;
+}
+
+export class FlowStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlowStartError';
+  }
+}
+
+/** Contacts in an area and everything below it who are not stopped, in pages of ids. */
+export async function* contactsInArea(db: Db, areaId: string, pageSize = 1000): AsyncGenerator<string[]> {
+  const areas = [areaId];
+  for (let i = 0; i < areas.length; i++) {
+    for (const child of await db.area.findMany({ where: { parentId: areas[i]! }, select: { id: true } })) areas.push(child.id);
+  }
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await db.contact.findMany({
+      where: { areaId: { in: areas }, status: 'active', ...(cursor ? { id: { gt: cursor } } : {}) },
+      orderBy: { id: 'asc' },
+      take: pageSize,
+      select: { id: true },
+    });
+    if (page.length === 0) return;
+    yield page.map((c) => c.id);
+    cursor = page.at(-1)!.id;
+  }
+}
+
+/** Schedules a flow start for each contact; returns how many were scheduled. */
+export async function scheduleFlowStarts(queues: Queues, flowIds: Set<string>, start: FlowStart, contactIds: Iterable<string> | AsyncIterable<string[]>): Promise<number> {
+  if (!flowIds.has(start.flowId)) throw new FlowStartError(`unknown flow "${start.flowId}"; flows: ${[...flowIds].sort().join(', ')}`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(start.key)) throw new FlowStartError('the start key takes 1-64 letters, digits, _ and -');
+  if (start.at && start.at.getTime() < Date.now() - 60_000) throw new FlowStartError('the start time is in the past');
+  const delay = Math.max(0, (start.at?.getTime() ?? Date.now()) - Date.now());
+  let count = 0;
+  const add = async (ids: string[]) => {
+    await queues.timers.addBulk(
+      ids.map((contactId) => ({
+        name: 'flow-start',
+        data: { kind: 'flow-start', contactId, flowId: start.flowId, params: JSON.stringify(start.params), key: start.key },
+        opts: { jobId: jobId('flowstart', start.key, contactId), delay },
+      })),
+    );
+    count += ids.length;
+  };
+  if (Symbol.asyncIterator in contactIds) for await (const page of contactIds) await add(page);
+  else await add([...contactIds]);
+  return count;
+}
+
+export function flowStartHandler(db: Db, queues: Queues, deps: ConversationDeps): TimerHandler {
+  return async (data) => {
+    const contactId = String(data.contactId);
+    const flowId = String(data.flowId);
+    const params = JSON.parse(String(data.params)) as Record<string, string>;
+    const contact = await db.contact.findUnique({ where: { id: contactId } });
+    if (!contact || contact.status !== 'active') return;
+    const lastUsed = await db.message.findFirst({
+      where: { contactId, direction: 'in', identity: { stoppedAt: null } },
+      orderBy: { createdAt: 'desc' },
+      select: { identity: true },
+    });
+    const identity = lastUsed?.identity ?? (await db.contactIdentity.findFirst({ where: { contactId, stoppedAt: null }, orderBy: { createdAt: 'asc' } }));
+    if (!identity) return; // opted out everywhere
+    await runSystemStep(db, queues, deps, {
+      target: { contactId, identityId: identity.id, channel: identity.channel },
+      input: { type: 'start', flowId, params },
+      causeKey: `start:${String(data.key)}:${contactId}`,
+      check: (outcome) => {
+        if (outcome.startRefused?.reason === 'unknown_flow') throw new UnrecoverableError(`unknown flow "${flowId}"`);
+        // Thrown inside the transaction, so nothing is stored; the job tries again later.
+        if (outcome.startRefused?.reason === 'busy') throw new Error('the contact is answering a question that may not be interrupted; trying later');
+      },
+    });
+  };
+}
