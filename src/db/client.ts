@@ -51,7 +51,8 @@ export async function openDatabase(url: string): Promise<Database> {
   }
   const { connectionString, schema } = postgresTarget(url);
   await migratePostgres(connectionString, schema, readMigrations(join(migrationsRoot, 'postgres')));
-  const adapter = new PrismaPg({ connectionString, max: 10 }, { schema });
+  // search_path too, so that raw SQL finds the tables of this schema as Prisma's queries do.
+  const adapter = new PrismaPg({ connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` }, { schema });
   const db = new PostgresClient({ adapter }) as unknown as Db;
   return { db, provider: 'postgres', close: () => db.$disconnect() };
 }
