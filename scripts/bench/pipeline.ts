@@ -5,6 +5,7 @@
  * webhook and send only record times, so what is measured is the gateway.
  * Baseline, same run, same Redis: bare BullMQ add + process of the same number of jobs.
  * Contacts talk as people do: each waits for the reply before sending the next message.
+ * With TEST_DATABASE_URL set (scripts/with-postgres.sh), the gateway runs on PostgreSQL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,7 @@ export async function run(): Promise<Record<string, unknown>> {
       DATA_ENCRYPTION_KEY: 'c'.repeat(64),
       LOG_LEVEL: 'silent',
       CONSOLE_CHANNEL: 'false',
+      ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: `${process.env.TEST_DATABASE_URL}?schema=bench_pipeline` } : {}),
     });
     const memory = trackPeakRss();
     const gateway = await startGateway(config, { logger, extraAdapters: [adapter] });
@@ -129,7 +131,7 @@ export async function run(): Promise<Record<string, unknown>> {
       p50_ms: Number(percentile(latencies, 50).toFixed(1)),
       p99_ms: Number(percentile(latencies, 99).toFixed(1)),
       peak_rss_mb: Math.round(peak / 1024 / 1024),
-      database: 'sqlite',
+      database: config.databaseProvider,
     };
   } finally {
     await redis.stop();
