@@ -1,22 +1,25 @@
 /**
- * Even pacing of a channel's sends, shared by every process through Redis. Each send takes the
- * next free slot (`interval` after the previous one, by Redis's clock) and waits for it, so the
- * provider sees sends evenly spaced: never more than the channel's limit in any window, whatever
- * the jitter of the work before the send. Slots are 5% longer than the limit allows, which
- * absorbs up to 5% of a second of timer jitter before a window could hold one send too many.
+ * Even pacing of a channel's sends, shared by every process through Redis. A send may go when
+ * the channel's previous send went at least one interval ago (by Redis's clock); it claims that
+ * moment atomically, else it sleeps for the rest of the interval and asks again. Spacing is
+ * measured between actual departures, so a timer that fires late never lets the next send crowd
+ * in behind it. Intervals are 5% longer than the limit allows: a provider sees no more than its
+ * limit in any window, even with some jitter between departure and arrival.
  */
 import type { Redis } from 'ioredis';
 import type { ChannelRate } from './channels/adapter.js';
 
-/** Returns how many ms to wait for the slot taken now. */
-const TAKE_SLOT = `
+/** Claims the channel's next departure: returns 0 when claimed now, else the ms to wait. */
+const CLAIM = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 local interval = tonumber(ARGV[1])
-local slot = math.max(now, last + interval)
-redis.call('SET', KEYS[1], slot, 'PX', math.floor(slot - now + interval + 60000))
-return slot - now
+if now - last >= interval then
+  redis.call('SET', KEYS[1], now, 'PX', interval + 60000)
+  return 0
+end
+return interval - (now - last)
 `;
 
 export function slotInterval(rate: ChannelRate): number {
@@ -34,9 +37,12 @@ export class Pacer {
     this.intervalMs = slotInterval(rate);
   }
 
-  /** Waits for this send's slot. */
+  /** Returns when this send may depart. */
   async wait(): Promise<void> {
-    const delay = Number(await this.redis.eval(TAKE_SLOT, 1, this.key, this.intervalMs));
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    for (;;) {
+      const delay = Number(await this.redis.eval(CLAIM, 1, this.key, this.intervalMs));
+      if (delay <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
