@@ -66,10 +66,28 @@ export class AreaTree {
     return false;
   }
 
-  /** Two areas are related when one contains the other. */
+  /** The area and its ancestors, nearest first. */
+  lineage(id: string): string[] {
+    const out: string[] = [];
+    let current: string | null = id;
+    while (current && out.length < 64 && this.areas.has(current)) {
+      out.push(current);
+      current = this.areas.get(current)!.parentId;
+    }
+    return out;
+  }
+
+  /**
+   * Two areas are related when either is unknown, one contains the other, or they lie in the
+   * same area below the top of the tree (two localities of one region; not two regions of the
+   * nation).
+   */
   related(a: string | null, b: string | null): boolean {
     if (!a || !b) return true;
-    return this.within(a, b) || this.within(b, a);
+    if (this.within(a, b) || this.within(b, a)) return true;
+    const ancestors = new Set(this.lineage(a));
+    const common = this.lineage(b).find((id) => ancestors.has(id));
+    return common !== undefined && this.areas.get(common)!.parentId !== null;
   }
 
   timezone(id: string | null, fallback: string): string {

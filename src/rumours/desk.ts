@@ -1,7 +1,8 @@
 /**
  * The misinformation desk. Rumour reports (from the rumour-check flow or from staff) are grouped
  * into rumours: a report joins the most similar open rumour (similarity >= RUMOUR_SIMILARITY) in a
- * related area (the same area, one containing the other, or either unknown), or starts a new one.
+ * related area (the same area, one containing the other, the same region, or either unknown), or
+ * starts a new one.
  * Staff set a rumour's status and a verified answer per language; publishing sends the answer to
  * every person who asked about it, on the channel they asked on and in their language (the
  * default language's answer otherwise), once per person, and can propose a broadcast of it to the
