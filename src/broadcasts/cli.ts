@@ -1,0 +1,104 @@
+/**
+ * Command-line views of broadcasts and rumours, for src/cli.ts:
+ *   broadcasts list [--status S]               broadcasts, newest first
+ *   broadcasts show <id>                       one broadcast and its progress
+ *   broadcasts recipients <id> [--status S]    per-recipient delivery state (never addresses)
+ *   broadcasts cancel <id> --as <name>         stop what has not gone out
+ *   rumours list [--status S]                  rumours with their report counts
+ * Wire them with `registerBroadcastCommands(program, { withDatabase, withQueues })`.
+ */
+import type { Command } from 'commander';
+import type { Db } from '../db/client.js';
+import type { Queues } from '../queues.js';
+import { fanoutJobId } from './fanout.js';
+import { broadcastView } from './model.js';
+import { broadcastProgress, broadcastRecipients } from './progress.js';
+import { cancelQueued } from './service.js';
+
+export interface BroadcastCliDeps {
+  withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  withQueues<T>(fn: (queues: Queues) => Promise<T>): Promise<T>;
+  /** Where lines go (default console.log). */
+  print?: (line: string) => void;
+}
+
+const when = (d: Date | null | undefined) => (d ? d.toISOString() : '-');
+
+export function registerBroadcastCommands(program: Command, deps: BroadcastCliDeps): void {
+  const print = deps.print ?? ((line: string) => console.log(line));
+  const broadcasts = program.command('broadcasts').description('announcements: progress, recipients, cancel');
+
+  broadcasts
+    .command('list')
+    .option('--status <status>', 'only broadcasts in this state')
+    .action(async (options: { status?: string }) => {
+      const rows = await deps.withDatabase((db) => db.broadcast.findMany({ where: options.status ? { status: options.status } : {}, orderBy: { createdAt: 'desc' }, take: 200 }));
+      if (rows.length === 0) print('no broadcasts');
+      for (const b of rows) print(`${b.id}  ${b.status.padEnd(16)} ${String(b.written).padStart(7)}/${String(b.audienceSize ?? '?').padEnd(7)} ${(b.areaId ?? 'all').padEnd(10)} ${b.title}`);
+    });
+
+  broadcasts
+    .command('show <id>')
+    .action(async (id: string) => {
+      const shown = await deps.withDatabase(async (db) => {
+        const row = await db.broadcast.findUnique({ where: { id } });
+        return row ? { view: broadcastView(row), progress: await broadcastProgress(db, id) } : null;
+      });
+      if (!shown) throw new Error(`no broadcast ${id}`);
+      const { view, progress } = shown;
+      print(`broadcast ${view.id}: ${view.title}`);
+      print(`status:    ${view.status}${view.urgent ? ' (urgent)' : ''}`);
+      print(`audience:  area ${view.audience.areaId ?? 'all'}, topic ${view.audience.topic ?? 'any'}, ${view.audienceSize ?? '?'} recipients at approval`);
+      print(`created:   ${when(view.createdAt)} by ${view.createdBy.name}; approved: ${view.approvedBy ? `${when(view.approvedBy.at)} by ${view.approvedBy.name}` : '-'}`);
+      print(`schedule:  ${when(view.scheduledAt)}; started ${when(view.startedAt)}; dispatched ${when(view.dispatchedAt)}; cancelled ${when(view.cancelledAt)}`);
+      print(`written:   ${progress!.written} (skipped ${progress!.skipped}), finished ${progress!.finished}${progress!.done ? ', done' : ''}`);
+      print(`delivery:  ${Object.entries(progress!.byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || '-'}`);
+      print(`feedback:  ${Object.entries(progress!.feedback).map(([s, n]) => `${s} ${n}`).join(', ') || '-'}`);
+    });
+
+  broadcasts
+    .command('recipients <id>')
+    .option('--status <status>', 'only recipients in this delivery state (queued, sent, delivered, failed...)')
+    .option('--after <messageId>', 'continue after this message id')
+    .option('--limit <n>', 'how many (at most 1000)', '100')
+    .action(async (id: string, options: { status?: string; after?: string; limit: string }) => {
+      const page = await deps.withDatabase((db) => broadcastRecipients(db, id, { status: options.status, after: options.after, limit: Number(options.limit) }));
+      for (const r of page.items) {
+        print(`${r.messageId}  ${r.channel.padEnd(8)} ${r.status.padEnd(11)} ${when(r.sentAt)}  ${r.errorCode ? `${r.errorCode}: ${r.errorMessage ?? ''}` : ''}`.trimEnd());
+      }
+      if (page.next) print(`more: --after ${page.next}`);
+    });
+
+  broadcasts
+    .command('cancel <id>')
+    .requiredOption('--as <name>', 'who cancels (written to the audit log)')
+    .action(async (id: string, options: { as: string }) => {
+      const cancelled = await deps.withQueues((queues) =>
+        deps.withDatabase(async (db) => {
+          const row = await db.broadcast.findUnique({ where: { id } });
+          if (!row) throw new Error(`no broadcast ${id}`);
+          if (row.status === 'cancelled' || row.status === 'rejected') throw new Error(`the broadcast is ${row.status} already`);
+          await db.broadcast.updateMany({ where: { id, status: row.status }, data: { status: 'cancelled', cancelledAt: new Date() } });
+          await queues.cancel(fanoutJobId(id));
+          const count = await cancelQueued({ db, queues }, id);
+          await db.auditEntry.create({ data: { actor: `${options.as} (cli)`, action: 'broadcast.cancel', subjectType: 'broadcast', subjectId: id, detail: JSON.stringify({ cancelledMessages: count }) } });
+          return count;
+        }),
+      );
+      print(`cancelled ${id}: ${cancelled} queued messages will not be sent`);
+    });
+
+  program
+    .command('rumours')
+    .description('rumours and their report counts')
+    .command('list')
+    .option('--status <status>', 'new, investigating, verified_true, false, unverifiable')
+    .action(async (options: { status?: string }) => {
+      const rows = await deps.withDatabase((db) => db.rumour.findMany({ where: options.status ? { status: options.status } : {}, orderBy: { lastReportAt: 'desc' }, take: 200 }));
+      if (rows.length === 0) print('no rumours');
+      for (const r of rows) {
+        const languages = Object.keys(JSON.parse(r.answers) as Record<string, string>).join(',') || '-';
+        print(`${r.id}  ${r.status.padEnd(13)} reports ${String(r.reportCount).padStart(4)}  ${(r.areaId ?? '-').padEnd(10)} answers ${languages.padEnd(8)} ${r.publishedAt ? 'published' : ''} ${r.title ?? ''}`.trimEnd());
+      }
+    });
+}
