@@ -33,8 +33,10 @@ export interface IncidentCliDeps {
   config: () => Config;
   withDatabase: <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
   withQueues: <T>(fn: (queues: Queues) => Promise<T>) => Promise<T>;
-  /** Where output goes (default console.log). */
+  /** Where output lines go (default console.log). */
   print?: (line: string) => void;
+  /** Where exports are written (default process.stdout). */
+  write?: (chunk: string) => void;
 }
 
 function cliActor(): string {
@@ -72,6 +74,7 @@ function collect(value: string, previous: string[]): string[] {
 
 export function registerIncidentCommands(program: Command, deps: IncidentCliDeps): void {
   const print = deps.print ?? ((line: string) => console.log(line));
+  const write = deps.write ?? ((chunk: string) => void process.stdout.write(chunk));
   const personalData = () => {
     const cfg = deps.config();
     return createPersonalData(resolveKey(cfg.DATA_ENCRYPTION_KEY, join(cfg.DATA_DIR, 'encryption.key')).key);
@@ -205,7 +208,7 @@ export function registerIncidentCommands(program: Command, deps: IncidentCliDeps
       if (o.format !== 'jsonl' && o.format !== 'csv') throw new Error('--format: accepted jsonl, csv');
       await deps.withDatabase(async (db) => {
         await record(db, { actor: cliActor(), action: 'audit.exported', subjectId: '-', detail: { format: o.format, since: o.since }, at: new Date() });
-        for await (const chunk of exportAudit(db, o.format as 'jsonl' | 'csv', { since: o.since ? new Date(o.since) : undefined })) process.stdout.write(chunk);
+        for await (const chunk of exportAudit(db, o.format as 'jsonl' | 'csv', { since: o.since ? new Date(o.since) : undefined })) write(chunk);
       });
     });
 }

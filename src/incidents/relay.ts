@@ -2,10 +2,13 @@
  * Questions relayed between a responder and a reporter, under the case code only. A question
  * waits on the incident as a pending relay (until it expires, 3 days by default). The reporter's
  * next text that is not part of a running conversation (no active flow session) answers the most
- * recent pending question: it is relayed back to whoever asked, and the reporter is thanked.
+ * recent pending question: it is relayed back to whoever asked, and the reporter is thanked
+ * ("your answer about R-... was passed on", so a message meant for something else is noticed and
+ * can be sent again). A bare case code is not an answer (the reporter is asking for the status).
  * Neither side ever learns the other's address or name.
  */
 import type { Db } from '../db/client.js';
+import { parseCaseCode } from '../flow/case-code.js';
 import { record, sealNote } from './audit.js';
 import type { ActionScope } from './actions.js';
 import { enqueueLater, reachOf, text, writeTo } from './notify.js';
@@ -30,8 +33,9 @@ export async function inConversation(tx: Db, contactId: string, now: Date): Prom
  */
 export async function answerRelay(scope: ActionScope, contactId: string, answer: string, channel: string): Promise<{ key: string; params: Record<string, string> } | null> {
   const { tx, deps, after, now } = scope;
+  if (!answer.trim() || parseCaseCode(answer) !== null) return null;
   const relay = await pendingRelay(tx, contactId, now);
-  if (!relay || !answer.trim()) return null;
+  if (!relay) return null;
   const claimed = await tx.incidentRelay.updateMany({
     where: { id: relay.id, answeredAt: null },
     data: { answeredAt: now, answerEnc: deps.personalData.encrypt(answer.trim()) },
