@@ -52,6 +52,9 @@ describe('questions relayed to the reporter', () => {
     expect(await kanzi1.ask(`ASK ${incident.caseCode} how many people are hurt?`)).toBe(`Your question was sent to the reporter of ${incident.caseCode}. Their answer will come here.`);
     const question = await reporter.next('a responder asks');
     expect(question).toBe(`About your report ${incident.caseCode}, a responder asks: how many people are hurt? Reply to this message to answer.`);
+    // Sending the case code asks for the status; it does not answer the question.
+    expect(await reporter.ask(incident.caseCode)).toBe(`Case ${incident.caseCode} was received and is waiting for a responder.`);
+    expect((await gateway.db.incidentRelay.findFirstOrThrow({ where: { incidentId: incident.id } })).answeredAt).toBeNull();
     expect(await reporter.ask('about twenty, two badly')).toBe(`Thank you. Your answer about ${incident.caseCode} was passed on.`);
     const answer = await kanzi1.next('answers:');
     expect(answer).toBe(`The reporter of ${incident.caseCode} answers: about twenty, two badly`);
