@@ -47,7 +47,8 @@ export function broadcastsCapability(options: BroadcastsOptions = {}): Capabilit
       for (const broadcast of sending) {
         if (broadcast.status === 'scheduled') {
           // Adding an existing timer id changes nothing: this only restores a lost timer.
-          await runtime.queues.schedule(fanoutJobId(broadcast.id), { kind: FANOUT_TIMER, broadcastId: broadcast.id }, broadcast.scheduledAt ?? new Date());
+          const delay = Math.max(0, (broadcast.scheduledAt ?? now()).getTime() - now().getTime());
+          await runtime.queues.schedule(fanoutJobId(broadcast.id), { kind: FANOUT_TIMER, broadcastId: broadcast.id }, new Date(Date.now() + delay));
           continue;
         }
         const job = await runtime.queues.timers.getJob(fanoutJobId(broadcast.id));

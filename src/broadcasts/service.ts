@@ -238,9 +238,10 @@ export class BroadcastService {
 
   private async scheduleRow(row: BroadcastRow, at: Date): Promise<BroadcastRow> {
     const { queues } = this.deps.runtime;
-    if (row.status === 'scheduled') await queues.cancel(fanoutJobId(row.id));
+    // The new time is stored before the old timer goes, so a sweep in between restores the new one.
     const moved = await this.db.broadcast.updateMany({ where: { id: row.id, status: { in: ['approved', 'scheduled'] } }, data: { status: 'scheduled', scheduledAt: at } });
     if (moved.count === 0) throw new BroadcastError(409, 'the broadcast changed meanwhile; reload it');
+    if (row.status === 'scheduled') await queues.cancel(fanoutJobId(row.id));
     const delay = Math.max(0, at.getTime() - this.deps.now().getTime());
     await queues.schedule(fanoutJobId(row.id), { kind: FANOUT_TIMER, broadcastId: row.id }, new Date(Date.now() + delay));
     return this.db.broadcast.findUniqueOrThrow({ where: { id: row.id } });
