@@ -15,7 +15,7 @@ import { isUniqueViolation } from '../contacts.js';
 import { jobId, type TimerJob } from '../queues.js';
 import { record, SYSTEM } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
-import { enqueueLater, label, reachMany, reachOf, responderNotification, text, writeTo, type IncidentSummary } from './notify.js';
+import { enqueueLater, reachMany, reachOf, responderNotification, text, writeTo, type IncidentSummary } from './notify.js';
 import { choosePolicy, outsideQuietHours, policyById, type Policy } from './policies.js';
 import { assignedLevelIndex, committeesForLevel, membersOf } from './routing.js';
 
@@ -444,9 +444,4 @@ export async function startMissing(deps: IncidentDeps, stopping: () => boolean =
     }
     cursor = open[open.length - 1]!.id;
   }
-}
-
-/** A label for a committee level or desk in a language (used in replies). */
-export function committeeLabel(deps: IncidentDeps, language: string, committee: { name: string; level: string }): string {
-  return `${committee.name} (${label(deps.translator, language, 'level', committee.level)})`;
 }

@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_FILE } from '../../src/incidents/index.js';
+import type { Runtime } from '../../src/capability.js';
+import { DEFAULT_POLICY_FILE, incidentsCapability } from '../../src/incidents/index.js';
+import { createLogger } from '../../src/logger.js';
 import { choosePolicy, loadPolicies, outsideQuietHours, parseDuration, PolicyFileError } from '../../src/incidents/policies.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'policies-'));
@@ -96,6 +98,12 @@ describe('bad policy files', () => {
       expect((error as Error).message).toMatch(message);
     });
   }
+
+  it('stops the gateway boot: building the capability throws with the file and the field', () => {
+    const path = file('boot.yaml', MINIMAL.replace('10m', 'soon'));
+    const runtime = { config: {}, logger: createLogger('silent'), adapters: new Map() } as unknown as Runtime;
+    expect(() => incidentsCapability({ policyFile: path })(runtime)).toThrow(`${path}: field "policies.0.levels.0.delay": "soon" is not a duration`);
+  });
 
   it('refuses a scale that is not positive', () => {
     expect(() => loadPolicies(DEFAULT_POLICY_FILE, 0)).toThrow(/scale must be > 0/);
