@@ -77,8 +77,8 @@ export function policyOf(deps: IncidentDeps, row: { policyId: string }, incident
 }
 
 /** When a step due after `delayMs` may run (quiet hours respected for low severities). */
-async function dueAt(db: Db, deps: IncidentDeps, policy: Policy, incident: { severity: string; areaId: string | null }, delayMs: number): Promise<Date> {
-  const at = new Date(deps.now().getTime() + delayMs);
+async function dueAt(db: Db, deps: IncidentDeps, policy: Policy, incident: { severity: string; areaId: string | null }, from: Date, delayMs: number): Promise<Date> {
+  const at = new Date(from.getTime() + delayMs);
   return outsideQuietHours(at, policy, incident.severity, (await deps.areas.get(db, incident.areaId))?.timezone ?? 'UTC');
 }
 
@@ -120,7 +120,7 @@ export async function startEscalation(deps: IncidentDeps, incidentId: string): P
         }
         const now = deps.now();
         const policy = choosePolicy(deps.policies, incident.severity, incident.category);
-        const at = await dueAt(tx, deps, policy, incident, 0);
+        const at = await dueAt(tx, deps, policy, incident, now, 0);
         const row = await tx.escalation.create({
           data: { incidentId, policyId: policy.id, level: 0, round: 0, triggerRound: 0, timerKind: 'escalate', timerAt: at, startedAt: now },
         });
@@ -302,7 +302,7 @@ async function notifyStep(tx: Db, deps: IncidentDeps, after: AfterCommit, row: E
   if (levelIndex + 1 < policy.levels.length) next = { level: levelIndex + 1, round };
   else if (round - row.triggerRound < policy.repeat) next = { level: 0, round: round + 1 };
   if (next) {
-    const at = await dueAt(tx, deps, policy, incident, delay);
+    const at = await dueAt(tx, deps, policy, incident, now, delay);
     const updated = await tx.escalation.update({
       where: { incidentId },
       data: { level: next.level, round: next.round, notifiedLevel: levelIndex, timerKind: 'escalate', timerAt: at },

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escalateTimerId } from '../../src/incidents/escalation.js';
 import { eventually } from '../support/gateway.js';
-import { auditOf, fileReport, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
 
 let gateway: IncidentGateway;
 // critical: 10 min -> 3 s, 10 min -> 3 s, 20 min -> 6 s; acknowledgement timeout 30 min -> 9 s.
@@ -35,7 +35,7 @@ async function press(address: string, choiceId: string): Promise<void> {
 
 /** Waits for a responder's notification about `code`. */
 async function notified(person: Person, code: string, timeoutMs = 15_000): Promise<string> {
-  return person.next(new RegExp(`${code}[\\s\\S]*\\n\\s+1\\. `), timeoutMs);
+  return person.next(notificationAbout(code), timeoutMs);
 }
 
 async function outboundCount(contactId: string): Promise<number> {

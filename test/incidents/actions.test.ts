@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/gateway.js';
-import { auditOf, fileReport, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
 
 let gateway: IncidentGateway;
 
@@ -17,7 +17,7 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-const notification = (code: string) => new RegExp(`${code}[\\s\\S]*\\n\\s+1\\. `);
+const notification = notificationAbout;
 
 describe('notes and verification', () => {
   it('adds a note and marks a report verified, unverified or false, in any of the languages', async () => {

@@ -138,6 +138,14 @@ export async function steps(db: Db, incidentId: string) {
   }));
 }
 
+/**
+ * Matches the notification about one incident: the code in its headline (the first line, or the
+ * second after an "escalated" line), not in the "may be the same event as" line of another.
+ */
+export function notificationAbout(code: string): RegExp {
+  return new RegExp(`^(?:[^\\n]*\\n)?[^\\n]*${code}[^\\n]*\\n[\\s\\S]*\\n\\s+1\\. `);
+}
+
 /** Waits `ms`. */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
