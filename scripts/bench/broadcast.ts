@@ -109,7 +109,7 @@ async function gatewayRun(databaseUrl: string, redisUrl: string, smsApi: string)
     TWILIO_MESSAGES_PER_SECOND: String(SMS_RATE),
   });
   const gateway = await startGateway(config, { capabilities: [broadcastsCapability({ settings })], logger: createLogger('silent') });
-  const service = new BroadcastService({ runtime: gateway, settings: resolveSettings(config, settings), quietHours: parseQuietHours(''), now: () => new Date() });
+  const service = new BroadcastService({ runtime: gateway, settings: resolveSettings(config, settings), quietHours: parseQuietHours(''), now: () => new Date(), dialect: { provider: config.databaseProvider, schema: config.databaseProvider === 'postgres' ? 'bench' : undefined } });
   const creator = { tokenId: 'bench-creator', name: 'bench creator', role: 'broadcaster', areaId: null };
   const approver = { tokenId: 'bench-approver', name: 'bench approver', role: 'approver', areaId: null };
 

@@ -5,7 +5,8 @@
  * and resume from the last contact id it wrote. Stopped identities and stopped contacts are never
  * part of an audience.
  */
-import type { Db, Prisma } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import { Prisma } from '../db/generated/sqlite/client.js';
 
 export interface AudienceSpec {
   areaId: string | null;
@@ -95,6 +96,18 @@ export class AreaTree {
   }
 }
 
+/** The SQL dialect raw queries speak, and the PostgreSQL schema holding the tables. */
+export interface Dialect {
+  provider: 'sqlite' | 'postgres';
+  schema?: string;
+}
+
+/** A table name as raw SQL (schema-qualified on PostgreSQL). */
+export function table(dialect: Dialect, name: string): Prisma.Sql {
+  const quote = (part: string) => `"${part.replace(/"/g, '""')}"`;
+  return Prisma.raw(dialect.provider === 'postgres' ? `${quote(dialect.schema ?? 'public')}.${quote(name)}` : quote(name));
+}
+
 export interface PageOptions {
   tree: AreaTree;
   /** Channels the gateway runs (adapters). */
@@ -103,6 +116,7 @@ export interface PageOptions {
   pageSize: number;
   /** Read contacts after this id. */
   after: string | null;
+  dialect: Dialect;
 }
 
 export interface AudiencePage {
@@ -115,53 +129,62 @@ export function channelsOf(spec: AudienceSpec, available: string[]): string[] {
   return spec.channels.length > 0 ? spec.channels.filter((c) => available.includes(c)) : available;
 }
 
-function contactWhere(spec: AudienceSpec, options: PageOptions, channels: string[]): Prisma.ContactWhereInput {
-  // Identities (stopped or not, on which channel) are checked when they are loaded for the page,
-  // not here: a condition on them in this query makes SQLite walk the (channel, addressHash)
-  // index for every contact and PostgreSQL hash whole tables for every page. A contact whose
-  // identities are all stopped is itself stopped.
-  void channels;
-  const where: Prisma.ContactWhereInput = { status: 'active' };
-  if (options.after) where.id = { gt: options.after };
-  if (spec.areaId) where.areaId = { in: options.tree.subtree(spec.areaId) };
-  if (spec.topic) where.subscriptions = { some: { topic: spec.topic } };
-  if (spec.languages.length > 0) {
-    const or: Prisma.ContactWhereInput[] = [{ language: { in: spec.languages } }];
-    if (spec.languages.includes(options.defaultLanguage)) or.push({ language: null });
-    where.OR = or;
-  }
-  return where;
+interface PageRow {
+  id: string;
+  language: string | null;
+  areaId: string | null;
+  identityId: string | null;
+  channel: string | null;
+  preferred: string | null;
 }
 
-/** Reads one page of the audience after `options.after`. */
+/**
+ * Reads one page of the audience after `options.after`: one query, the page of contacts (by id)
+ * joined to their identities that are not stopped (and their subscription to the topic, for the
+ * channel it was made on). Identities are filtered here rather than in the contact query: a
+ * condition on them there makes SQLite walk the (channel, addressHash) index for every contact
+ * and PostgreSQL hash whole tables for every page. A contact whose identities are all stopped
+ * is itself stopped.
+ */
 export async function readAudiencePage(db: Db, spec: AudienceSpec, options: PageOptions): Promise<AudiencePage> {
   const channels = channelsOf(spec, options.available);
   if (channels.length === 0) return { recipients: [], last: null };
-  const rows = await db.contact.findMany({
-    where: contactWhere(spec, options, channels),
-    orderBy: { id: 'asc' },
-    take: options.pageSize,
-    select: {
-      id: true,
-      language: true,
-      areaId: true,
-      identities: { where: { stoppedAt: null }, select: { id: true, channel: true }, orderBy: { createdAt: 'asc' } },
-      ...(spec.topic ? { subscriptions: { where: { topic: spec.topic }, select: { channel: true } } } : {}),
-    },
-  });
+  const { dialect } = options;
+  const conditions: Prisma.Sql[] = [Prisma.sql`c."status" = 'active'`];
+  if (options.after) conditions.push(Prisma.sql`c."id" > ${options.after}`);
+  if (spec.areaId) conditions.push(Prisma.sql`c."areaId" IN (${Prisma.join(options.tree.subtree(spec.areaId))})`);
+  if (spec.topic) conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM ${table(dialect, 'Subscription')} s WHERE s."contactId" = c."id" AND s."topic" = ${spec.topic})`);
+  if (spec.languages.length > 0) {
+    const listed = Prisma.sql`c."language" IN (${Prisma.join(spec.languages)})`;
+    conditions.push(spec.languages.includes(options.defaultLanguage) ? Prisma.sql`(${listed} OR c."language" IS NULL)` : listed);
+  }
+  const preferred = spec.topic
+    ? Prisma.sql`(SELECT s."channel" FROM ${table(dialect, 'Subscription')} s WHERE s."contactId" = p."id" AND s."topic" = ${spec.topic})`
+    : Prisma.sql`NULL`;
+  const rows = await db.$queryRaw<PageRow[]>`
+    SELECT p."id", p."language", p."areaId", i."id" AS "identityId", i."channel", ${preferred} AS "preferred"
+    FROM (SELECT c."id", c."language", c."areaId" FROM ${table(dialect, 'Contact')} c
+          WHERE ${Prisma.join(conditions, ' AND ')} ORDER BY c."id" LIMIT ${options.pageSize}) p
+    LEFT JOIN ${table(dialect, 'ContactIdentity')} i ON i."contactId" = p."id" AND i."stoppedAt" IS NULL
+    ORDER BY p."id", i."createdAt", i."id"`;
   const recipients: Recipient[] = [];
-  for (const row of rows) {
-    const preferred = (row as { subscriptions?: { channel: string | null }[] }).subscriptions?.[0]?.channel ?? null;
-    const usable = row.identities.filter((i) => channels.includes(i.channel));
+  let index = 0;
+  while (index < rows.length) {
+    const contact = rows[index]!;
+    const identities: { id: string; channel: string }[] = [];
+    for (; index < rows.length && rows[index]!.id === contact.id; index++) {
+      const row = rows[index]!;
+      if (row.identityId && row.channel && channels.includes(row.channel)) identities.push({ id: row.identityId, channel: row.channel });
+    }
     const identity =
-      usable.find((i) => i.channel === preferred) ?? channels.map((c) => usable.find((i) => i.channel === c)).find((i) => i !== undefined);
+      identities.find((i) => i.channel === contact.preferred) ?? channels.map((c) => identities.find((i) => i.channel === c)).find((i) => i !== undefined);
     if (!identity) continue;
     recipients.push({
-      contactId: row.id,
+      contactId: contact.id,
       identityId: identity.id,
       channel: identity.channel,
-      language: row.language ?? options.defaultLanguage,
-      areaId: row.areaId,
+      language: contact.language ?? options.defaultLanguage,
+      areaId: contact.areaId,
     });
   }
   return { recipients, last: rows.length > 0 ? rows[rows.length - 1]!.id : null };

@@ -33,11 +33,11 @@ export function broadcastsCapability(options: BroadcastsOptions = {}): Capabilit
     const settings = resolveSettings(runtime.config, options.settings);
     const quietHours = parseQuietHours(settings.BROADCAST_QUIET_HOURS);
     const now = options.now ?? (() => new Date());
-    const service = new BroadcastService({ runtime, settings, quietHours, now });
-    const desk = new RumourDesk({ runtime, settings, broadcasts: service, now });
     const provider = runtime.config.databaseProvider;
-    const schema = provider === 'postgres' ? postgresTarget(runtime.config.databaseUrl).schema : undefined;
-    const fanoutDeps: FanoutDeps = { ...runtime, settings, quietHours, now, provider, schema };
+    const dialect = { provider, schema: provider === 'postgres' ? postgresTarget(runtime.config.databaseUrl).schema : undefined };
+    const service = new BroadcastService({ runtime, settings, quietHours, now, dialect });
+    const desk = new RumourDesk({ runtime, settings, broadcasts: service, now });
+    const fanoutDeps: FanoutDeps = { ...runtime, settings, quietHours, now, dialect };
     const log = runtime.logger.child({ capability: 'broadcasts' });
     let sweeper: NodeJS.Timeout | undefined;
     let sweeping: Promise<void> | undefined;

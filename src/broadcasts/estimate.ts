@@ -6,7 +6,7 @@
 import type { ChannelAdapter } from '../channels/adapter.js';
 import type { Db } from '../db/client.js';
 import type { Translator } from '../i18n.js';
-import { audiencePages, type AreaTree, type AudienceSpec } from './audience.js';
+import { audiencePages, type AreaTree, type AudienceSpec, type Dialect } from './audience.js';
 import { quietDelayMs } from './quiet-hours.js';
 import { announcementMessage, measureSms, textLanguage, type Announcement, type SmsMeasure } from './render.js';
 import type { BroadcastSettings, QuietHours } from './settings.js';
@@ -40,6 +40,7 @@ export interface EstimateDeps {
   quietHours: QuietHours | null;
   tree: AreaTree;
   now: Date;
+  dialect: Dialect;
 }
 
 function bump(record: Record<string, number>, key: string, by = 1): void {
@@ -69,6 +70,7 @@ export async function estimate(deps: EstimateDeps, spec: AudienceSpec, announcem
     defaultLanguage: deps.translator.defaultLanguage,
     pageSize: deps.settings.BROADCAST_PAGE_SIZE,
     after: null,
+    dialect: deps.dialect,
   });
   const timezone = (areaId: string | null) => deps.tree.timezone(areaId, deps.settings.BROADCAST_DEFAULT_TIMEZONE);
   const quietByZone = new Map<string, boolean>();

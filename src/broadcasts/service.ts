@@ -8,7 +8,7 @@ import type { Principal } from '../admin/tokens.js';
 import type { Runtime } from '../capability.js';
 import type { Db } from '../db/client.js';
 import { jobId } from '../queues.js';
-import { AreaTree, type AudienceSpec } from './audience.js';
+import { AreaTree, type AudienceSpec, type Dialect } from './audience.js';
 import { estimate, type Estimate } from './estimate.js';
 import { fanoutJobId, priorityOf } from './fanout.js';
 import { announcementOf, broadcastView, specOf, type BroadcastRow } from './model.js';
@@ -54,6 +54,7 @@ export interface BroadcastServiceDeps {
   settings: BroadcastSettings;
   quietHours: QuietHours | null;
   now: () => Date;
+  dialect: Dialect;
 }
 
 export interface Actor {
@@ -92,9 +93,9 @@ export class BroadcastService {
   }
 
   async estimateFor(spec: AudienceSpec, announcement: Announcement, urgent: boolean, tree?: AreaTree): Promise<Estimate> {
-    const { runtime, settings, quietHours } = this.deps;
+    const { runtime, settings, quietHours, dialect } = this.deps;
     return estimate(
-      { db: runtime.db, translator: runtime.translator, adapters: runtime.adapters, settings, quietHours, tree: tree ?? (await AreaTree.load(runtime.db)), now: this.deps.now() },
+      { db: runtime.db, translator: runtime.translator, adapters: runtime.adapters, settings, quietHours, tree: tree ?? (await AreaTree.load(runtime.db)), now: this.deps.now(), dialect },
       spec,
       announcement,
       urgent,

@@ -44,7 +44,7 @@ describe('approval', () => {
     const approved = await api(gateway, tokens.approver, 'POST', `/broadcasts/${id}/approve`);
     expect(approved.status).toBe(200);
     expect(approved.body.broadcast).toMatchObject({ status: 'scheduled', approvedBy: { name: 'approver' } });
-    await eventually(async () => (await inbox(gateway, 'a3')).length === 1, 10_000, 'delivery after approval');
+    for (const address of ['a1', 'a2', 'a3']) await eventually(async () => (await inbox(gateway, address)).length === 1, 10_000, `delivery to ${address} after approval`);
     expect(await inbox(gateway, 'a1')).toEqual(['The curfew in Kanzi is lifted.']);
     expect(await inbox(gateway, 'river')).toEqual([]);
     const audit = await gateway.db.auditEntry.findMany({ where: { subjectId: id }, orderBy: { at: 'asc' } });
