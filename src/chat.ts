@@ -59,9 +59,8 @@ export async function chat(config: Config, options: ChatOptions): Promise<void> 
   const token = readFileSync(tokenFile, 'utf8').trim();
   const headers = { 'content-type': 'application/json', [CONSOLE_TOKEN_HEADER]: token };
 
-  // Start after what this name was already sent in earlier chats.
-  const earlier = await fetch(`${url}/console/inbox?address=${encodeURIComponent(options.as)}&after=0&wait=0`, { headers });
-  let after = earlier.ok ? Math.max(0, ...((await earlier.json()) as { messages: MailboxEntry[] }).messages.map((m) => m.seq)) : 0;
+  // First what this name was sent while no chat was open (an escalation to a responder...).
+  let after = -1;
   let lastReplyAt = 0;
   let replies = 0;
   let open = true;

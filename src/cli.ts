@@ -20,6 +20,7 @@ import { Queues, redisOptions } from './queues.js';
 import { runningEmbeddedRedis } from './redis/embedded.js';
 import { readAreas, seedAreas } from './seed.js';
 import { contactsInArea, scheduleFlowStarts } from './flow-starts.js';
+import { registerIncidentCommands } from './incidents/cli.js';
 
 function config(): Config {
   return loadConfig();
@@ -123,7 +124,7 @@ program
 
 program
   .command('seed')
-  .description('load the demo gazetteer (prisma/seed/areas.yaml)')
+  .description('load a gazetteer (default: the demo one, prisma/seed/areas.yaml); rosters: `rosters import`')
   .option('--file <path>', 'areas file', join(import.meta.dirname, '..', 'prisma', 'seed', 'areas.yaml'))
   .action(async (options: { file: string }) => {
     const count = await withDatabase((db) => seedAreas(db, readAreas(options.file)));
@@ -166,6 +167,8 @@ flows
     );
     console.log(`scheduled ${scheduled} start(s) of ${flowId}`);
   });
+
+registerIncidentCommands(program, { config, withDatabase, withQueues });
 
 const telegram = program.command('telegram').description('Telegram channel');
 const telegramWebhook = telegram.command('webhook');

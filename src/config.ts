@@ -53,6 +53,10 @@ const envSchema = z.object({
   JOB_BACKOFF_MS: positive('milliseconds > 0').default(2000),
   /** How long a worker holds a job before another may take it over (BullMQ lockDuration). */
   JOB_LOCK_MS: positive('milliseconds > 0').default(30000),
+  /** Escalation policies (YAML); the shipped src/incidents/policies.yaml when unset. */
+  INCIDENT_POLICY_FILE: z.string().min(1).optional(),
+  /** Multiplies every escalation delay (0.01 makes 10 minutes 6 seconds, for drills and demos). */
+  INCIDENT_DELAY_SCALE: positive('a number > 0').default(1),
 
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, { message: 'the token from @BotFather, <digits>:<letters>' }).optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: '1-256 characters A-Z a-z 0-9 _ -' }).optional(),

@@ -89,12 +89,18 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     }
     const connection = redisOptions(redisUrl);
     const redis = new Redis(connection);
+    // Connection errors are retried by ioredis; log them once each instead of crashing.
+    redis.on('error', (error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, 'redis connection error'));
     cleanups.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
 
     const database = await openDatabase(config.databaseUrl);
     cleanups.push(() => database.close());
     const db = database.db;
-    if ((await db.area.count()) === 0) await seedAreas(db, readAreas(SEED_AREAS));
+    if ((await db.area.count()) === 0) {
+      // Development and tests start with the demo gazetteer; production loads its own.
+      if (config.NODE_ENV === 'production') logger.warn('no areas: load your gazetteer with `gateway seed --file <areas.yaml>`');
+      else await seedAreas(db, readAreas(SEED_AREAS));
+    }
 
     const translator = loadTranslator(config.LOCALES_DIR, config.DEFAULT_LANGUAGE);
     const areas = await db.area.findMany();

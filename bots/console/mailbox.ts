@@ -14,6 +14,8 @@ const KEEP_PER_ADDRESS = 200;
 export class Mailbox {
   private seq = 0;
   private readonly boxes = new Map<string, MailboxEntry[]>();
+  /** Per address, the last entry a reader has taken. */
+  private readonly read = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
 
   put(address: string, message: OutboundMessage): number {
@@ -26,8 +28,19 @@ export class Mailbox {
     return entry.seq;
   }
 
-  /** Entries after `after`; waits up to `waitMs` for the first one when there is none yet. */
+  /**
+   * Entries after `after` (after < 0: after the last entry taken, i.e. the unread ones); waits up
+   * to `waitMs` for the first one when there is none yet.
+   */
   async take(address: string, after: number, waitMs: number): Promise<MailboxEntry[]> {
+    const from = after < 0 ? (this.read.get(address) ?? 0) : after;
+    const entries = await this.wait(address, from, waitMs);
+    const last = entries.at(-1);
+    if (last) this.read.set(address, Math.max(this.read.get(address) ?? 0, last.seq));
+    return entries;
+  }
+
+  private async wait(address: string, after: number, waitMs: number): Promise<MailboxEntry[]> {
     const ready = () => (this.boxes.get(address) ?? []).filter((e) => e.seq > after);
     const now = ready();
     if (now.length > 0 || waitMs <= 0) return now;

@@ -52,7 +52,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
         return reply.code(401).send({ error: 'invalid console token' });
       }
       const query = z
-        .object({ address: z.string().min(1), after: z.coerce.number().int().min(0).default(0), wait: z.coerce.number().int().min(0).max(30_000).default(0) })
+        .object({ address: z.string().min(1), after: z.coerce.number().int().min(-1).default(0), wait: z.coerce.number().int().min(0).max(30_000).default(0) })
         .parse(request.query);
       return { messages: await consoleChannel.mailbox.take(query.address, query.after, query.wait) };
     });

@@ -13,8 +13,11 @@ import { ACK_TIMEOUT, ESCALATE, recreateTimers, runAckTimeout, runStep, startEsc
 import { incidentsMiddleware } from './middleware.js';
 import { loadPolicies } from './policies.js';
 import { incidentRoutes } from './routes.js';
+import { applyRoster, readRosterFile } from './rosters.js';
+import { SYSTEM } from './audit.js';
 
 export const DEFAULT_POLICY_FILE = resolve(import.meta.dirname, 'policies.yaml');
+export const DEMO_ROSTERS = resolve(import.meta.dirname, '..', '..', 'prisma', 'seed', 'rosters.yaml');
 
 export interface IncidentsOptions {
   /** Escalation policy file (default src/incidents/policies.yaml; config INCIDENT_POLICY_FILE). */
@@ -68,6 +71,11 @@ export function incidentsCapability(options: IncidentsOptions = {}): CapabilityF
       middlewares: [incidentsMiddleware(deps)],
       adminRoutes: incidentRoutes(deps),
       async start() {
+        // A development install starts with the demo rosters, as it starts with the demo areas.
+        if (runtime.config.NODE_ENV === 'development' && (await runtime.db.committee.count()) === 0) {
+          const roster = readRosterFile(DEMO_ROSTERS);
+          await applyRoster(runtime.db, runtime.personalData, roster, SYSTEM);
+        }
         const timers = await recreateTimers(deps);
         deps.logger.info({ ...timers, policies: policies.policies.map((p) => p.id), scale }, 'incidents started');
         // Escalations an interrupted process never started: in the background, so a backlog

@@ -34,9 +34,9 @@ describe('the demo roster', () => {
   it('imports, and importing it again changes nothing', async () => {
     const roster = readRosterFile(DEMO);
     const first = await applyRoster(gateway.db, gateway.personalData, roster, 'cli:test');
-    expect(first).toEqual({ committees: 7, responders: 8, identitiesAdded: 13 });
+    expect(first).toEqual({ committees: 7, responders: 8, identitiesAdded: 16 });
     const after = await counts();
-    expect(after).toEqual({ contacts: 8, identities: 13, responders: 8, committees: 7, members: 8 });
+    expect(after).toEqual({ contacts: 8, identities: 16, responders: 8, committees: 7, members: 8 });
     const second = await applyRoster(gateway.db, gateway.personalData, roster, 'cli:test');
     expect(second.identitiesAdded).toBe(0);
     expect(await counts()).toEqual(after);
@@ -60,6 +60,7 @@ describe('the demo roster', () => {
     expect(amina.channels).toEqual([
       { channel: 'sms', address: '+15••••••001', stopped: false },
       { channel: 'telegram', address: '10•••••01', stopped: false },
+      { channel: 'console', address: 'kan•••••••••der', stopped: false },
     ]);
     expect(maskAddress('abc')).toBe('•••');
     expect(JSON.stringify(responders)).not.toContain('15550100001');
