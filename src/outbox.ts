@@ -12,6 +12,8 @@ export interface OutboxEntry {
   message: OutboundMessage;
   /** reply | notification | broadcast | opt_out_confirmation */
   kind?: string;
+  /** Id of the message whose thread this one continues, on channels with threads (Slack). */
+  threadOf?: string;
 }
 
 export interface OutboxTarget {
@@ -54,6 +56,7 @@ export async function writeOutbox(
         status: 'queued',
         kind: entry.kind ?? 'reply',
         causeId: causeId ?? null,
+        threadOf: entry.threadOf ?? null,
       },
       select: { id: true, status: true },
     });

@@ -84,12 +84,17 @@ export async function writeTo(
   causeId: string,
   kind = 'notification',
 ): Promise<QueuedMessage[]> {
+  // On Slack, an incident's later messages to a person go in the thread of the first one.
+  const root =
+    reach.channel === 'slack'
+      ? await tx.message.findFirst({ where: { causeId, identityId: reach.identityId, direction: 'out', threadOf: null }, orderBy: { createdAt: 'asc' }, select: { id: true } })
+      : null;
   return writeOutbox(
     tx,
     deps.personalData,
     { contactId: reach.contactId, identityId: reach.identityId, channel: reach.channel },
     causeKey,
-    messages.map((message) => ({ message, kind })),
+    messages.map((message) => ({ message, kind, threadOf: root?.id })),
     causeId,
   );
 }

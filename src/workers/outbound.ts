@@ -74,11 +74,12 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     }
     const body = outboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
     const address = personalData.decrypt(identity.addressEnc);
+    const root = message.threadOf ? await db.message.findUnique({ where: { id: message.threadOf }, select: { providerId: true } }) : null;
     await db.message.update({ where: { id: messageId }, data: { status: 'sending' } });
     try {
       // The slot is taken last, right before the call, so that nothing uneven comes between.
       await pacer.wait();
-      const result = await adapter.send(address, body, { messageId, queuedAt: message.createdAt });
+      const result = await adapter.send(address, body, { messageId, queuedAt: message.createdAt, threadId: root?.providerId ?? undefined });
       await db.message.update({
         where: { id: messageId },
         data: {

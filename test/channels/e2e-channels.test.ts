@@ -5,6 +5,8 @@
  */
 import twilio from 'twilio';
 import { createToken } from '../../src/admin/tokens.js';
+import { findOrCreateContact } from '../../src/contacts.js';
+import { enqueueAll, writeOutbox } from '../../src/outbox.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
@@ -257,6 +259,19 @@ describe('Slack end to end', () => {
     expect((await postSlack('/webhooks/slack/interactions', body)).status).toBe(200);
     const menu = await eventually(() => slack.posts()[1]);
     expect(menu.text).toBe('Hello! What would you like to do?');
+  });
+
+  it('posts a message that continues another one into its thread', async () => {
+    const target = { ...(await findOrCreateContact(gateway.db, gateway.personalData, 'slack', 'U0000099')), channel: 'slack' };
+    const [root] = await writeOutbox(gateway.db, gateway.personalData, target, 'thread-test:root', [{ message: { type: 'text', text: 'Incident R-AAAAAA' }, kind: 'notification' }]);
+    await enqueueAll(gateway.queues, [root!]);
+    const first = await eventually(() => slack.posts().find((p) => p.channel === 'U0000099'));
+    expect(first.thread_ts).toBeUndefined();
+    const sent = await eventually(() => gateway.db.message.findFirst({ where: { id: root!.id, status: { in: ['sent', 'delivered'] } } }));
+    const update = await writeOutbox(gateway.db, gateway.personalData, target, 'thread-test:update', [{ message: { type: 'text', text: 'R-AAAAAA acknowledged' }, kind: 'notification', threadOf: root!.id }]);
+    await enqueueAll(gateway.queues, update);
+    const second = await eventually(() => slack.posts().filter((p) => p.channel === 'U0000099')[1]);
+    expect(second.thread_ts).toBe(sent.providerId!.split(':').at(-1));
   });
 
   it('answers the url_verification challenge', async () => {

@@ -71,6 +71,7 @@ CREATE TABLE "Message" (
     "segments" INTEGER,
     "kind" TEXT NOT NULL DEFAULT 'reply',
     "causeId" TEXT,
+    "threadOf" TEXT,
     "broadcastId" TEXT,
     "sentAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

@@ -67,6 +67,7 @@ CREATE TABLE "Message" (
     "segments" INTEGER,
     "kind" TEXT NOT NULL DEFAULT 'reply',
     "causeId" TEXT,
+    "threadOf" TEXT,
     "broadcastId" TEXT,
     "sentAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
