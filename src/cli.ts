@@ -21,6 +21,7 @@ import { runningEmbeddedRedis } from './redis/embedded.js';
 import { readAreas, seedAreas } from './seed.js';
 import { contactsInArea, scheduleFlowStarts } from './flow-starts.js';
 import { registerIncidentCommands } from './incidents/cli.js';
+import { registerBroadcastCommands } from './broadcasts/cli.js';
 
 function config(): Config {
   return loadConfig();
@@ -169,6 +170,7 @@ flows
   });
 
 registerIncidentCommands(program, { config, withDatabase, withQueues });
+registerBroadcastCommands(program, { withDatabase, withQueues });
 
 const telegram = program.command('telegram').description('Telegram channel');
 const telegramWebhook = telegram.command('webhook');

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { broadcastSettingsSchema } from './broadcasts/settings.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'accepted: true, false, 1, 0, yes, no' })
@@ -24,6 +25,7 @@ const keywordList = z
   .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k.length > 0));
 
 const envSchema = z.object({
+  ...broadcastSettingsSchema.shape,
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'accepted: development, production, test' }).default('development'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),

@@ -50,8 +50,9 @@ export async function applyEffect(effect: Effect, ctx: EffectContext, hooks: Eff
     case 'subscribe':
       await ctx.tx.subscription.upsert({
         where: { contactId_topic: { contactId: ctx.contactId, topic: effect.topic } },
-        create: { contactId: ctx.contactId, topic: effect.topic },
-        update: {},
+        // Broadcasts on this topic go to the channel the contact subscribed on.
+        create: { contactId: ctx.contactId, topic: effect.topic, channel: ctx.channel },
+        update: { channel: ctx.channel },
       });
       return;
     case 'unsubscribe':

@@ -77,17 +77,26 @@ export function parseQuietHours(text: string): QuietHours | null {
   return hours.start === hours.end ? null : hours;
 }
 
-/** Settings from the configuration object (unknown keys are read if present) and overrides. */
+/**
+ * The settings: the gateway's configuration (src/config.ts parses these variables with the rest,
+ * so its values are already checked), then `overrides` in their written form, checked here.
+ */
 export function resolveSettings(config: object, overrides: Partial<Record<keyof BroadcastSettingsInput, unknown>> = {}): BroadcastSettings {
-  const source: Record<string, unknown> = {};
-  for (const key of Object.keys(broadcastSettingsSchema.shape)) {
+  const shape = broadcastSettingsSchema.shape;
+  const settings: Record<string, unknown> = { ...broadcastSettingsSchema.parse({}) };
+  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
     const value = (config as Record<string, unknown>)[key];
-    if (value !== undefined && value !== '') source[key] = value;
+    if (value !== undefined) settings[key] = value;
   }
-  const parsed = broadcastSettingsSchema.safeParse({ ...source, ...overrides });
-  if (!parsed.success) {
-    throw new Error(`invalid broadcast settings:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(overrides)) {
+    const field = shape[key as keyof typeof shape];
+    if (!field || value === undefined) continue;
+    const parsed = field.safeParse(value);
+    if (parsed.success) settings[key] = parsed.data;
+    else problems.push(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
-  parseQuietHours(parsed.data.BROADCAST_QUIET_HOURS);
-  return parsed.data;
+  if (problems.length > 0) throw new Error(`invalid broadcast settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  parseQuietHours(settings.BROADCAST_QUIET_HOURS as string);
+  return settings as BroadcastSettings;
 }

@@ -75,10 +75,13 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     const body = outboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
     const address = personalData.decrypt(identity.addressEnc);
     const root = message.threadOf ? await db.message.findUnique({ where: { id: message.threadOf }, select: { providerId: true } }) : null;
-    await db.message.update({ where: { id: messageId }, data: { status: 'sending' } });
+    // Wait for the pace first: a crash while waiting then leaves the message queued (sent later),
+    // not `sending` (never resent). Only one short write stands between the slot and the call.
+    await pacer.wait();
+    // Claimed only if still queued: a message cancelled while its job waited is not sent.
+    const claimed = await db.message.updateMany({ where: { id: messageId, status: 'queued' }, data: { status: 'sending' } });
+    if (claimed.count === 0) return;
     try {
-      // The slot is taken last, right before the call, so that nothing uneven comes between.
-      await pacer.wait();
       const result = await adapter.send(address, body, { messageId, queuedAt: message.createdAt, threadId: root?.providerId ?? undefined });
       await db.message.update({
         where: { id: messageId },
