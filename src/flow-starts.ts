@@ -2,8 +2,8 @@
  * Flows started by staff or by a schedule (a survey wave, a follow-up): the contact did not
  * write first. A start runs as a `flow-start` timer job (deterministic id per start and
  * contact, so asking twice starts once) on the contact's most recently used channel that it has
- * not opted out of. A contact in the middle of a question that may not be interrupted is tried
- * again later (the job retries with backoff).
+ * not opted out of. A contact in the middle of a conversation (any flow but the catch-all menu)
+ * is tried again later (the job retries with backoff, for about three hours).
  */
 import { UnrecoverableError } from 'bullmq';
 import type { ConversationDeps } from './conversation.js';
@@ -21,6 +21,17 @@ export interface FlowStart {
   /** When to start; now when absent. */
   at?: Date;
 }
+
+/** The contact is in a conversation; the start is tried again later. */
+export class ContactBusyError extends Error {
+  constructor() {
+    super('the contact is in a conversation; the flow start is tried again later');
+    this.name = 'ContactBusyError';
+  }
+}
+
+/** Tries of a start that finds the contact busy: with backoff capped at 5 minutes, about 3 hours. */
+const START_ATTEMPTS = 40;
 
 export class FlowStartError extends Error {
   constructor(message: string) {
@@ -61,7 +72,7 @@ export async function scheduleFlowStarts(queues: Queues, flowIds: Set<string>, s
       ids.map((contactId) => ({
         name: 'flow-start',
         data: { kind: 'flow-start', contactId, flowId: start.flowId, params: JSON.stringify(start.params), key: start.key },
-        opts: { jobId: jobId('flowstart', start.key, contactId), delay },
+        opts: { jobId: jobId('flowstart', start.key, contactId), delay, attempts: START_ATTEMPTS },
       })),
     );
     count += ids.length;
@@ -89,10 +100,16 @@ export function flowStartHandler(db: Db, queues: Queues, deps: ConversationDeps)
       target: { contactId, identityId: identity.id, channel: identity.channel },
       input: { type: 'start', flowId, params },
       causeKey: `start:${String(data.key)}:${contactId}`,
+      // A start never cuts into a conversation (a report half told would be lost): while the
+      // contact is in a flow other than the catch-all menu, the job fails and tries again later
+      // (thrown inside the transaction, so nothing is stored). An open menu is simply replaced.
+      accept: (session) => {
+        if (session && session.state.flowId !== deps.catalog.defaultFlowId) throw new ContactBusyError();
+        return true;
+      },
       check: (outcome) => {
         if (outcome.startRefused?.reason === 'unknown_flow') throw new UnrecoverableError(`unknown flow "${flowId}"`);
-        // Thrown inside the transaction, so nothing is stored; the job tries again later.
-        if (outcome.startRefused?.reason === 'busy') throw new Error('the contact is answering a question that may not be interrupted; trying later');
+        if (outcome.startRefused?.reason === 'busy') throw new ContactBusyError();
       },
     });
   };

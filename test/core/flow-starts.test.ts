@@ -56,7 +56,7 @@ describe('flows started by staff', () => {
     await expect(mbali.replies(1, 800)).rejects.toThrow(/got 0/);
   });
 
-  it('waits while a contact is describing a report, then starts', async () => {
+  it('waits while a contact is in the middle of a report, then starts', async () => {
     const user = await englishIn('busy-reporter', 'tessa');
     await user.say('report');
     await user.replies(2);
