@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { rosterFromCsv } from './roster-csv.js';
 import { z } from 'zod';
 import { findOrCreateContact } from '../contacts.js';
 import type { Db } from '../db/client.js';
@@ -84,12 +85,16 @@ export function parseRoster(data: unknown, source = 'roster'): Roster {
   return parsed.data;
 }
 
-/** Reads a roster file. YAML only (CSV would need a parser library the project does not have yet). */
+/** Reads a roster file: YAML (committees and responders), or CSV (responders, see roster-csv.ts). */
 export function readRosterFile(file: string): Roster {
+  let text: string;
   let data: unknown;
   try {
-    data = parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    if (file.toLowerCase().endsWith('.csv')) return rosterFromCsv(text, file);
+    data = parse(text);
   } catch (error) {
+    if (error instanceof RosterError) throw error;
     throw new RosterError([`${file}: ${(error as Error).message}`]);
   }
   return parseRoster(data, file);

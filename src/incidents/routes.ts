@@ -8,7 +8,7 @@
  *   GET  /committees, POST /committees, DELETE /committees/:id
  *   POST /committees/:id/members {responderId}, DELETE /committees/:id/members/:responderId
  *   GET  /responders, POST /responders, DELETE /responders/:id
- *   POST /rosters/import                     a roster as YAML (text/yaml) or JSON
+ *   POST /rosters/import                     a roster as YAML (text/yaml), JSON, or responders as CSV (text/csv)
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { requireRole } from '../admin/auth.js';
 import type { Db } from '../db/client.js';
 import * as actions from './actions.js';
+import { rosterFromCsv } from './roster-csv.js';
 import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { exportAudit, record, timeline } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
@@ -72,6 +73,7 @@ export function incidentRoutes(deps: IncidentDeps) {
 
   return async (app: FastifyInstance): Promise<void> => {
     if (!app.hasContentTypeParser('text/yaml')) app.addContentTypeParser('text/yaml', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    if (!app.hasContentTypeParser('text/csv')) app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
     app.get('/incidents', { preHandler: requireRole('coordinator', 'responder', 'analyst') }, async (request, reply) => {
       const query = z
@@ -255,6 +257,10 @@ export function incidentRoutes(deps: IncidentDeps) {
     });
     app.post('/rosters/import', { preHandler: [managers, unscoped] }, async (request, reply) => {
       let data: unknown = request.body;
+      if (typeof data === 'string' && String(request.headers['content-type']).startsWith('text/csv')) {
+        const csv = data;
+        return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, rosterFromCsv(csv, 'body'), actorRef(request), deps.now()) }));
+      }
       if (typeof data === 'string') {
         try {
           data = parseYaml(data);
