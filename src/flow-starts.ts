@@ -6,6 +6,7 @@
  * is tried again later (the job retries with backoff, for about three hours).
  */
 import { UnrecoverableError } from 'bullmq';
+import { AreaTree } from './areas.js';
 import type { ConversationDeps } from './conversation.js';
 import type { Db } from './db/client.js';
 import { jobId, type Queues } from './queues.js';
@@ -42,10 +43,7 @@ export class FlowStartError extends Error {
 
 /** Contacts in an area and everything below it who are not stopped, in pages of ids. */
 export async function* contactsInArea(db: Db, areaId: string, pageSize = 1000): AsyncGenerator<string[]> {
-  const areas = [areaId];
-  for (let i = 0; i < areas.length; i++) {
-    for (const child of await db.area.findMany({ where: { parentId: areas[i]! }, select: { id: true } })) areas.push(child.id);
-  }
+  const areas = (await AreaTree.load(db)).subtree(areaId);
   let cursor: string | undefined;
   for (;;) {
     const page = await db.contact.findMany({

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { AreaTree } from '../areas.js';
 import type { Db } from '../db/client.js';
 import { contactsInArea, FlowStartError, scheduleFlowStarts } from '../flow-starts.js';
 import type { Queues } from '../queues.js';
@@ -20,25 +21,14 @@ const bodySchema = z
   })
   .refine((b) => (b.contactIds === undefined) !== (b.areaId === undefined), { message: 'give either contactIds or areaId' });
 
-/** Whether `areaId` is `scopeId` or lies below it. */
-export async function areaWithin(db: Db, areaId: string, scopeId: string): Promise<boolean> {
-  let current: string | null = areaId;
-  for (let depth = 0; current && depth < 20; depth++) {
-    if (current === scopeId) return true;
-    current = (await db.area.findUnique({ where: { id: current }, select: { parentId: true } }))?.parentId ?? null;
-  }
-  return false;
-}
-
 export function flowStartRoutes(db: Db, queues: Queues, flowIds: Set<string>) {
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/flow-starts', { preHandler: requireRole('coordinator') }, async (request, reply) => {
       const body = bodySchema.parse(request.body);
       const scope = request.principal.areaId;
-      if (body.areaId && !(await db.area.findUnique({ where: { id: body.areaId } }))) return reply.code(400).send({ error: `unknown area "${body.areaId}"` });
-      if (scope) {
-        if (!body.areaId || !(await areaWithin(db, body.areaId, scope))) return reply.code(403).send({ error: `this token reaches only area "${scope}" and below` });
-      }
+      const tree = await AreaTree.load(db);
+      if (body.areaId && !tree.has(body.areaId)) return reply.code(400).send({ error: `unknown area "${body.areaId}"` });
+      if (scope && !(body.areaId && tree.within(body.areaId, scope))) return reply.code(403).send({ error: `this token reaches only area "${scope}" and below` });
       const start = { flowId: body.flowId, key: body.key, params: body.params, at: body.at ? new Date(body.at) : undefined };
       try {
         const scheduled = await scheduleFlowStarts(queues, flowIds, start, body.areaId ? contactsInArea(db, body.areaId) : body.contactIds!);

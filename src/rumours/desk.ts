@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { Runtime } from '../capability.js';
-import { AreaTree } from '../broadcasts/audience.js';
+import { AreaTree } from '../areas.js';
 import type { Actor, BroadcastService } from '../broadcasts/service.js';
 import { BroadcastError } from '../broadcasts/service.js';
 import type { Db } from '../db/client.js';
