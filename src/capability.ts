@@ -8,13 +8,13 @@ import type { Redis } from 'ioredis';
 import type { ChannelAdapter } from './channels/adapter.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
-import type { EffectHooks } from './effects.js';
+import type { EffectHooks } from './conversation/effects.js';
 import type { Translator } from './i18n.js';
 import type { Logger } from './logger.js';
 import type { PersonalData } from './personal-data.js';
-import type { Queues } from './queues.js';
-import type { TimerHandler } from './workers/timers.js';
-import type { Middleware } from './pipeline/context.js';
+import type { Queues } from './jobs/queues.js';
+import type { TimerHandler } from './jobs/timers.js';
+import type { Middleware } from './inbound/pipeline/context.js';
 
 /** What every capability may use. */
 export interface Runtime {

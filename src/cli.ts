@@ -13,13 +13,13 @@ import { Command } from 'commander';
 import { chat } from './chat.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/client.js';
-import { listDeadLetters, retryDeadLetter } from './dead-letter.js';
+import { listDeadLetters, retryDeadLetter } from './jobs/dead-letter.js';
 import { createToken, listTokens, revokeToken, ROLES } from './admin/tokens.js';
 import { startGateway } from './gateway.js';
-import { Queues, redisOptions } from './queues.js';
+import { Queues, redisOptions } from './jobs/queues.js';
 import { runningEmbeddedRedis } from './redis/embedded.js';
-import { readAreas, seedAreas } from './seed.js';
-import { contactsInArea, scheduleFlowStarts } from './flow-starts.js';
+import { readAreas, seedAreas } from './areas/gazetteer.js';
+import { contactsInArea, scheduleFlowStarts } from './conversation/flow-starts.js';
 import { registerIncidentCommands } from './incidents/cli.js';
 import { registerBroadcastCommands } from './broadcasts/cli.js';
 

@@ -47,7 +47,7 @@ interface ChildFigures {
 async function seed(databaseUrl: string): Promise<void> {
   const { openDatabase } = await import('../../src/db/client.js');
   const { createPersonalData, parseKey } = await import('../../src/personal-data.js');
-  const { readAreas, seedAreas } = await import('../../src/seed.js');
+  const { readAreas, seedAreas } = await import('../../src/areas/gazetteer.js');
   const database = await openDatabase(databaseUrl);
   const db = database.db;
   const personalData = createPersonalData(parseKey(KEY));
@@ -85,7 +85,7 @@ async function gatewayRun(databaseUrl: string, redisUrl: string, smsApi: string)
   const { BroadcastService } = await import('../../src/broadcasts/service.js');
   const { parseQuietHours, resolveSettings } = await import('../../src/broadcasts/settings.js');
   const { createLogger } = await import('../../src/logger.js');
-  const { jobId } = await import('../../src/queues.js');
+  const { jobId } = await import('../../src/jobs/queues.js');
 
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);

@@ -15,7 +15,7 @@ import type { ChannelAdapter } from '../../src/channels/adapter.js';
 import { loadConfig } from '../../src/config.js';
 import { startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
-import { redisOptions } from '../../src/queues.js';
+import { redisOptions } from '../../src/jobs/queues.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 50);

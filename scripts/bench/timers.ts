@@ -28,9 +28,9 @@ import { incidentsCapability } from '../../src/incidents/index.js';
 import { applyRoster, parseRoster } from '../../src/incidents/rosters.js';
 import { createLogger } from '../../src/logger.js';
 import { createPersonalData, parseKey } from '../../src/personal-data.js';
-import { jobId, redisOptions } from '../../src/queues.js';
+import { jobId, redisOptions } from '../../src/jobs/queues.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
-import { readAreas, seedAreas } from '../../src/seed.js';
+import { readAreas, seedAreas } from '../../src/areas/gazetteer.js';
 
 const TIMERS = Number(process.env.BENCH_TIMERS ?? 10_000);
 const DUE = Number(process.env.BENCH_DUE ?? 1_000);

@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { listDeadLetters, retryDeadLetter } from '../dead-letter.js';
-import type { Queues } from '../queues.js';
+import { listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
+import type { Queues } from '../jobs/queues.js';
 import { installAuth, requireRole } from './auth.js';
 
 export interface AdminDeps {

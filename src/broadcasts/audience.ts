@@ -5,7 +5,7 @@
  * and resume from the last contact id it wrote. Stopped identities and stopped contacts are never
  * part of an audience.
  */
-import type { AreaTree } from '../areas.js';
+import type { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../db/generated/sqlite/client.js';
 

@@ -10,8 +10,8 @@
  */
 import type { CapabilityFactory, Runtime } from '../capability.js';
 import { postgresTarget } from '../db/client.js';
-import type { TimerJob } from '../queues.js';
-import { jobId } from '../queues.js';
+import type { TimerJob } from '../jobs/queues.js';
+import { jobId } from '../jobs/queues.js';
 import { feedbackMiddleware } from './feedback.js';
 import { fanoutJobId, runFanout, type FanoutDeps } from './fanout.js';
 import { subscriptionMiddleware } from './keywords.js';

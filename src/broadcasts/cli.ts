@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import type { Db } from '../db/client.js';
-import type { Queues } from '../queues.js';
+import type { Queues } from '../jobs/queues.js';
 import { fanoutJobId } from './fanout.js';
 import { broadcastView } from './model.js';
 import { broadcastProgress, broadcastRecipients } from './progress.js';

@@ -6,7 +6,7 @@
 import type { ChannelAdapter } from '../channels/adapter.js';
 import type { Db } from '../db/client.js';
 import type { Translator } from '../i18n.js';
-import type { AreaTree } from '../areas.js';
+import type { AreaTree } from '../areas/tree.js';
 import { audiencePages, type AudienceSpec, type Dialect } from './audience.js';
 import { quietDelayMs } from './quiet-hours.js';
 import { announcementMessage, measureSms, textLanguage, type Announcement, type SmsMeasure } from './render.js';

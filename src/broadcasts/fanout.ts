@@ -14,14 +14,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
-import { isUniqueViolation } from '../contacts.js';
+import { isUniqueViolation } from '../conversation/contacts.js';
 import type { Logger } from '../logger.js';
-import type { Queues } from '../queues.js';
-import { jobId } from '../queues.js';
+import type { Queues } from '../jobs/queues.js';
+import { jobId } from '../jobs/queues.js';
 import type { ChannelAdapter } from '../channels/adapter.js';
 import type { PersonalData } from '../personal-data.js';
 import type { Translator } from '../i18n.js';
-import { AreaTree } from '../areas.js';
+import { AreaTree } from '../areas/tree.js';
 import { readAudiencePage, type Dialect, type Recipient } from './audience.js';
 import { announcementOf, specOf, type BroadcastRow } from './model.js';
 import { quietDelayMs } from './quiet-hours.js';

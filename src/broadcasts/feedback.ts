@@ -12,7 +12,7 @@
 import type { Translator } from '../i18n.js';
 import { inboundText } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
-import type { Middleware } from '../pipeline/context.js';
+import type { Middleware } from '../inbound/pipeline/context.js';
 import { keywordForm } from './keywords.js';
 import { FEEDBACK_NO, FEEDBACK_YES } from './render.js';
 

@@ -8,7 +8,7 @@
  */
 import type { Translator } from '../i18n.js';
 import { inboundText } from '../messages.js';
-import type { Middleware } from '../pipeline/context.js';
+import type { Middleware } from '../inbound/pipeline/context.js';
 
 /** Upper case, no diacritics, single spaces: how keywords and topic words are compared. */
 export function keywordForm(text: string): string {

@@ -24,7 +24,7 @@ import { broadcastView } from './model.js';
 import { broadcastProgress, broadcastRecipients } from './progress.js';
 import { actorOf, BroadcastError, type BroadcastService } from './service.js';
 import type { PersonalData } from '../personal-data.js';
-import { AreaTree } from '../areas.js';
+import { AreaTree } from '../areas/tree.js';
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 

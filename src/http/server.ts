@@ -8,7 +8,7 @@ import type { Mailbox } from '../../bots/console/mailbox.js';
 import { CONSOLE_TOKEN_HEADER, tokenMatches } from '../../bots/console/adapter.js';
 import { adminApi, type AdminDeps } from '../admin/routes.js';
 import type { Logger } from '../logger.js';
-import { webhookRoutes, type WebhookDeps } from './webhooks.js';
+import { webhookRoutes, type WebhookDeps } from '../inbound/webhooks.js';
 
 export interface HttpDeps extends WebhookDeps {
   admin: AdminDeps;

@@ -17,7 +17,7 @@ import type { Db } from '../db/client.js';
 import { loadTranslator } from '../i18n.js';
 import { createLogger } from '../logger.js';
 import { createPersonalData, resolveKey } from '../personal-data.js';
-import type { Queues } from '../queues.js';
+import type { Queues } from '../jobs/queues.js';
 import * as actions from './actions.js';
 import { AreaTree } from './areas.js';
 import { exportAudit, record, timeline } from './audit.js';

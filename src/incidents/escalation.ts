@@ -11,8 +11,8 @@
  * A level whose responders are all unreachable escalates at once, and that is recorded.
  */
 import type { Db } from '../db/client.js';
-import { isUniqueViolation } from '../contacts.js';
-import { jobId, type TimerJob } from '../queues.js';
+import { isUniqueViolation } from '../conversation/contacts.js';
+import { jobId, type TimerJob } from '../jobs/queues.js';
 import { record, SYSTEM } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
 import { enqueueLater, reachMany, reachOf, responderNotification, text, writeTo, type IncidentSummary } from './notify.js';

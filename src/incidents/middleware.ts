@@ -9,7 +9,7 @@
  * code exists.
  */
 import { inboundText } from '../messages.js';
-import type { Middleware } from '../pipeline/context.js';
+import type { Middleware } from '../inbound/pipeline/context.js';
 import * as actions from './actions.js';
 import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { numberedChoice, parseCommand, type Command } from './commands.js';

@@ -7,9 +7,9 @@
 import type { Db } from '../db/client.js';
 import type { Translator } from '../i18n.js';
 import type { OutboundMessage } from '../messages.js';
-import { enqueueAll, writeOutbox, type QueuedMessage } from '../outbox.js';
+import { enqueueAll, writeOutbox, type QueuedMessage } from '../outbound/outbox.js';
 import type { PersonalData } from '../personal-data.js';
-import type { Queues } from '../queues.js';
+import type { Queues } from '../jobs/queues.js';
 
 /** Where a message to a person goes. */
 export interface Reach {

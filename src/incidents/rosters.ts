@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { rosterFromCsv } from './roster-csv.js';
 import { z } from 'zod';
-import { findOrCreateContact } from '../contacts.js';
+import { findOrCreateContact } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
 import type { PersonalData } from '../personal-data.js';
 import { record, type Actor } from './audit.js';

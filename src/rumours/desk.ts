@@ -11,11 +11,11 @@
  */
 import { z } from 'zod';
 import type { Runtime } from '../capability.js';
-import { AreaTree } from '../areas.js';
+import { AreaTree } from '../areas/tree.js';
 import type { Actor, BroadcastService } from '../broadcasts/service.js';
 import { BroadcastError } from '../broadcasts/service.js';
 import type { Db } from '../db/client.js';
-import { enqueueAll, writeOutbox, type QueuedMessage } from '../outbox.js';
+import { enqueueAll, writeOutbox, type QueuedMessage } from '../outbound/outbox.js';
 import type { BroadcastSettings } from '../broadcasts/settings.js';
 import { similarity } from './similarity.js';
 

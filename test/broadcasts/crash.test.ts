@@ -10,7 +10,7 @@ import { createToken } from '../../src/admin/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { createPersonalData, parseKey } from '../../src/personal-data.js';
-import { readAreas, seedAreas } from '../../src/seed.js';
+import { readAreas, seedAreas } from '../../src/areas/gazetteer.js';
 import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { eventually, TEST_KEY, testEnv, type TestEnv } from '../support/gateway.js';
 import { smsEnv } from './support.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOrCreateContact } from '../../src/contacts.js';
+import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { ConsoleUser } from '../support/console.js';
 import { eventually, type TestGateway } from '../support/gateway.js';

@@ -5,8 +5,8 @@
  */
 import twilio from 'twilio';
 import { createToken } from '../../src/admin/tokens.js';
-import { findOrCreateContact } from '../../src/contacts.js';
-import { enqueueAll, writeOutbox } from '../../src/outbox.js';
+import { findOrCreateContact } from '../../src/conversation/contacts.js';
+import { enqueueAll, writeOutbox } from '../../src/outbound/outbox.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Pacer, slotInterval } from '../../src/pacer.js';
+import { Pacer, slotInterval } from '../../src/outbound/pacer.js';
 
 const redis = new Redis(inject('redisUrl'));
 afterAll(() => redis.disconnect());

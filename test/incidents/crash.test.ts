@@ -10,7 +10,7 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
 import { applyRoster, parseRoster } from '../../src/incidents/rosters.js';
 import { createPersonalData, parseKey } from '../../src/personal-data.js';
-import { readAreas, seedAreas } from '../../src/seed.js';
+import { readAreas, seedAreas } from '../../src/areas/gazetteer.js';
 import { eventually, TEST_KEY, testEnv } from '../support/gateway.js';
 
 const N = 1000;

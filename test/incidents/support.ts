@@ -4,8 +4,8 @@
  * create_incident effect exactly as the report flow files them.
  */
 import type { GatewayOptions } from '../../src/gateway.js';
-import { applyEffect, type EffectHooks } from '../../src/effects.js';
-import { findOrCreateContact } from '../../src/contacts.js';
+import { applyEffect, type EffectHooks } from '../../src/conversation/effects.js';
+import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import type { Db } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
 import { incidentsCapability, type IncidentsOptions } from '../../src/incidents/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOrCreateContact } from '../../src/contacts.js';
-import { applyEffect, type EffectHooks } from '../../src/effects.js';
+import { findOrCreateContact } from '../../src/conversation/contacts.js';
+import { applyEffect, type EffectHooks } from '../../src/conversation/effects.js';
 import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { ConsoleUser } from '../support/console.js';
 import { eventually, type TestGateway } from '../support/gateway.js';

@@ -13,9 +13,9 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { inboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
-import { enqueueAll, writeOutbox } from '../outbox.js';
-import { QUEUE_NAMES, backoffDelay, type InboundJob, type Queues } from '../queues.js';
-import type { InboundContext } from '../pipeline/context.js';
+import { enqueueAll, writeOutbox } from '../outbound/outbox.js';
+import { QUEUE_NAMES, backoffDelay, type InboundJob, type Queues } from '../jobs/queues.js';
+import type { InboundContext } from './pipeline/context.js';
 
 export interface InboundWorkerDeps {
   db: Db;

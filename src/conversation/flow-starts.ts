@@ -6,12 +6,12 @@
  * is tried again later (the job retries with backoff, for about three hours).
  */
 import { UnrecoverableError } from 'bullmq';
-import { AreaTree } from './areas.js';
-import type { ConversationDeps } from './conversation.js';
-import type { Db } from './db/client.js';
-import { jobId, type Queues } from './queues.js';
+import { AreaTree } from '../areas/tree.js';
+import type { ConversationDeps } from './step.js';
+import type { Db } from '../db/client.js';
+import { jobId, type Queues } from '../jobs/queues.js';
 import { runSystemStep } from './system-steps.js';
-import type { TimerHandler } from './workers/timers.js';
+import type { TimerHandler } from '../jobs/timers.js';
 
 export interface FlowStart {
   flowId: string;

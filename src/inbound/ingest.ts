@@ -3,12 +3,12 @@
  * inbound worker. The provider gets its 200 only after both, so an acknowledged message is never
  * lost; a repeated delivery is acknowledged and dropped.
  */
-import type { InboundEvent, StatusUpdate } from './channels/adapter.js';
-import { findOrCreateContact, isUniqueViolation } from './contacts.js';
-import type { Db } from './db/client.js';
-import { cleanInboundMessage, inboundMessageSchema } from './messages.js';
-import type { PersonalData } from './personal-data.js';
-import type { Queues } from './queues.js';
+import type { InboundEvent, StatusUpdate } from '../channels/adapter.js';
+import { findOrCreateContact, isUniqueViolation } from '../conversation/contacts.js';
+import type { Db } from '../db/client.js';
+import { cleanInboundMessage, inboundMessageSchema } from '../messages.js';
+import type { PersonalData } from '../personal-data.js';
+import type { Queues } from '../jobs/queues.js';
 
 export interface IngestDeps {
   db: Db;

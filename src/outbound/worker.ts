@@ -1,6 +1,6 @@
 /**
  * The outbound worker of one channel: sends queued messages through the channel adapter at the
- * channel's pace (evenly spaced slots shared through Redis, see src/pacer.ts, and a gap per
+ * channel's pace (evenly spaced slots shared through Redis, see src/outbound/pacer.ts, and a gap per
  * address), stores the provider's
  * id, and decides from the error class what a failure means:
  *   rate limited        -> the whole queue waits retryAfter, the job goes back untouched;
@@ -14,14 +14,14 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChannelAdapter } from '../channels/adapter.js';
-import { stopIdentity } from '../contacts.js';
+import { stopIdentity } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
 import { ProviderError, ProviderRateLimitError, RecipientStoppedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { outboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
-import { Pacer } from '../pacer.js';
-import { QUEUE_NAMES, backoffDelay, type OutboundJob, type Queues } from '../queues.js';
+import { Pacer } from './pacer.js';
+import { QUEUE_NAMES, backoffDelay, type OutboundJob, type Queues } from '../jobs/queues.js';
 
 export interface OutboundWorkerDeps {
   db: Db;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { Db } from './db/client.js';
+import type { Db } from '../db/client.js';
 
 const areaSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),

@@ -5,7 +5,7 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../logger.js';
-import { QUEUE_NAMES, backoffDelay, type Queues, type TimerJob } from '../queues.js';
+import { QUEUE_NAMES, backoffDelay, type Queues, type TimerJob } from './queues.js';
 
 export type TimerHandler = (data: TimerJob, job: Job<TimerJob>) => Promise<void>;
 

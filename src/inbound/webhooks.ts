@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChannelAdapter, WebhookRequest } from '../channels/adapter.js';
 import { MalformedPayloadError } from '../errors.js';
-import { applyStatus, ingest, type IngestDeps } from '../ingest.js';
+import { applyStatus, ingest, type IngestDeps } from './ingest.js';
 import type { Logger } from '../logger.js';
 
 export interface WebhookDeps extends IngestDeps {

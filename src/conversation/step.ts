@@ -3,18 +3,18 @@
  * effects, stores the new session and resolves the replies into the contact's language. Runs
  * inside the caller's transaction; nothing here touches a queue directly.
  */
-import type { Db } from './db/client.js';
-import type { EngineInput, FlowCatalog, FlowSession, Reply } from './flow/engine.js';
-import { flowSessionSchema, step } from './flow/engine.js';
+import type { Db } from '../db/client.js';
+import type { EngineInput, FlowCatalog, FlowSession, Reply } from '../flow/engine.js';
+import { flowSessionSchema, step } from '../flow/engine.js';
 import { applyEffect, type EffectContext, type EffectHooks } from './effects.js';
-import { mintCaseCode } from './flow/case-code.js';
+import { mintCaseCode } from '../flow/case-code.js';
 import { contactFields } from './contacts.js';
-import type { Translator } from './i18n.js';
-import type { Logger } from './logger.js';
-import type { OutboundMessage } from './messages.js';
-import type { PersonalData } from './personal-data.js';
-import type { OutboxTarget } from './outbox.js';
-import { jobId } from './queues.js';
+import type { Translator } from '../i18n.js';
+import type { Logger } from '../logger.js';
+import type { OutboundMessage } from '../messages.js';
+import type { PersonalData } from '../personal-data.js';
+import type { OutboxTarget } from '../outbound/outbox.js';
+import { jobId } from '../jobs/queues.js';
 
 export interface ConversationDeps {
   catalog: FlowCatalog;

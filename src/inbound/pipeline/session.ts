@@ -1,6 +1,6 @@
 /** Loads the contact's live conversation (expired ones are closed here). */
-import { loadSession } from '../conversation.js';
-import type { Logger } from '../logger.js';
+import { loadSession } from '../../conversation/step.js';
+import type { Logger } from '../../logger.js';
 import type { Middleware } from './context.js';
 
 export function session(logger: Logger): Middleware {

@@ -2,8 +2,8 @@
  * Contacts and their channel identities. An address (phone number, chat id, Slack user id) is
  * stored encrypted and found by its keyed hash; it is decrypted only to send.
  */
-import type { Db } from './db/client.js';
-import type { PersonalData } from './personal-data.js';
+import type { Db } from '../db/client.js';
+import type { PersonalData } from '../personal-data.js';
 
 export interface ContactRef {
   contactId: string;

@@ -3,11 +3,11 @@
  * at that time (re-prompt or the timeout branch). A timer that no longer matches the session
  * (answered meanwhile, ended, expired) does nothing.
  */
-import type { ConversationDeps } from './conversation.js';
-import type { Db } from './db/client.js';
-import type { Queues } from './queues.js';
+import type { ConversationDeps } from './step.js';
+import type { Db } from '../db/client.js';
+import type { Queues } from '../jobs/queues.js';
 import { runSystemStep } from './system-steps.js';
-import type { TimerHandler } from './workers/timers.js';
+import type { TimerHandler } from '../jobs/timers.js';
 
 export function sessionTimeoutHandler(db: Db, queues: Queues, deps: ConversationDeps): TimerHandler {
   return async (data) => {

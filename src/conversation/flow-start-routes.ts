@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AreaTree } from '../areas.js';
+import { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
-import { contactsInArea, FlowStartError, scheduleFlowStarts } from '../flow-starts.js';
-import type { Queues } from '../queues.js';
-import { requireRole } from './auth.js';
+import { contactsInArea, FlowStartError, scheduleFlowStarts } from './flow-starts.js';
+import type { Queues } from '../jobs/queues.js';
+import { requireRole } from '../admin/auth.js';
 
 const bodySchema = z
   .object({

@@ -7,7 +7,7 @@
  * limit in any window, even with some jitter between departure and arrival.
  */
 import type { Redis } from 'ioredis';
-import type { ChannelRate } from './channels/adapter.js';
+import type { ChannelRate } from '../channels/adapter.js';
 
 /** Claims the channel's next departure: returns 0 when claimed now, else the ms to wait. */
 const CLAIM = `

@@ -2,7 +2,7 @@
  * The dead-letter list: jobs that failed for good (a permanent provider error, retries used up,
  * an interrupted send). Listed and retried from the CLI and the admin API.
  */
-import type { Db } from './db/client.js';
+import type { Db } from '../db/client.js';
 import type { Queues } from './queues.js';
 
 export interface DeadLetter {

@@ -3,10 +3,10 @@
  * transaction that decided them, with a deterministic dedupe key, and queued after commit.
  * A step retried after a crash writes the same keys, so nothing is sent twice.
  */
-import type { Db } from './db/client.js';
-import type { OutboundMessage } from './messages.js';
-import type { PersonalData } from './personal-data.js';
-import type { Queues } from './queues.js';
+import type { Db } from '../db/client.js';
+import type { OutboundMessage } from '../messages.js';
+import type { PersonalData } from '../personal-data.js';
+import type { Queues } from '../jobs/queues.js';
 
 export interface OutboxEntry {
   message: OutboundMessage;

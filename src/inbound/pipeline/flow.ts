@@ -1,7 +1,7 @@
 /** Runs the message through the flow engine and collects its replies and timers. */
-import { conversationStep, type ConversationDeps } from '../conversation.js';
-import type { Queues } from '../queues.js';
-import { scheduleSessionTimeout } from '../system-steps.js';
+import { conversationStep, type ConversationDeps } from '../../conversation/step.js';
+import type { Queues } from '../../jobs/queues.js';
+import { scheduleSessionTimeout } from '../../conversation/system-steps.js';
 import type { Middleware } from './context.js';
 
 export function flow(deps: ConversationDeps, queues: Queues): Middleware {

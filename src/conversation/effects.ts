@@ -5,9 +5,9 @@
  * Later capabilities (escalation, broadcasts) plug in through `EffectHooks`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from './db/client.js';
-import type { Effect, Reply } from './flow/engine.js';
-import type { PersonalData } from './personal-data.js';
+import type { Db } from '../db/client.js';
+import type { Effect, Reply } from '../flow/engine.js';
+import type { PersonalData } from '../personal-data.js';
 import { contactFields } from './contacts.js';
 
 export interface EffectContext {

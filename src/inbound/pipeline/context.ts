@@ -2,10 +2,10 @@
  * The context an inbound message carries through the pipeline. Middlewares read it, add to it,
  * and either call `next()` or stop the message there (an opt-out keyword stops it).
  */
-import type { Db } from '../db/client.js';
-import type { InboundMessage } from '../messages.js';
-import type { ActiveSession } from '../conversation.js';
-import type { OutboxEntry } from '../outbox.js';
+import type { Db } from '../../db/client.js';
+import type { InboundMessage } from '../../messages.js';
+import type { ActiveSession } from '../../conversation/step.js';
+import type { OutboxEntry } from '../../outbound/outbox.js';
 
 export interface InboundContext {
   tx: Db;

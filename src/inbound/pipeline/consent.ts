@@ -5,9 +5,9 @@
  * else. Nothing but the opt-out confirmation reaches a stopped identity; its other messages are
  * stored and not answered.
  */
-import { resumeIdentity, stopIdentity } from '../contacts.js';
-import { inboundText } from '../messages.js';
-import type { Translator } from '../i18n.js';
+import { resumeIdentity, stopIdentity } from '../../conversation/contacts.js';
+import { inboundText } from '../../messages.js';
+import type { Translator } from '../../i18n.js';
 import type { Middleware } from './context.js';
 
 export interface ConsentKeywords {

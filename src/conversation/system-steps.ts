@@ -3,11 +3,11 @@
  * staff or a schedule. One transaction loads the session, steps the engine, stores the session
  * and writes the replies to the outbox; queue work follows the commit.
  */
-import { conversationStep, loadSession, type ActiveSession, type ConversationDeps, type StepOutcome } from './conversation.js';
-import type { Db } from './db/client.js';
-import type { EngineInput } from './flow/engine.js';
-import { enqueueAll, writeOutbox, type OutboxTarget, type QueuedMessage } from './outbox.js';
-import type { Queues } from './queues.js';
+import { conversationStep, loadSession, type ActiveSession, type ConversationDeps, type StepOutcome } from './step.js';
+import type { Db } from '../db/client.js';
+import type { EngineInput } from '../flow/engine.js';
+import { enqueueAll, writeOutbox, type OutboxTarget, type QueuedMessage } from '../outbound/outbox.js';
+import type { Queues } from '../jobs/queues.js';
 
 /** Schedules the timer of a session that waits with a timeout. */
 export function scheduleSessionTimeout(queues: Queues, timeout: NonNullable<StepOutcome['timeout']>): Promise<void> {

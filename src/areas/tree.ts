@@ -2,7 +2,7 @@
  * The gazetteer as a tree (locality -> region -> nation): subtrees, ancestry and time zones.
  * Loaded once per use from the Area table; shared by broadcasts, rumours and flow starts.
  */
-import type { Db } from './db/client.js';
+import type { Db } from '../db/client.js';
 
 /** The gazetteer as a tree: subtrees, ancestry and time zones. */
 export class AreaTree {
