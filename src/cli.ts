@@ -7,27 +7,28 @@
  *   migrate, seed                 database migrations, demo gazetteer
  *   flows validate|test|start     check flow files, run conversation tests, start a flow for contacts
  *   telegram webhook set|info     register the Telegram webhook, show its state
+ * and the commands each capability adds (rosters, incidents, broadcasts, rumours...).
  */
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { chat } from './chat.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase } from './db/client.js';
+import { CHANNELS } from '../bots/index.js';
+import type { CliContext } from './capability.js';
+import { ConfigError, type Config } from './config.js';
+import { openDatabase, type Db } from './db/client.js';
 import { listDeadLetters, retryDeadLetter } from './jobs/dead-letter.js';
 import { createToken, listTokens, revokeToken, ROLES } from './admin/tokens.js';
-import { startGateway } from './gateway.js';
+import { CAPABILITIES, loadConfig, startGateway } from './gateway.js';
 import { Queues, redisOptions } from './jobs/queues.js';
 import { runningEmbeddedRedis } from './redis/embedded.js';
 import { readAreas, seedAreas } from './areas/gazetteer.js';
 import { contactsInArea, scheduleFlowStarts } from './conversation/flow-starts.js';
-import { registerIncidentCommands } from './incidents/cli.js';
-import { registerBroadcastCommands } from './broadcasts/cli.js';
 
 function config(): Config {
   return loadConfig();
 }
 
-async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const database = await openDatabase(config().databaseUrl);
   try {
     return await fn(database.db);
@@ -42,7 +43,7 @@ async function withQueues<T>(fn: (queues: Queues) => Promise<T>): Promise<T> {
   if (!url) throw new Error('no Redis to read: start the gateway (npm start) or set REDIS_URL');
   const queues = new Queues({ connection: redisOptions(url), prefix: cfg.QUEUE_PREFIX, attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS });
   try {
-    for (const name of ['console', 'telegram', 'sms', 'slack']) queues.outbound(name);
+    for (const channel of CHANNELS) queues.outbound(channel.name);
     return await fn(queues);
   } finally {
     await queues.close();
@@ -169,30 +170,9 @@ flows
     console.log(`scheduled ${scheduled} start(s) of ${flowId}`);
   });
 
-registerIncidentCommands(program, { config, withDatabase, withQueues });
-registerBroadcastCommands(program, { withDatabase, withQueues });
-
-const telegram = program.command('telegram').description('Telegram channel');
-const telegramWebhook = telegram.command('webhook');
-function telegramOptions(cfg: Config) {
-  if (!cfg.TELEGRAM_BOT_TOKEN) throw new Error('TELEGRAM_BOT_TOKEN is not set');
-  return { botToken: cfg.TELEGRAM_BOT_TOKEN, webhookSecret: cfg.TELEGRAM_WEBHOOK_SECRET, apiRoot: cfg.TELEGRAM_API_ROOT, mode: cfg.TELEGRAM_MODE };
-}
-telegramWebhook
-  .command('set')
-  .description('register PUBLIC_URL/webhooks/telegram with the secret token')
-  .action(async () => {
-    const cfg = config();
-    if (!cfg.PUBLIC_URL) throw new Error('PUBLIC_URL is not set: Telegram must reach the gateway at a public https URL');
-    const { registerTelegramWebhook } = await import('../bots/telegram/index.js');
-    console.log(JSON.stringify(await registerTelegramWebhook(telegramOptions(cfg), cfg.PUBLIC_URL), null, 2));
-  });
-telegramWebhook
-  .command('info')
-  .action(async () => {
-    const { telegramWebhookInfo } = await import('../bots/telegram/index.js');
-    console.log(JSON.stringify(await telegramWebhookInfo(telegramOptions(config())), null, 2));
-  });
+const cli: CliContext = { config, withDatabase, withQueues };
+for (const capability of CAPABILITIES) capability.commands?.(program, cli);
+for (const channel of CHANNELS) channel.commands?.(program, cli);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);

@@ -1,14 +1,14 @@
 /**
- * Configuration, parsed once at boot from the environment (and an optional .env file) with zod.
- * A channel is enabled by the presence of its credentials; its other variables are required only
- * then. A bad value stops the boot with a ConfigError that names every variable at fault and what
- * it accepts.
+ * Configuration, parsed once at boot from the environment (and an optional .env file) with zod:
+ * the core's variables here, and each channel's and capability's from the section it declares (the
+ * composition root hands them in; this file imports no channel and no feature). A channel is
+ * enabled by the presence of its credentials; its other variables are required only then. A bad
+ * value stops the boot with a ConfigError that names every variable at fault and what it accepts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { broadcastSettingsSchema } from './broadcasts/settings.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'accepted: true, false, 1, 0, yes, no' })
@@ -24,8 +24,7 @@ const keywordList = z
   .string()
   .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k.length > 0));
 
-const envSchema = z.object({
-  ...broadcastSettingsSchema.shape,
+const coreSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'accepted: development, production, test' }).default('development'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -47,7 +46,6 @@ const envSchema = z.object({
   FLOWS_DIR: z.string().min(1).default('./flows'),
   LOCALES_DIR: z.string().min(1).default('./locales'),
   SESSION_HOURS: positive('a number of hours > 0').default(24),
-  CONSOLE_CHANNEL: bool.optional(),
   OPT_OUT_KEYWORDS: keywordList.default(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'ARRET', 'ARRÊT', 'قف', 'توقف']),
   OPT_IN_KEYWORDS: keywordList.default(['START', 'YES', 'UNSTOP', 'DEMARRER', 'DÉMARRER', 'ابدأ']),
   HELP_KEYWORDS: keywordList.default(['HELP', 'INFO', 'AIDE', 'مساعدة']),
@@ -55,41 +53,38 @@ const envSchema = z.object({
   JOB_BACKOFF_MS: positive('milliseconds > 0').default(2000),
   /** How long a worker holds a job before another may take it over (BullMQ lockDuration). */
   JOB_LOCK_MS: positive('milliseconds > 0').default(30000),
-  /** Escalation policies (YAML); the shipped src/incidents/policies.yaml when unset. */
-  INCIDENT_POLICY_FILE: z.string().min(1).optional(),
-  /** Multiplies every escalation delay (0.01 makes 10 minutes 6 seconds, for drills and demos). */
-  INCIDENT_DELAY_SCALE: positive('a number > 0').default(1),
-
-  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, { message: 'the token from @BotFather, <digits>:<letters>' }).optional(),
-  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: '1-256 characters A-Z a-z 0-9 _ -' }).optional(),
-  TELEGRAM_API_ROOT: httpUrl.default('https://api.telegram.org'),
-  TELEGRAM_MODE: z.enum(['webhook', 'polling'], { message: 'accepted: webhook, polling' }).default('webhook'),
-
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'AC followed by 32 hex characters' }).optional(),
-  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
-  TWILIO_FROM: z.string().regex(/^\+?[0-9A-Za-z]{3,15}$/, { message: 'an E.164 number like +15551234567 or an alphanumeric sender' }).optional(),
-  TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, { message: 'MG followed by 32 hex characters' }).optional(),
-  TWILIO_API_BASE: httpUrl.default('https://api.twilio.com'),
-  TWILIO_MESSAGES_PER_SECOND: positive('messages per second > 0').default(1),
-  TWILIO_MAX_QUEUE_SECONDS: positive('seconds > 0').default(4 * 3600),
-
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, { message: 'a bot token starting with xoxb-' }).optional(),
-  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, { message: 'an app-level token starting with xapp-' }).optional(),
-  SLACK_API_URL: httpUrl.transform((v) => `${v}/`).default('https://slack.com/api/'),
-  SLACK_MODE: z.enum(['http', 'socket'], { message: 'accepted: http, socket' }).default('http'),
 });
 
-export type Env = z.infer<typeof envSchema>;
+/** The core's own settings (channels and capabilities bring theirs as config sections). */
+export type CoreSettings = z.infer<typeof coreSchema>;
 
-export interface Config extends Env {
+/**
+ * A part of the configuration that a channel or a capability brings: its variables, and the
+ * problems that only show once they parse (a channel's variables required together).
+ */
+export interface ConfigSection {
+  name: string;
+  schema: z.ZodObject;
+  /** Problems of the parsed values, one line each (none when the section is unused). */
+  problems?(values: Record<string, unknown>, core: CoreSettings): string[];
+  /** Whether this section needs webhooks from outside (production then requires PUBLIC_URL). */
+  receivesWebhooks?(values: Record<string, unknown>): boolean;
+  /** Whether the section is in use (an enabled channel); reported in `Config.channels`. */
+  enabled?(values: Record<string, unknown>, core: CoreSettings): boolean;
+}
+
+export interface Config extends CoreSettings {
+  /** Every variable as given (empty ones dropped), for sections to parse their own. */
+  env: Record<string, string>;
   /** PUBLIC_URL, or http://localhost:PORT when unset. */
   publicUrl: string;
   /** DATABASE_URL, or a SQLite file under DATA_DIR when unset. */
   databaseUrl: string;
   databaseProvider: 'sqlite' | 'postgres';
+  /** Channel sections by name: whether each is enabled. */
+  channels: Record<string, boolean>;
+  /** Whether the console channel is on. */
   consoleEnabled: boolean;
-  channels: { telegram: boolean; sms: boolean; slack: boolean };
 }
 
 export class ConfigError extends Error {
@@ -106,57 +101,62 @@ export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = pr
   return { ...fromFile, ...env };
 }
 
-/** Parses and checks the configuration. Throws ConfigError listing every problem. */
-export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
+/**
+ * Parses and checks the configuration: the core's variables and every section's. Throws a
+ * ConfigError listing every problem at once; values of secrets are never echoed.
+ */
+export function parseConfig(source: Record<string, string | undefined>, sections: ConfigSection[]): Config {
   // Empty strings count as unset, as in most deployment tools.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
+  const cleaned = Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const schema = sections.reduce<z.ZodObject>((all, section) => all.extend(section.schema.shape), coreSchema);
+  const parsed = schema.safeParse(cleaned);
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = issue.path.join('.');
       const value = cleaned[name];
-      const shown = value === undefined || /TOKEN|SECRET|KEY|SID/.test(name) ? '' : ` (got "${value}")`;
+      const shown = value === undefined || /TOKEN|SECRET|KEY|SID|PASSWORD/.test(name) ? '' : ` (got "${value}")`;
       problems.push(`${name}: ${issue.message}${shown}`);
     }
     throw new ConfigError(problems);
   }
-  const env = parsed.data;
-  const requireWith = (channel: string, present: string, needed: (keyof Env)[]) => {
-    for (const name of needed) {
-      if (env[name] === undefined) problems.push(`${name}: required when ${present} is set (${channel} channel)`);
+  const values = parsed.data as Record<string, unknown>;
+  const core = coreSchema.parse(cleaned);
+  const channels: Record<string, boolean> = {};
+  let webhooks = false;
+  for (const section of sections) {
+    problems.push(...(section.problems?.(values, core) ?? []));
+    if (section.enabled) {
+      channels[section.name] = section.enabled(values, core);
+      if (channels[section.name] && section.receivesWebhooks?.(values)) webhooks = true;
     }
-  };
-  const telegram = env.TELEGRAM_BOT_TOKEN !== undefined;
-  if (telegram && env.TELEGRAM_MODE === 'webhook') requireWith('Telegram', 'TELEGRAM_BOT_TOKEN', ['TELEGRAM_WEBHOOK_SECRET']);
-  const sms = env.TWILIO_ACCOUNT_SID !== undefined;
-  if (sms) {
-    requireWith('SMS', 'TWILIO_ACCOUNT_SID', ['TWILIO_AUTH_TOKEN']);
-    if (env.TWILIO_FROM === undefined && env.TWILIO_MESSAGING_SERVICE_SID === undefined) {
-      problems.push('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID: one is required when TWILIO_ACCOUNT_SID is set (SMS channel)');
-    }
-  } else if (env.TWILIO_AUTH_TOKEN !== undefined) {
-    problems.push('TWILIO_ACCOUNT_SID: required when TWILIO_AUTH_TOKEN is set (SMS channel)');
   }
-  const slack = env.SLACK_BOT_TOKEN !== undefined;
-  if (slack) {
-    requireWith('Slack', 'SLACK_BOT_TOKEN', env.SLACK_MODE === 'socket' ? ['SLACK_APP_TOKEN'] : ['SLACK_SIGNING_SECRET']);
-  }
-  if (env.NODE_ENV === 'production') {
-    if (env.DATA_ENCRYPTION_KEY === undefined) problems.push('DATA_ENCRYPTION_KEY: required in production (openssl rand -hex 32)');
-    if (env.PUBLIC_URL === undefined && (sms || (telegram && env.TELEGRAM_MODE === 'webhook') || (slack && env.SLACK_MODE === 'http'))) {
-      problems.push('PUBLIC_URL: required in production when a channel receives webhooks');
-    }
+  if (core.NODE_ENV === 'production') {
+    if (core.DATA_ENCRYPTION_KEY === undefined) problems.push('DATA_ENCRYPTION_KEY: required in production (openssl rand -hex 32)');
+    if (core.PUBLIC_URL === undefined && webhooks) problems.push('PUBLIC_URL: required in production when a channel receives webhooks');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const databaseUrl = env.DATABASE_URL ?? `file:${resolve(env.DATA_DIR, 'gateway.db')}`;
+  const databaseUrl = core.DATABASE_URL ?? `file:${resolve(core.DATA_DIR, 'gateway.db')}`;
+  const consoleEnabled = channels.console ?? false;
+  delete channels.console;
   return {
-    ...env,
-    publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    ...core,
+    env: cleaned,
+    publicUrl: core.PUBLIC_URL ?? `http://localhost:${core.PORT}`,
     databaseUrl,
     databaseProvider: databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres',
-    consoleEnabled: env.CONSOLE_CHANNEL ?? env.NODE_ENV !== 'production',
-    channels: { telegram, sms, slack },
+    channels,
+    consoleEnabled,
   };
 }
+
+/** Value types shared by every section's variables, with the messages the boot error shows. */
+export const settingTypes = {
+  /** true, false, 1, 0, yes, no. */
+  bool,
+  /** An http(s) URL, trailing slashes dropped. */
+  httpUrl,
+  /** A number > 0; `what` says what is accepted. */
+  positive,
+};

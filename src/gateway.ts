@@ -1,19 +1,25 @@
 /**
- * The composition root: builds every part from the configuration with plain constructors,
- * starts them in order, and stops them in reverse (stop taking webhooks, drain workers, close
- * connections). Tests start a whole gateway through this too.
+ * The composition root: lists the channels and capabilities, builds every part from the
+ * configuration with plain constructors, starts them in order, and stops them in reverse (stop
+ * taking webhooks, drain workers, close connections). Tests start a whole gateway through this
+ * too. Only this file and the command line (src/cli.ts, src/chat.ts) import bots/ and features.
  */
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
-import { createConsoleChannel, type ConsoleChannel } from '../bots/console/adapter.js';
-import type { Capability, CapabilityFactory, Runtime } from './capability.js';
+import { CHANNELS } from '../bots/index.js';
+import type { ConsoleAdapter } from '../bots/console/index.js';
+import { broadcasts } from './broadcasts/index.js';
+import { settingsOf, type Capability, type RunningCapability, type Runtime } from './capability.js';
 import type { ChannelAdapter } from './channels/adapter.js';
-import { CHANNELS } from './channels/registry.js';
-import type { Config } from './config.js';
+import type { MeasureMessage } from './channels/module.js';
+import { parseConfig, readEnvironment, type Config, type ConfigSection } from './config.js';
+import { coreEffects, mergeEffectHandlers, type EffectHandlers } from './conversation/effects.js';
+import { incidents } from './incidents/index.js';
+import { rumours } from './rumours/index.js';
+import { surveys } from './surveys/index.js';
 import { openDatabase, type Database } from './db/client.js';
-import type { EffectHooks } from './conversation/effects.js';
 import { loadFlowCatalog } from './flow/catalog.js';
 import type { FlowCatalog } from './flow/engine.js';
 import { buildHttpServer } from './http/server.js';
@@ -29,13 +35,32 @@ import { flow } from './inbound/pipeline/flow.js';
 import { Queues, redisOptions } from './jobs/queues.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
 import { readAreas, seedAreas } from './areas/gazetteer.js';
-import { sessionTimeoutHandler } from './conversation/session-timeouts.js';
-import { flowStartHandler } from './conversation/flow-starts.js';
+import { sessionTimeoutTimer } from './conversation/session-timeouts.js';
+import { flowStartTimer } from './conversation/flow-starts.js';
 import { flowStartRoutes } from './conversation/flow-start-routes.js';
 import { startInboundWorker } from './inbound/worker.js';
 import { startOutboundWorker } from './outbound/worker.js';
-import { startTimerWorker, type TimerHandler } from './jobs/timers.js';
-import { CAPABILITIES } from './capabilities.js';
+import { startTimerWorker } from './jobs/timers.js';
+
+/** The capabilities a gateway loads, in order. */
+export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys] as Capability[];
+
+/** The configuration sections of every channel and capability. */
+export const CONFIG_SECTIONS: ConfigSection[] = [
+  ...CHANNELS.map((channel) => ({
+    name: channel.name,
+    schema: channel.settings,
+    enabled: (values: Record<string, unknown>, core: Parameters<typeof channel.enabled>[1]) => channel.enabled(values, core),
+    problems: (values: Record<string, unknown>, core: Parameters<typeof channel.enabled>[1]) => (channel.problems ? channel.problems(values, core) : []),
+    receivesWebhooks: (values: Record<string, unknown>) => channel.receivesWebhooks(values),
+  })),
+  ...CAPABILITIES.flatMap((capability) => (capability.settings ? [{ name: capability.name, schema: capability.settings }] : [])),
+];
+
+/** Parses and checks the whole configuration (core, channels, capabilities); throws ConfigError. */
+export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
+  return parseConfig(source, CONFIG_SECTIONS);
+}
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -45,8 +70,8 @@ export interface GatewayOptions {
   http?: boolean;
   /** Extra channel adapters (tests use this to add a fake channel). */
   extraAdapters?: ChannelAdapter[];
-  /** Capabilities to load instead of the default list. */
-  capabilities?: CapabilityFactory[];
+  /** Capabilities that replace the listed one of the same name (tests give options this way). */
+  capabilities?: Capability[];
 }
 
 export interface Gateway extends Runtime {
@@ -54,9 +79,13 @@ export interface Gateway extends Runtime {
   /** Base URL the HTTP server listens on (http://127.0.0.1:<port>). */
   url: string;
   catalog: FlowCatalog;
-  console?: ConsoleChannel;
+  /** The console channel's adapter (its mailbox and token), when it is on. */
+  console?: ConsoleAdapter;
   database: Database;
-  capabilities: Capability[];
+  /** The running capabilities by name. */
+  capabilities: Map<string, RunningCapability>;
+  /** Every flow effect handler: the core's and the capabilities'. */
+  effects: EffectHandlers;
   stop(): Promise<void>;
 }
 
@@ -124,18 +153,25 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     await queues.ready();
 
     const adapters = new Map<string, ChannelAdapter>();
-    let consoleChannel: ConsoleChannel | undefined;
-    if (config.consoleEnabled) {
-      consoleChannel = createConsoleChannel(join(config.DATA_DIR, 'console.token'));
-      adapters.set('console', consoleChannel.adapter);
+    const measures = new Map<string, MeasureMessage>();
+    for (const channel of CHANNELS) {
+      if (channel.measure) measures.set(channel.name, channel.measure);
+      const values = channel.settings.parse(config.env);
+      if (channel.enabled(values, config)) adapters.set(channel.name, channel.create(values, { logger, publicUrl: config.publicUrl, core: config }));
     }
-    for (const entry of CHANNELS) if (entry.enabled(config)) adapters.set(entry.name, entry.create(config, logger));
     for (const adapter of options.extraAdapters ?? []) adapters.set(adapter.channel, adapter);
 
-    const runtime: Runtime = { config, logger, db, redis, queues, personalData, translator, adapters };
-    const capabilities = (options.capabilities ?? CAPABILITIES).map((factory) => factory(runtime));
-    const hooks = mergeHooks(capabilities.map((c) => c.effectHooks));
-    const conversation = { catalog, translator, personalData, hooks, logger };
+    const runtime: Runtime = { config, logger, db, redis, queues, personalData, translator, adapters, measures };
+    const replaced = new Map((options.capabilities ?? []).map((c) => [c.name, c]));
+    const capabilities = new Map<string, RunningCapability>();
+    for (const listed of CAPABILITIES) {
+      const capability = replaced.get(listed.name) ?? listed;
+      capabilities.set(capability.name, capability.create(runtime, settingsOf(capability, config)));
+    }
+    for (const name of replaced.keys()) if (!capabilities.has(name)) throw new Error(`no capability named "${name}" to replace`);
+    const running = [...capabilities.entries()];
+    const effects = mergeEffectHandlers([{ owner: 'core', handlers: coreEffects }, ...running.map(([owner, c]) => ({ owner, handlers: c.effects ?? {} }))]);
+    const conversation = { catalog, translator, personalData, effects, logger };
 
     let accepting = false;
     const ingestDeps = { db, personalData, queues, languages: translator.languages };
@@ -152,16 +188,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           await db.$queryRawUnsafe('SELECT 1');
           if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PING');
         },
-        console: consoleChannel ? { mailbox: consoleChannel.mailbox, token: consoleChannel.token } : undefined,
         admin: {
           db,
           queues,
-          plugins: [flowStartRoutes(db, queues, new Set(catalog.flows.keys())), ...capabilities.flatMap((c) => (c.adminRoutes ? [c.adminRoutes] : []))],
+          plugins: [flowStartRoutes(db, queues, new Set(catalog.flows.keys())), ...running.flatMap(([, c]) => (c.adminRoutes ? [c.adminRoutes] : []))],
         },
       });
       cleanups.push(async () => {
         accepting = false;
-        consoleChannel?.mailbox.wakeAll();
         await app!.close();
       });
     }
@@ -172,7 +206,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       const pipeline = compose([
         consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator),
         language(config.DEFAULT_LANGUAGE, translator.languages),
-        ...capabilities.flatMap((c) => c.middlewares ?? []),
+        ...running.flatMap(([, c]) => c.middlewares ?? []),
         session(logger),
         flow(conversation, queues),
       ]);
@@ -180,19 +214,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         startInboundWorker({ ...common, pipeline, defaultLanguage: config.DEFAULT_LANGUAGE, concurrency: database.provider === 'postgres' ? 4 : 1 }),
       );
       for (const adapter of adapters.values()) workers.push(startOutboundWorker({ ...common, adapter }));
-      const timerHandlers = new Map<string, TimerHandler>([
-        ['session-timeout', sessionTimeoutHandler(db, queues, conversation)],
-        ['flow-start', flowStartHandler(db, queues, conversation)],
-      ]);
-      for (const capability of capabilities) {
-        for (const [kind, handler] of Object.entries(capability.timers ?? {})) timerHandlers.set(kind, handler);
-      }
-      workers.push(startTimerWorker(queues, timerHandlers, logger, { lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS }));
+      const timers = [sessionTimeoutTimer(db, queues, conversation), flowStartTimer(db, queues, conversation), ...running.flatMap(([, c]) => c.timers ?? [])];
+      workers.push(startTimerWorker(queues, timers, logger, { lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS }));
       // Closing a worker waits for its running jobs: this is the drain.
       cleanups.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
     }
 
-    for (const capability of capabilities) {
+    for (const [, capability] of running) {
       if (capability.start) await capability.start();
       if (capability.stop) cleanups.push(() => capability.stop!());
     }
@@ -201,10 +229,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       for (const event of events) await ingest(ingestDeps, channel, event);
     };
     for (const adapter of adapters.values()) {
-      if (adapter.start) {
-        await adapter.start((events) => sink(adapter.channel, events));
-        cleanups.push(() => adapter.stop!());
-      }
+      if (adapter.start) await adapter.start((events) => sink(adapter.channel, events));
+      if (adapter.stop) cleanups.push(() => adapter.stop!());
     }
 
     if (app) {
@@ -221,9 +247,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       app,
       url,
       catalog,
-      console: consoleChannel,
+      console: adapters.get('console') as ConsoleAdapter | undefined,
       database,
       capabilities,
+      effects,
       stop: async () => {
         logger.info('gateway stopping');
         // First refuse new webhooks (503: providers retry later), then drain and close.
@@ -235,16 +262,4 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     await stopAll();
     throw error;
   }
-}
-
-function mergeHooks(list: (EffectHooks | undefined)[]): EffectHooks {
-  const hooks = list.filter((h): h is EffectHooks => h !== undefined);
-  return {
-    incidentCreated: async (id) => {
-      for (const h of hooks) await h.incidentCreated?.(id);
-    },
-    rumourReported: async (id) => {
-      for (const h of hooks) await h.rumourReported?.(id);
-    },
-  };
 }

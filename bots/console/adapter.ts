@@ -41,16 +41,24 @@ const inboundSchema = z.object({
   language: z.string().max(10).optional(),
 });
 
-export interface ConsoleChannel {
-  adapter: ChannelAdapter;
-  mailbox: Mailbox;
-  token: string;
+const inboxQuery = z.object({
+  address: z.string().min(1),
+  after: z.coerce.number().int().min(-1).default(0),
+  wait: z.coerce.number().int().min(0).max(30_000).default(0),
+});
+
+/** The console adapter, with the mailbox its replies wait in and the token that guards it. */
+export interface ConsoleAdapter extends ChannelAdapter {
+  readonly mailbox: Mailbox;
+  readonly token: string;
 }
 
-export function createConsoleChannel(tokenFile: string): ConsoleChannel {
+export function createConsoleChannel(tokenFile: string): ConsoleAdapter {
   const token = consoleToken(tokenFile);
   const mailbox = new Mailbox();
-  const adapter: ChannelAdapter = {
+  return {
+    mailbox,
+    token,
     channel: 'console',
     rate: { max: 50, durationMs: 1000 },
     webhooks: [
@@ -76,9 +84,25 @@ export function createConsoleChannel(tokenFile: string): ConsoleChannel {
         },
       },
     ],
+    routes: [
+      {
+        // Replies, long-polled by the chat client (`after`: the last sequence number seen).
+        method: 'GET',
+        path: '/console/inbox',
+        async handle(request) {
+          if (!tokenMatches(token, request.headers[CONSOLE_TOKEN_HEADER])) return { status: 401, body: { error: 'invalid console token' } };
+          const query = inboxQuery.safeParse(request.query);
+          if (!query.success) throw new MalformedPayloadError(query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          return { status: 200, body: { messages: await mailbox.take(query.data.address, query.data.after, query.data.wait) } };
+        },
+      },
+    ],
     async send(address, message) {
       return { providerId: `console-${mailbox.put(address, message)}`, status: 'delivered' };
     },
+    async stop() {
+      // Long polls end now, so the HTTP server can close.
+      mailbox.wakeAll();
+    },
   };
-  return { adapter, mailbox, token };
 }

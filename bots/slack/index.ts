@@ -3,3 +3,4 @@ export { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_INTERACTIONS_PATH } from '
 export { DEFAULT_API_URL, DEFAULT_RATE, type SlackMode, type SlackOptions } from './options.js';
 export { formatMessageRef, parseMessageRef, threadTsOf, type SlackMessageRef } from './thread.js';
 export { CHOICE_ACTION_PREFIX } from './outbound.js';
+export { slackChannel } from './channel.js';

@@ -10,3 +10,4 @@ export {
   type TelegramWebhookStatus,
 } from './webhook-setup.js';
 export { MAX_CALLBACK_DATA_BYTES } from './send.js';
+export { telegramChannel } from './channel.js';

@@ -11,3 +11,4 @@ export {
 } from './options.js';
 export { MAX_SMS_CHARACTERS, renderSms, type RenderedSms } from './render.js';
 export { EMPTY_TWIML, INBOUND_PATH, STATUS_PATH } from './webhooks.js';
+export { twilioSmsChannel } from './channel.js';

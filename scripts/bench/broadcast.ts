@@ -79,11 +79,11 @@ async function seed(databaseUrl: string): Promise<void> {
 
 // ---------------------------------------------------------------- gateway process
 async function gatewayRun(databaseUrl: string, redisUrl: string, smsApi: string): Promise<void> {
-  const { loadConfig } = await import('../../src/config.js');
+  const { loadConfig } = await import('../../src/gateway.js');
   const { startGateway } = await import('../../src/gateway.js');
-  const { broadcastsCapability } = await import('../../src/broadcasts/capability.js');
+  const { broadcastsCapability } = await import('../../src/broadcasts/index.js');
   const { BroadcastService } = await import('../../src/broadcasts/service.js');
-  const { parseQuietHours, resolveSettings } = await import('../../src/broadcasts/settings.js');
+  const { broadcastSettingsSchema, parseQuietHours, resolveSettings } = await import('../../src/broadcasts/settings.js');
   const { createLogger } = await import('../../src/logger.js');
   const { jobId } = await import('../../src/jobs/queues.js');
 
@@ -109,7 +109,7 @@ async function gatewayRun(databaseUrl: string, redisUrl: string, smsApi: string)
     TWILIO_MESSAGES_PER_SECOND: String(SMS_RATE),
   });
   const gateway = await startGateway(config, { capabilities: [broadcastsCapability({ settings })], logger: createLogger('silent') });
-  const service = new BroadcastService({ runtime: gateway, settings: resolveSettings(config, settings), quietHours: parseQuietHours(''), now: () => new Date(), dialect: { provider: config.databaseProvider, schema: config.databaseProvider === 'postgres' ? 'bench' : undefined } });
+  const service = new BroadcastService({ runtime: gateway, settings: resolveSettings(broadcastSettingsSchema.parse(config.env), settings), quietHours: parseQuietHours(''), now: () => new Date(), dialect: { provider: config.databaseProvider, schema: config.databaseProvider === 'postgres' ? 'bench' : undefined } });
   const creator = { tokenId: 'bench-creator', name: 'bench creator', role: 'broadcaster', areaId: null };
   const approver = { tokenId: 'bench-approver', name: 'bench approver', role: 'approver', areaId: null };
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import type { ChannelAdapter } from '../../src/channels/adapter.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 import { startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { redisOptions } from '../../src/jobs/queues.js';

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 import { openDatabase } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
 import { startGateway } from '../../src/gateway.js';

@@ -1,11 +1,9 @@
 /**
- * Command-line views of broadcasts and rumours, for src/cli.ts:
+ * Command-line views of broadcasts, added by the broadcasts capability:
  *   broadcasts list [--status S]               broadcasts, newest first
  *   broadcasts show <id>                       one broadcast and its progress
  *   broadcasts recipients <id> [--status S]    per-recipient delivery state (never addresses)
  *   broadcasts cancel <id> --as <name>         stop what has not gone out
- *   rumours list [--status S]                  rumours with their report counts
- * Wire them with `registerBroadcastCommands(program, { withDatabase, withQueues })`.
  */
 import type { Command } from 'commander';
 import type { Db } from '../db/client.js';
@@ -86,19 +84,5 @@ export function registerBroadcastCommands(program: Command, deps: BroadcastCliDe
         }),
       );
       print(`cancelled ${id}: ${cancelled} queued messages will not be sent`);
-    });
-
-  program
-    .command('rumours')
-    .description('rumours and their report counts')
-    .command('list')
-    .option('--status <status>', 'new, investigating, verified_true, false, unverifiable')
-    .action(async (options: { status?: string }) => {
-      const rows = await deps.withDatabase((db) => db.rumour.findMany({ where: options.status ? { status: options.status } : {}, orderBy: { lastReportAt: 'desc' }, take: 200 }));
-      if (rows.length === 0) print('no rumours');
-      for (const r of rows) {
-        const languages = Object.keys(JSON.parse(r.answers) as Record<string, string>).join(',') || '-';
-        print(`${r.id}  ${r.status.padEnd(13)} reports ${String(r.reportCount).padStart(4)}  ${(r.areaId ?? '-').padEnd(10)} answers ${languages.padEnd(8)} ${r.publishedAt ? 'published' : ''} ${r.title ?? ''}`.trimEnd());
-      }
     });
 }

@@ -9,7 +9,8 @@ import type { Translator } from '../i18n.js';
 import type { AreaTree } from '../areas/tree.js';
 import { audiencePages, type AudienceSpec, type Dialect } from './audience.js';
 import { quietDelayMs } from './quiet-hours.js';
-import { announcementMessage, measureSms, textLanguage, type Announcement, type SmsMeasure } from './render.js';
+import type { MeasureMessage, MessageCost } from '../channels/module.js';
+import { announcementMessage, textLanguage, type Announcement } from './render.js';
 import type { BroadcastSettings, QuietHours } from './settings.js';
 
 export interface Estimate {
@@ -25,7 +26,7 @@ export interface Estimate {
   /** Recipients in their area's quiet hours right now (they get a non-urgent message when these end). */
   inQuietHoursNow: number;
   /** SMS rendering of each language's message (characters, encoding, segments). */
-  sms: Record<string, SmsMeasure>;
+  sms: Record<string, MessageCost>;
   /** Total SMS segments the broadcast costs. */
   smsSegments: number;
   /** Time to send at each channel's pace, in ms; channels send in parallel. */
@@ -37,6 +38,8 @@ export interface EstimateDeps {
   db: Db;
   translator: Translator;
   adapters: Map<string, ChannelAdapter>;
+  /** Measures a message on each channel that bills by segment. */
+  measures: Map<string, MeasureMessage>;
   settings: BroadcastSettings;
   quietHours: QuietHours | null;
   tree: AreaTree;
@@ -62,8 +65,9 @@ export async function estimate(deps: EstimateDeps, spec: AudienceSpec, announcem
     durationMsByChannel: {},
     durationMs: 0,
   };
-  for (const language of Object.keys(announcement.texts)) {
-    result.sms[language] = measureSms(announcementMessage(announcement, language, deps.translator));
+  const measureSms = deps.measures.get('sms');
+  if (measureSms) {
+    for (const language of Object.keys(announcement.texts)) result.sms[language] = measureSms(announcementMessage(announcement, language, deps.translator));
   }
   const pages = audiencePages(deps.db, spec, {
     tree: deps.tree,
@@ -87,7 +91,7 @@ export async function estimate(deps: EstimateDeps, spec: AudienceSpec, announcem
       bump(result.byChannel, recipient.channel);
       bump(result.byLanguage, language);
       bump((result.byChannelAndLanguage[recipient.channel] ??= {}), language);
-      if (recipient.channel === 'sms') result.smsSegments += result.sms[language]!.segments;
+      if (recipient.channel === 'sms') result.smsSegments += result.sms[language]?.segments ?? 0;
       if (!urgent) {
         const zone = timezone(recipient.areaId);
         let quiet = quietByZone.get(zone);

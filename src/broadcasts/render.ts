@@ -1,9 +1,7 @@
 /**
  * How an announcement becomes the message a recipient gets: the text in the recipient's language
  * (or the fallback language when the sender allowed it), the link, and the feedback question.
- * SMS renderings are measured (characters, encoding, segments) before anything is sent.
  */
-import { MAX_SMS_CHARACTERS, renderSms } from '../../bots/twilio-sms/index.js';
 import type { Translator } from '../i18n.js';
 import type { OutboundMessage } from '../messages.js';
 
@@ -44,16 +42,4 @@ export function announcementMessage(announcement: Announcement, language: string
       { id: FEEDBACK_NO, label: translator.t(language, 'broadcasts:feedback.no') },
     ],
   };
-}
-
-export interface SmsMeasure {
-  characters: number;
-  encoding: string;
-  segments: number;
-  tooLong: boolean;
-}
-
-export function measureSms(message: OutboundMessage): SmsMeasure {
-  const sms = renderSms(message);
-  return { characters: sms.characters, encoding: sms.encoding, segments: sms.segments, tooLong: sms.characters > MAX_SMS_CHARACTERS };
 }

@@ -8,6 +8,7 @@ import type { Principal } from '../admin/tokens.js';
 import type { Runtime } from '../capability.js';
 import type { Db } from '../db/client.js';
 import { jobId } from '../jobs/queues.js';
+import { defineTimer } from '../jobs/timers.js';
 import { AreaTree } from '../areas/tree.js';
 import type { AudienceSpec, Dialect } from './audience.js';
 import { estimate, type Estimate } from './estimate.js';
@@ -76,6 +77,11 @@ export class BroadcastService {
     return this.deps.runtime.db;
   }
 
+  /** How audience queries are written for this database. */
+  get dialect(): Dialect {
+    return this.deps.dialect;
+  }
+
   /** The database the service works on (routes read progress through it). */
   get database(): Db {
     return this.deps.runtime.db;
@@ -96,7 +102,7 @@ export class BroadcastService {
   async estimateFor(spec: AudienceSpec, announcement: Announcement, urgent: boolean, tree?: AreaTree): Promise<Estimate> {
     const { runtime, settings, quietHours, dialect } = this.deps;
     return estimate(
-      { db: runtime.db, translator: runtime.translator, adapters: runtime.adapters, settings, quietHours, tree: tree ?? (await AreaTree.load(runtime.db)), now: this.deps.now(), dialect },
+      { db: runtime.db, translator: runtime.translator, adapters: runtime.adapters, measures: runtime.measures, settings, quietHours, tree: tree ?? (await AreaTree.load(runtime.db)), now: this.deps.now(), dialect },
       spec,
       announcement,
       urgent,
@@ -245,7 +251,7 @@ export class BroadcastService {
     if (moved.count === 0) throw new BroadcastError(409, 'the broadcast changed meanwhile; reload it');
     if (row.status === 'scheduled') await queues.cancel(fanoutJobId(row.id));
     const delay = Math.max(0, at.getTime() - this.deps.now().getTime());
-    await queues.schedule(fanoutJobId(row.id), { kind: FANOUT_TIMER, broadcastId: row.id }, new Date(Date.now() + delay));
+    await queues.schedule(fanoutJobId(row.id), FANOUT_TIMER.data({ broadcastId: row.id }), new Date(Date.now() + delay));
     return this.db.broadcast.findUniqueOrThrow({ where: { id: row.id } });
   }
 
@@ -269,7 +275,8 @@ export class BroadcastService {
   }
 }
 
-export const FANOUT_TIMER = 'broadcast-fanout';
+/** The `broadcast-fanout` timer: runs or resumes the fan-out of one broadcast. */
+export const FANOUT_TIMER = defineTimer('broadcast-fanout', z.object({ broadcastId: z.string().min(1) }));
 
 /** Marks the queued messages of a broadcast cancelled and removes their send jobs. */
 export async function cancelQueued(runtime: Pick<Runtime, 'db' | 'queues'>, broadcastId: string): Promise<number> {

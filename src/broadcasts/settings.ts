@@ -1,9 +1,9 @@
 /**
- * Settings of the broadcasts capability. They are read from the gateway's configuration when it
- * carries them (BROADCAST_* / RUMOUR_* variables) and otherwise take the defaults below; a test or
- * an embedding program passes overrides to the capability factory.
+ * Settings of the broadcasts capability: BROADCAST_* variables, parsed with the configuration;
+ * a test or an embedding program passes overrides to the capability factory.
  */
 import { z } from 'zod';
+import { overrideSettings, type SettingOverrides } from '../capability.js';
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'HH:MM, 24-hour clock' });
 
@@ -45,15 +45,11 @@ export const broadcastSettingsSchema = z.object({
    * queue longer than the provider keeps it (an SMS older than the provider queue is refused).
    */
   BROADCAST_RELEASE_WINDOW_S: z.coerce.number().int().min(1).default(600),
-  /** How often stalled fan-outs are resumed and ungrouped rumour reports grouped (ms). */
+  /** How often stalled fan-outs are resumed (ms). */
   BROADCAST_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
   /** Job priority of urgent and of other broadcasts (replies have none and go first). */
   BROADCAST_PRIORITY_URGENT: z.coerce.number().int().min(1).default(1),
   BROADCAST_PRIORITY_NORMAL: z.coerce.number().int().min(1).default(10),
-  /** Similarity (0-1) from which a rumour report joins an existing rumour. */
-  RUMOUR_SIMILARITY: z.coerce.number().min(0).max(1).default(0.5),
-  /** Rumours with no report for this many days no longer collect new reports. */
-  RUMOUR_OPEN_DAYS: z.coerce.number().positive().default(30),
 });
 
 export type BroadcastSettingsInput = z.input<typeof broadcastSettingsSchema>;
@@ -77,26 +73,9 @@ export function parseQuietHours(text: string): QuietHours | null {
   return hours.start === hours.end ? null : hours;
 }
 
-/**
- * The settings: the gateway's configuration (src/config.ts parses these variables with the rest,
- * so its values are already checked), then `overrides` in their written form, checked here.
- */
-export function resolveSettings(config: object, overrides: Partial<Record<keyof BroadcastSettingsInput, unknown>> = {}): BroadcastSettings {
-  const shape = broadcastSettingsSchema.shape;
-  const settings: Record<string, unknown> = { ...broadcastSettingsSchema.parse({}) };
-  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
-    const value = (config as Record<string, unknown>)[key];
-    if (value !== undefined) settings[key] = value;
-  }
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(overrides)) {
-    const field = shape[key as keyof typeof shape];
-    if (!field || value === undefined) continue;
-    const parsed = field.safeParse(value);
-    if (parsed.success) settings[key] = parsed.data;
-    else problems.push(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  }
-  if (problems.length > 0) throw new Error(`invalid broadcast settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  parseQuietHours(settings.BROADCAST_QUIET_HOURS as string);
-  return settings as BroadcastSettings;
+/** The settings as configured, with `overrides` (in their written form) checked and applied. */
+export function resolveSettings(configured: BroadcastSettings, overrides: SettingOverrides<typeof broadcastSettingsSchema> = {}): BroadcastSettings {
+  const settings = overrideSettings(broadcastSettingsSchema, configured, overrides);
+  parseQuietHours(settings.BROADCAST_QUIET_HOURS);
+  return settings;
 }

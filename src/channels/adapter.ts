@@ -99,6 +99,17 @@ export interface SendContext {
   threadId?: string;
 }
 
+/** A plain HTTP route a channel serves besides its webhooks (the console channel's inbox). */
+export interface ChannelRoute {
+  method: 'GET';
+  path: string;
+  /**
+   * Answers the request. `headers` are lower-cased; `query` holds the query string's values.
+   * Throws MalformedPayloadError for a bad query (answered 400).
+   */
+  handle(request: { headers: Record<string, string | undefined>; query: Record<string, string | undefined> }): Promise<{ status: number; body: unknown }>;
+}
+
 /** Handed to adapters that receive without webhooks (Telegram long polling, Slack socket mode). */
 export type InboundSink = (events: InboundEvent[]) => Promise<void>;
 
@@ -108,6 +119,8 @@ export interface ChannelAdapter {
   readonly rate: ChannelRate;
   /** Webhook routes (empty for channels that only poll). */
   readonly webhooks: WebhookRoute[];
+  /** Other HTTP routes of the channel, if any. */
+  readonly routes?: ChannelRoute[];
   /**
    * Sends one message. Throws a ProviderError subclass (src/errors.ts) on failure so the worker
    * can tell transient from permanent without reading strings.
@@ -115,6 +128,6 @@ export interface ChannelAdapter {
   send(address: string, message: OutboundMessage, context: SendContext): Promise<SendResult>;
   /** Starts receiving without webhooks (polling, sockets), if configured. */
   start?(sink: InboundSink): Promise<void>;
-  /** Stops receiving and releases connections. */
+  /** Stops receiving and releases connections (and wakes anyone waiting on the channel). */
   stop?(): Promise<void>;
 }

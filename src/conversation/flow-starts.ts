@@ -11,7 +11,8 @@ import type { ConversationDeps } from './step.js';
 import type { Db } from '../db/client.js';
 import { jobId, type Queues } from '../jobs/queues.js';
 import { runSystemStep } from './system-steps.js';
-import type { TimerHandler } from '../jobs/timers.js';
+import { z } from 'zod';
+import { defineTimer, onTimer, type TimerRegistration } from '../jobs/timers.js';
 
 export interface FlowStart {
   flowId: string;
@@ -30,6 +31,9 @@ export class ContactBusyError extends Error {
     this.name = 'ContactBusyError';
   }
 }
+
+/** The `flow-start` timer: one start of a flow for one contact. `params` is a JSON object of strings. */
+export const FLOW_START = defineTimer('flow-start', z.object({ contactId: z.string(), flowId: z.string(), params: z.string(), key: z.string() }));
 
 /** Tries of a start that finds the contact busy: with backoff capped at 5 minutes, about 3 hours. */
 const START_ATTEMPTS = 40;
@@ -68,8 +72,8 @@ export async function scheduleFlowStarts(queues: Queues, flowIds: Set<string>, s
   const add = async (ids: string[]) => {
     await queues.timers.addBulk(
       ids.map((contactId) => ({
-        name: 'flow-start',
-        data: { kind: 'flow-start', contactId, flowId: start.flowId, params: JSON.stringify(start.params), key: start.key },
+        name: FLOW_START.kind,
+        data: FLOW_START.data({ contactId, flowId: start.flowId, params: JSON.stringify(start.params), key: start.key }),
         opts: { jobId: jobId('flowstart', start.key, contactId), delay, attempts: START_ATTEMPTS },
       })),
     );
@@ -80,11 +84,10 @@ export async function scheduleFlowStarts(queues: Queues, flowIds: Set<string>, s
   return count;
 }
 
-export function flowStartHandler(db: Db, queues: Queues, deps: ConversationDeps): TimerHandler {
-  return async (data) => {
-    const contactId = String(data.contactId);
-    const flowId = String(data.flowId);
-    const params = JSON.parse(String(data.params)) as Record<string, string>;
+export function flowStartTimer(db: Db, queues: Queues, deps: ConversationDeps): TimerRegistration {
+  return onTimer(FLOW_START, async (data) => {
+    const { contactId, flowId } = data;
+    const params = z.record(z.string(), z.string()).parse(JSON.parse(data.params));
     const contact = await db.contact.findUnique({ where: { id: contactId } });
     if (!contact || contact.status !== 'active') return;
     const lastUsed = await db.message.findFirst({
@@ -97,7 +100,7 @@ export function flowStartHandler(db: Db, queues: Queues, deps: ConversationDeps)
     await runSystemStep(db, queues, deps, {
       target: { contactId, identityId: identity.id, channel: identity.channel },
       input: { type: 'start', flowId, params },
-      causeKey: `start:${String(data.key)}:${contactId}`,
+      causeKey: `start:${data.key}:${contactId}`,
       // A start never cuts into a conversation (a report half told would be lost): while the
       // contact is in a flow other than the catch-all menu, the job fails and tries again later
       // (thrown inside the transaction, so nothing is stored). An open menu is simply replaced.
@@ -110,5 +113,5 @@ export function flowStartHandler(db: Db, queues: Queues, deps: ConversationDeps)
         if (outcome.startRefused?.reason === 'busy') throw new ContactBusyError();
       },
     });
-  };
+  });
 }

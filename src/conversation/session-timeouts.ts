@@ -6,13 +6,11 @@
 import type { ConversationDeps } from './step.js';
 import type { Db } from '../db/client.js';
 import type { Queues } from '../jobs/queues.js';
-import { runSystemStep } from './system-steps.js';
-import type { TimerHandler } from '../jobs/timers.js';
+import { runSystemStep, SESSION_TIMEOUT } from './system-steps.js';
+import { onTimer, type TimerRegistration } from '../jobs/timers.js';
 
-export function sessionTimeoutHandler(db: Db, queues: Queues, deps: ConversationDeps): TimerHandler {
-  return async (data) => {
-    const sessionId = String(data.sessionId);
-    const at = String(data.at);
+export function sessionTimeoutTimer(db: Db, queues: Queues, deps: ConversationDeps): TimerRegistration {
+  return onTimer(SESSION_TIMEOUT, async ({ sessionId, at }) => {
     const row = await db.session.findUnique({ where: { id: sessionId } });
     if (!row || row.status !== 'active') return;
     await runSystemStep(db, queues, deps, {
@@ -21,5 +19,5 @@ export function sessionTimeoutHandler(db: Db, queues: Queues, deps: Conversation
       causeKey: `timeout:${sessionId}:${at}`,
       accept: (session) => session?.id === sessionId && session.state.timeoutAt === at,
     });
-  };
+  });
 }

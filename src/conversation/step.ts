@@ -6,7 +6,7 @@
 import type { Db } from '../db/client.js';
 import type { EngineInput, FlowCatalog, FlowSession, Reply } from '../flow/engine.js';
 import { flowSessionSchema, step } from '../flow/engine.js';
-import { applyEffect, type EffectContext, type EffectHooks } from './effects.js';
+import { applyEffect, type EffectContext, type EffectHandlers } from './effects.js';
 import { mintCaseCode } from '../flow/case-code.js';
 import { contactFields } from './contacts.js';
 import type { Translator } from '../i18n.js';
@@ -20,7 +20,7 @@ export interface ConversationDeps {
   catalog: FlowCatalog;
   translator: Translator;
   personalData: PersonalData;
-  hooks: EffectHooks;
+  effects: EffectHandlers;
   logger: Logger;
 }
 
@@ -108,7 +108,7 @@ export async function conversationStep(
     replies: [],
     afterCommit: [],
   };
-  for (const effect of result.effects) await applyEffect(effect, ctx, deps.hooks);
+  for (const effect of result.effects) await applyEffect(effect, ctx, deps.effects);
 
   let timeout: StepOutcome['timeout'];
   if (result.session) {

@@ -5,13 +5,19 @@
  */
 import { conversationStep, loadSession, type ActiveSession, type ConversationDeps, type StepOutcome } from './step.js';
 import type { Db } from '../db/client.js';
+import { unitOfWork } from '../jobs/unit-of-work.js';
 import type { EngineInput } from '../flow/engine.js';
-import { enqueueAll, writeOutbox, type OutboxTarget, type QueuedMessage } from '../outbound/outbox.js';
+import { writeOutbox, type OutboxTarget } from '../outbound/outbox.js';
 import type { Queues } from '../jobs/queues.js';
+import { z } from 'zod';
+import { defineTimer } from '../jobs/timers.js';
+
+/** The `session-timeout` timer: `at` is the session's `timeoutAt` (ISO time) it was set for. */
+export const SESSION_TIMEOUT = defineTimer('session-timeout', z.object({ sessionId: z.string(), at: z.string() }));
 
 /** Schedules the timer of a session that waits with a timeout. */
 export function scheduleSessionTimeout(queues: Queues, timeout: NonNullable<StepOutcome['timeout']>): Promise<void> {
-  return queues.schedule(timeout.id, { kind: 'session-timeout', sessionId: timeout.sessionId, at: timeout.at.toISOString() }, timeout.at);
+  return queues.schedule(timeout.id, SESSION_TIMEOUT.data({ sessionId: timeout.sessionId, at: timeout.at.toISOString() }), timeout.at);
 }
 
 export interface SystemStep {
@@ -27,27 +33,18 @@ export interface SystemStep {
 
 /** Runs one system step; returns false when `accept` declined it. */
 export async function runSystemStep(db: Db, queues: Queues, deps: ConversationDeps, step: SystemStep): Promise<boolean> {
-  let afterCommit: (() => Promise<void>)[] = [];
   let accepted = true;
-  const queued = await db.$transaction(
-    async (tx): Promise<QueuedMessage[]> => {
-      const now = new Date();
-      const session = await loadSession(tx as Db, step.target.contactId, now, deps.logger);
-      if (step.accept && !step.accept(session)) {
-        accepted = false;
-        return [];
-      }
-      const outcome = await conversationStep(deps, tx as Db, step.target, session, step.input, now);
-      step.check?.(outcome);
-      afterCommit = outcome.afterCommit;
-      const timeout = outcome.timeout;
-      if (timeout) afterCommit.push(() => scheduleSessionTimeout(queues, timeout));
-      const entries = outcome.replies.map((message) => ({ message }));
-      return writeOutbox(tx as Db, deps.personalData, step.target, step.causeKey, entries);
-    },
-    { maxWait: 20_000, timeout: 30_000 },
-  );
-  await enqueueAll(queues, queued);
-  for (const task of afterCommit) await task();
+  await unitOfWork(db, queues, async ({ tx, send, afterCommit }) => {
+    const now = new Date();
+    const session = await loadSession(tx, step.target.contactId, now, deps.logger);
+    accepted = !step.accept || step.accept(session);
+    if (!accepted) return;
+    const outcome = await conversationStep(deps, tx, step.target, session, step.input, now);
+    step.check?.(outcome);
+    for (const task of outcome.afterCommit) afterCommit(task);
+    const timeout = outcome.timeout;
+    if (timeout) afterCommit(() => scheduleSessionTimeout(queues, timeout));
+    send(await writeOutbox(tx, deps.personalData, step.target, step.causeKey, outcome.replies.map((message) => ({ message }))));
+  });
   return accepted;
 }

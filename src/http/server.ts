@@ -1,20 +1,17 @@
 /**
- * The HTTP server: health and readiness, the channels' webhooks, the console inbox and the
- * admin API. Fastify's own request logging is off: our lines carry no personal data.
+ * The HTTP server: health and readiness, the channels' webhooks and other routes, and the admin
+ * API. Fastify's own request logging is off: our lines carry no personal data.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Mailbox } from '../../bots/console/mailbox.js';
-import { CONSOLE_TOKEN_HEADER, tokenMatches } from '../../bots/console/adapter.js';
 import { adminApi, type AdminDeps } from '../admin/routes.js';
 import type { Logger } from '../logger.js';
-import { webhookRoutes, type WebhookDeps } from '../inbound/webhooks.js';
+import { channelRoutes, webhookRoutes, type WebhookDeps } from '../inbound/webhooks.js';
 
 export interface HttpDeps extends WebhookDeps {
   admin: AdminDeps;
   /** Readiness check of the database and Redis; throws when one is unreachable. */
   checkReady: () => Promise<void>;
-  console?: { mailbox: Mailbox; token: string };
   logger: Logger;
 }
 
@@ -45,18 +42,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   await app.register(async (scope) => webhookRoutes(scope, deps));
 
-  const consoleChannel = deps.console;
-  if (consoleChannel) {
-    app.get('/console/inbox', async (request, reply) => {
-      if (!tokenMatches(consoleChannel.token, request.headers[CONSOLE_TOKEN_HEADER] as string | undefined)) {
-        return reply.code(401).send({ error: 'invalid console token' });
-      }
-      const query = z
-        .object({ address: z.string().min(1), after: z.coerce.number().int().min(-1).default(0), wait: z.coerce.number().int().min(0).max(30_000).default(0) })
-        .parse(request.query);
-      return { messages: await consoleChannel.mailbox.take(query.address, query.after, query.wait) };
-    });
-  }
+  await app.register(async (scope) => channelRoutes(scope, deps.adapters));
 
   await app.register(async (scope) => adminApi(scope, deps.admin), { prefix: '/api/v1' });
   return app as unknown as FastifyInstance;

@@ -17,11 +17,16 @@ export interface WebhookDeps extends IngestDeps {
   accepting: () => boolean;
 }
 
-function toWebhookRequest(request: FastifyRequest, publicUrl: string): WebhookRequest {
+function headersOf(request: FastifyRequest): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  return headers;
+}
+
+function toWebhookRequest(request: FastifyRequest, publicUrl: string): WebhookRequest {
+  const headers = headersOf(request);
   return {
     path: request.url.split('?')[0] ?? request.url,
     publicUrl: `${publicUrl}${request.url}`,
@@ -70,6 +75,29 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
           return reply.code(result.reply.status ?? 200).header('content-type', result.reply.contentType).send(result.reply.body);
         }
         return reply.code(200).send({ ok: true });
+      });
+    }
+  }
+}
+
+/** The channels' other routes (the console inbox): plain requests, answered by the adapter. */
+export async function channelRoutes(app: FastifyInstance, adapters: ChannelAdapter[]): Promise<void> {
+  for (const adapter of adapters) {
+    for (const route of adapter.routes ?? []) {
+      app.route({
+        method: route.method,
+        url: route.path,
+        handler: async (request, reply) => {
+          const headers = headersOf(request);
+          const query = Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+          try {
+            const answer = await route.handle({ headers, query });
+            return reply.code(answer.status).send(answer.body);
+          } catch (error) {
+            if (error instanceof MalformedPayloadError) return reply.code(400).send({ error: 'invalid request', reason: error.message });
+            throw error;
+          }
+        },
       });
     }
   }

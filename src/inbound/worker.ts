@@ -14,7 +14,9 @@ import type { Logger } from '../logger.js';
 import { inboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import { enqueueAll, writeOutbox } from '../outbound/outbox.js';
-import { QUEUE_NAMES, backoffDelay, type InboundJob, type Queues } from '../jobs/queues.js';
+import { QUEUE_NAMES, type InboundJob, type Queues } from '../jobs/queues.js';
+import { unitOfWork } from '../jobs/unit-of-work.js';
+import { startWorker } from '../jobs/worker.js';
 import type { InboundContext } from './pipeline/context.js';
 
 export interface InboundWorkerDeps {
@@ -62,57 +64,37 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
       const identity = message.identity;
       const contactId = message.contactId;
       const contact = message.contact;
-      let afterCommit: (() => Promise<void>)[] = [];
-      const queued = await db.$transaction(
-        async (tx) => {
-          const ctx: InboundContext = {
-            tx: tx as Db,
-            now: new Date(),
-            messageId,
-            channel: message.channel,
-            contactId,
-            contact,
-            identityId: identity.id,
-            stopped: identity.stoppedAt !== null,
-            input,
-            language: deps.defaultLanguage,
-            session: null,
-            outbox: [],
-            afterCommit: [],
-          };
-          await deps.pipeline(ctx);
-          afterCommit = ctx.afterCommit;
-          const rows = await writeOutbox(
-            tx as Db,
-            personalData,
-            { contactId, identityId: identity.id, channel: message.channel },
-            `reply:${messageId}`,
-            ctx.outbox,
-            messageId,
-          );
-          await tx.message.update({ where: { id: messageId }, data: { status: 'processed' } });
-          return rows;
-        },
-        { maxWait: 20_000, timeout: 30_000 },
-      );
-      await enqueueAll(queues, queued);
-      for (const task of afterCommit) await task();
+      await unitOfWork(db, queues, async (work) => {
+        const ctx: InboundContext = {
+          tx: work.tx,
+          now: new Date(),
+          messageId,
+          channel: message.channel,
+          contactId,
+          contact,
+          identityId: identity.id,
+          stopped: identity.stoppedAt !== null,
+          input,
+          language: deps.defaultLanguage,
+          session: null,
+          outbox: [],
+          afterCommit: [],
+        };
+        await deps.pipeline(ctx);
+        for (const task of ctx.afterCommit) work.afterCommit(task);
+        const target = { contactId, identityId: identity.id, channel: message.channel };
+        work.send(await writeOutbox(work.tx, personalData, target, `reply:${messageId}`, ctx.outbox, messageId));
+        await work.tx.message.update({ where: { id: messageId }, data: { status: 'processed' } });
+      });
     } finally {
       clearInterval(renewal);
       await deps.redis.eval(RELEASE_LOCK, 1, lockKey, lockToken); // only our own lock
     }
   };
-  const worker = new Worker<InboundJob>(QUEUE_NAMES.inbound, process, {
-    connection: queues.settings.connection,
-    prefix: queues.settings.prefix,
-    concurrency: deps.concurrency,
-    lockDuration: deps.lockDurationMs,
-    stalledInterval: Math.max(1000, Math.floor(deps.lockDurationMs / 2)),
-    settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, deps.backoffMs) },
-  });
-  worker.on('failed', (job, error) => {
-    logger.error({ jobId: job?.id, messageId: job?.data.messageId, attempts: job?.attemptsMade, err: { name: error.name, message: error.message } }, 'inbound job failed');
-  });
-  worker.on('error', (error) => logger.error({ err: { name: error.name, message: error.message } }, 'inbound worker error'));
-  return worker;
+  return startWorker<InboundJob>(
+    queues,
+    { queue: QUEUE_NAMES.inbound, label: 'inbound', processor: process, describe: (job) => ({ messageId: job?.data.messageId }) },
+    { lockDurationMs: deps.lockDurationMs, backoffMs: deps.backoffMs, concurrency: deps.concurrency },
+    logger,
+  );
 }

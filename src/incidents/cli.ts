@@ -22,7 +22,7 @@ import * as actions from './actions.js';
 import { AreaTree } from './areas.js';
 import { exportAudit, record, timeline } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
-import { DEFAULT_POLICY_FILE } from './index.js';
+import { incidentSettingsSchema } from './settings.js';
 import { run } from './middleware.js';
 import type { CommandName } from './commands.js';
 import { loadPolicies } from './policies.js';
@@ -53,8 +53,9 @@ function incidentDeps(cfg: Config, db: Db, queues: Queues): IncidentDeps {
   const { key } = resolveKey(cfg.DATA_ENCRYPTION_KEY, join(cfg.DATA_DIR, 'encryption.key'));
   const channels = new Set<string>(Object.entries(cfg.channels).flatMap(([name, on]) => (on ? [name] : [])));
   if (cfg.consoleEnabled) channels.add('console');
-  const scale = Number((cfg as unknown as Record<string, unknown>).INCIDENT_DELAY_SCALE ?? 1);
-  const file = String((cfg as unknown as Record<string, unknown>).INCIDENT_POLICY_FILE ?? DEFAULT_POLICY_FILE);
+  const settings = incidentSettingsSchema.parse(cfg.env);
+  const scale = settings.INCIDENT_DELAY_SCALE;
+  const file = settings.INCIDENT_POLICY_FILE;
   return {
     db,
     queues,

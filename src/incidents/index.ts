@@ -6,17 +6,22 @@
  * scale or a clock (tests, demos).
  */
 import { resolve } from 'node:path';
-import type { CapabilityFactory } from '../capability.js';
+import type { Capability } from '../capability.js';
+import { onTimer } from '../jobs/timers.js';
 import { AreaTree } from './areas.js';
+import { registerIncidentCommands } from './cli.js';
 import type { IncidentDeps } from './deps.js';
-import { ACK_TIMEOUT, ESCALATE, recreateTimers, runAckTimeout, runStep, startEscalation, startMissing } from './escalation.js';
+import { incidentEffects } from './effects.js';
+import { recreateTimers, runAckTimeout, runStep, startEscalation, startMissing } from './escalation.js';
 import { incidentsMiddleware } from './middleware.js';
 import { loadPolicies } from './policies.js';
 import { incidentRoutes } from './routes.js';
 import { applyRoster, readRosterFile } from './rosters.js';
 import { SYSTEM } from './audit.js';
+import { incidentSettingsSchema } from './settings.js';
+import { ACK_TIMEOUT_TIMER, ESCALATE_TIMER } from './timers.js';
 
-export const DEFAULT_POLICY_FILE = resolve(import.meta.dirname, 'policies.yaml');
+export { DEFAULT_POLICY_FILE } from './settings.js';
 export const DEMO_ROSTERS = resolve(import.meta.dirname, '..', '..', 'prisma', 'seed', 'rosters.yaml');
 
 export interface IncidentsOptions {
@@ -33,76 +38,73 @@ export interface IncidentsOptions {
   catchUpMs?: number;
 }
 
-function configValue(config: unknown, name: string): string | undefined {
-  const value = (config as Record<string, unknown>)[name];
-  return value === undefined || value === null || value === '' ? undefined : String(value);
-}
-
-export function incidentsCapability(options: IncidentsOptions = {}): CapabilityFactory {
-  return (runtime) => {
-    const policyFile = options.policyFile ?? configValue(runtime.config, 'INCIDENT_POLICY_FILE') ?? DEFAULT_POLICY_FILE;
-    const scaleText = configValue(runtime.config, 'INCIDENT_DELAY_SCALE');
-    const scale = options.delayScale ?? (scaleText === undefined ? 1 : Number(scaleText));
-    // A bad policy file stops the boot here, naming the file and the field.
-    const policies = loadPolicies(policyFile, scale);
-    const deps: IncidentDeps = {
-      db: runtime.db,
-      logger: runtime.logger.child({ capability: 'incidents' }),
-      queues: runtime.queues,
-      personalData: runtime.personalData,
-      translator: runtime.translator,
-      channels: new Set(runtime.adapters.keys()),
-      policies,
-      areas: new AreaTree(),
-      now: options.now ?? (() => new Date()),
-    };
-    let timer: NodeJS.Timeout | undefined;
-    let catchingUp: Promise<unknown> | undefined;
-    let stopped = false;
-    return {
-      name: 'incidents',
-      timers: {
-        [ESCALATE]: (data) => runStep(deps, String(data.incidentId), Number(data.level), Number(data.round)),
-        [ACK_TIMEOUT]: (data) => runAckTimeout(deps, String(data.incidentId), Number(data.round)),
-      },
-      effectHooks: {
-        incidentCreated: (incidentId) => startEscalation(deps, incidentId),
-      },
-      middlewares: [incidentsMiddleware(deps)],
-      adminRoutes: incidentRoutes(deps),
-      async start() {
-        // A development install starts with the demo rosters, as it starts with the demo areas.
-        if (runtime.config.NODE_ENV === 'development' && (await runtime.db.committee.count()) === 0) {
-          const roster = readRosterFile(DEMO_ROSTERS);
-          await applyRoster(runtime.db, runtime.personalData, roster, SYSTEM);
-        }
-        const timers = await recreateTimers(deps);
-        deps.logger.info({ ...timers, policies: policies.policies.map((p) => p.id), scale }, 'incidents started');
-        // Escalations an interrupted process never started: in the background, so a backlog
-        // does not hold the gateway's start; then again every `catchUpMs`.
-        const catchUp = () => {
-          if (catchingUp || stopped) return;
-          catchingUp = startMissing(deps, () => stopped)
-            .then((started) => {
-              if (started > 0) deps.logger.warn({ started }, 'started escalations that were never started');
-            })
-            .catch((error: Error) => deps.logger.error({ err: { name: error.name, message: error.message } }, 'incident catch-up failed'))
-            .finally(() => (catchingUp = undefined));
-        };
-        catchUp();
-        const every = options.catchUpMs ?? 60_000;
-        if (every > 0) {
-          timer = setInterval(catchUp, every);
-          timer.unref();
-        }
-      },
-      async stop() {
-        if (timer) clearInterval(timer);
-        stopped = true;
-        await catchingUp;
-      },
-    };
+export function incidentsCapability(options: IncidentsOptions = {}): Capability<typeof incidentSettingsSchema> {
+  return {
+    name: 'incidents',
+    settings: incidentSettingsSchema,
+    commands: (program, cli) => registerIncidentCommands(program, cli),
+    create: (runtime, settings) => {
+      const policyFile = options.policyFile ?? settings.INCIDENT_POLICY_FILE;
+      const scale = options.delayScale ?? settings.INCIDENT_DELAY_SCALE;
+      // A bad policy file stops the boot here, naming the file and the field.
+      const policies = loadPolicies(policyFile, scale);
+      const deps: IncidentDeps = {
+        db: runtime.db,
+        logger: runtime.logger.child({ capability: 'incidents' }),
+        queues: runtime.queues,
+        personalData: runtime.personalData,
+        translator: runtime.translator,
+        channels: new Set(runtime.adapters.keys()),
+        policies,
+        areas: new AreaTree(),
+        now: options.now ?? (() => new Date()),
+      };
+      let timer: NodeJS.Timeout | undefined;
+      let catchingUp: Promise<unknown> | undefined;
+      let stopped = false;
+      return {
+        timers: [
+          onTimer(ESCALATE_TIMER, ({ incidentId, level, round }) => runStep(deps, incidentId, level, round)),
+          onTimer(ACK_TIMEOUT_TIMER, ({ incidentId, round }) => runAckTimeout(deps, incidentId, round)),
+        ],
+        effects: incidentEffects((incidentId) => startEscalation(deps, incidentId)),
+        middlewares: [incidentsMiddleware(deps)],
+        adminRoutes: incidentRoutes(deps),
+        async start() {
+          // A development install starts with the demo rosters, as it starts with the demo areas.
+          if (runtime.config.NODE_ENV === 'development' && (await runtime.db.committee.count()) === 0) {
+            const roster = readRosterFile(DEMO_ROSTERS);
+            await applyRoster(runtime.db, runtime.personalData, roster, SYSTEM);
+          }
+          const timers = await recreateTimers(deps);
+          deps.logger.info({ ...timers, policies: policies.policies.map((p) => p.id), scale }, 'incidents started');
+          // Escalations an interrupted process never started: in the background, so a backlog
+          // does not hold the gateway's start; then again every `catchUpMs`.
+          const catchUp = () => {
+            if (catchingUp || stopped) return;
+            catchingUp = startMissing(deps, () => stopped)
+              .then((started) => {
+                if (started > 0) deps.logger.warn({ started }, 'started escalations that were never started');
+              })
+              .catch((error: Error) => deps.logger.error({ err: { name: error.name, message: error.message } }, 'incident catch-up failed'))
+              .finally(() => (catchingUp = undefined));
+          };
+          catchUp();
+          const every = options.catchUpMs ?? 60_000;
+          if (every > 0) {
+            timer = setInterval(catchUp, every);
+            timer.unref();
+          }
+        },
+        async stop() {
+          if (timer) clearInterval(timer);
+          stopped = true;
+          await catchingUp;
+        },
+      };
+    },
   };
 }
 
-export const incidents: CapabilityFactory = incidentsCapability();
+/** The capability with settings from the configuration. */
+export const incidents = incidentsCapability();

@@ -18,6 +18,12 @@ export interface InboundJob {
   messageId: string;
 }
 
+/** An outbound message row to queue: its id and the channel whose queue sends it. */
+export interface OutboundRef {
+  id: string;
+  channel: string;
+}
+
 /** An outbound message stored in the Message table (status queued), to send. */
 export interface OutboundJob {
   messageId: string;

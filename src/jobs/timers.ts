@@ -1,37 +1,76 @@
 /**
- * The timer worker: runs delayed jobs (session timeouts, escalation steps, scheduled broadcasts)
- * by `kind`. Timers live in Redis with its append-only file, so a restart loses none; a timer
- * whose time passed while the gateway was down runs as soon as the worker starts.
+ * Timers: delayed jobs on the timers queue (session timeouts, escalation steps, scheduled
+ * broadcasts), each of a `kind` declared with the zod schema of its data. Timers live in Redis
+ * with its append-only file, so a restart loses none; a timer whose time passed while the
+ * gateway was down runs as soon as the worker starts.
+ *
+ *   const ESCALATE = defineTimer('escalate', z.object({ incidentId: z.string(), level: z.number() }));
+ *   await queues.schedule(id, ESCALATE.data({ incidentId, level: 1 }), at);
+ *   onTimer(ESCALATE, async ({ incidentId, level }) => ...)   // in a capability's `timers`
+ *
+ * A job whose data does not match its kind's schema fails for good (UnrecoverableError) and
+ * stays in the dead-letter list.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { z } from 'zod';
 import type { Logger } from '../logger.js';
-import { QUEUE_NAMES, backoffDelay, type Queues, type TimerJob } from './queues.js';
+import { QUEUE_NAMES, type Queues, type TimerJob } from './queues.js';
+import { startWorker, type WorkerOptions } from './worker.js';
 
-export type TimerHandler = (data: TimerJob, job: Job<TimerJob>) => Promise<void>;
+/** Values a timer's data may hold (job data carries ids and small values, never bodies). */
+type TimerValue = string | number | boolean;
 
-export function startTimerWorker(
-  queues: Queues,
-  handlers: Map<string, TimerHandler>,
-  logger: Logger,
-  options: { lockDurationMs: number; backoffMs: number; concurrency?: number },
-): Worker<TimerJob> {
-  const worker = new Worker<TimerJob>(
-    QUEUE_NAMES.timers,
-    async (job) => {
-      const handler = handlers.get(job.data.kind);
-      if (!handler) throw new UnrecoverableError(`no handler for timer kind "${job.data.kind}"`);
-      await handler(job.data, job);
+export interface TimerKind<S extends z.ZodObject> {
+  readonly kind: string;
+  readonly schema: S;
+  /** The job data of a timer of this kind. */
+  data(values: z.input<S> & Record<string, TimerValue>): TimerJob;
+}
+
+export function defineTimer<S extends z.ZodObject>(kind: string, schema: S): TimerKind<S> {
+  return { kind, schema, data: (values) => ({ ...values, kind }) as TimerJob };
+}
+
+/** A timer kind with its handler, as a capability registers it. */
+export interface TimerRegistration {
+  kind: string;
+  run(data: TimerJob, job: Job<TimerJob>): Promise<void>;
+}
+
+export function onTimer<S extends z.ZodObject>(timer: TimerKind<S>, handler: (data: z.output<S>, job: Job<TimerJob>) => Promise<void>): TimerRegistration {
+  return {
+    kind: timer.kind,
+    run: async (data, job) => {
+      const parsed = timer.schema.safeParse(data);
+      if (!parsed.success) {
+        const fields = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+        throw new UnrecoverableError(`timer "${timer.kind}" has data that does not match its schema (${fields})`);
+      }
+      await handler(parsed.data, job);
     },
+  };
+}
+
+/** Runs timers by kind. Throws at start when two registrations claim one kind. */
+export function startTimerWorker(queues: Queues, registrations: TimerRegistration[], logger: Logger, options: WorkerOptions): Worker<TimerJob> {
+  const handlers = new Map<string, TimerRegistration>();
+  for (const registration of registrations) {
+    if (handlers.has(registration.kind)) throw new Error(`two handlers for timer kind "${registration.kind}"`);
+    handlers.set(registration.kind, registration);
+  }
+  return startWorker<TimerJob>(
+    queues,
     {
-      connection: queues.settings.connection,
-      prefix: queues.settings.prefix,
-      concurrency: options.concurrency ?? 4,
-      lockDuration: options.lockDurationMs,
-      stalledInterval: Math.max(1000, Math.floor(options.lockDurationMs / 2)),
-      settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, options.backoffMs) },
+      queue: QUEUE_NAMES.timers,
+      label: 'timer',
+      processor: async (job) => {
+        const handler = handlers.get(job.data.kind);
+        if (!handler) throw new UnrecoverableError(`no handler for timer kind "${job.data.kind}"`);
+        await handler.run(job.data, job);
+      },
+      describe: (job) => ({ kind: job?.data.kind }),
     },
+    { ...options, concurrency: options.concurrency ?? 4 },
+    logger,
   );
-  worker.on('failed', (job, error) => logger.error({ jobId: job?.id, kind: job?.data.kind, err: { name: error.name, message: error.message } }, 'timer job failed'));
-  worker.on('error', (error) => logger.error({ err: { name: error.name, message: error.message } }, 'timer worker error'));
-  return worker;
 }

@@ -6,7 +6,7 @@
 import type { Db } from '../db/client.js';
 import type { OutboundMessage } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
-import type { Queues } from '../jobs/queues.js';
+import type { OutboundRef, Queues } from '../jobs/queues.js';
 
 export interface OutboxEntry {
   message: OutboundMessage;
@@ -23,10 +23,7 @@ export interface OutboxTarget {
 }
 
 /** A message written to the outbox, to be queued after commit. */
-export interface QueuedMessage {
-  id: string;
-  channel: string;
-}
+export type QueuedMessage = OutboundRef;
 
 /**
  * Writes outbound rows keyed `out:<causeKey>:<n>`. Rows that exist already (a retried step) are

@@ -21,7 +21,8 @@ import type { Logger } from '../logger.js';
 import { outboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import { Pacer } from './pacer.js';
-import { QUEUE_NAMES, backoffDelay, type OutboundJob, type Queues } from '../jobs/queues.js';
+import { QUEUE_NAMES, type OutboundJob, type Queues } from '../jobs/queues.js';
+import { startWorker } from '../jobs/worker.js';
 
 export interface OutboundWorkerDeps {
   db: Db;
@@ -123,18 +124,21 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     }
   };
 
-  const worker = new Worker<OutboundJob>(QUEUE_NAMES.outbound(channel), process, {
-    connection: deps.queues.settings.connection,
-    prefix: deps.queues.settings.prefix,
-    // Enough jobs in flight to keep the pace while each waits for the provider's answer.
-    concurrency: deps.concurrency ?? Math.max(2, Math.min(50, Math.ceil((adapter.rate.max * 1000) / adapter.rate.durationMs))),
-    lockDuration: deps.lockDurationMs,
-    stalledInterval: Math.max(1000, Math.floor(deps.lockDurationMs / 2)),
-    settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, deps.backoffMs) },
-  });
-  worker.on('failed', (job, error) => {
-    logger.warn({ channel, jobId: job?.id, messageId: job?.data.messageId, attempts: job?.attemptsMade, err: { name: error.name, message: error.message } }, 'outbound job failed');
-  });
-  worker.on('error', (error) => logger.error({ channel, err: { name: error.name, message: error.message } }, 'outbound worker error'));
-  return worker;
+  return startWorker<OutboundJob>(
+    deps.queues,
+    {
+      queue: QUEUE_NAMES.outbound(channel),
+      label: 'outbound',
+      processor: process,
+      describe: (job) => ({ channel, messageId: job?.data.messageId }),
+      failedLevel: 'warn',
+    },
+    {
+      lockDurationMs: deps.lockDurationMs,
+      backoffMs: deps.backoffMs,
+      // Enough jobs in flight to keep the pace while each waits for the provider's answer.
+      concurrency: deps.concurrency ?? Math.max(2, Math.min(50, Math.ceil((adapter.rate.max * 1000) / adapter.rate.durationMs))),
+    },
+    logger,
+  );
 }

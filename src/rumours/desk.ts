@@ -12,11 +12,11 @@
 import { z } from 'zod';
 import type { Runtime } from '../capability.js';
 import { AreaTree } from '../areas/tree.js';
-import type { Actor, BroadcastService } from '../broadcasts/service.js';
-import { BroadcastError } from '../broadcasts/service.js';
+import { BroadcastError, type Actor, type BroadcastService } from '../broadcasts/index.js';
 import type { Db } from '../db/client.js';
-import { enqueueAll, writeOutbox, type QueuedMessage } from '../outbound/outbox.js';
-import type { BroadcastSettings } from '../broadcasts/settings.js';
+import { unitOfWork } from '../jobs/unit-of-work.js';
+import { writeOutbox } from '../outbound/outbox.js';
+import type { RumourSettings } from './settings.js';
 import { similarity } from './similarity.js';
 
 export const RUMOUR_STATUSES = ['new', 'investigating', 'verified_true', 'false', 'unverifiable'] as const;
@@ -26,7 +26,7 @@ export const CONCLUDED: readonly string[] = ['verified_true', 'false', 'unverifi
 
 export interface DeskDeps {
   runtime: Runtime;
-  settings: BroadcastSettings;
+  settings: RumourSettings;
   broadcasts: BroadcastService;
   now: () => Date;
 }
@@ -254,9 +254,10 @@ export class RumourDesk {
         orderBy: { id: 'asc' },
       });
       if (reports.length === 0) return sent;
-      const queued: QueuedMessage[] = [];
-      await this.db.$transaction(
-        async (tx) => {
+      await unitOfWork(
+        this.db,
+        runtime.queues,
+        async ({ tx, send }) => {
           const now = this.deps.now();
           const done = new Set<string>();
           for (const report of reports) {
@@ -268,18 +269,17 @@ export class RumourDesk {
             if (contact && contact.status === 'active' && identity) {
               const lang = contact.language && answers[contact.language] ? contact.language : runtime.translator.defaultLanguage;
               const text = runtime.translator.t(lang, 'broadcasts:rumour.answer', { answer: answers[lang] ?? fallback });
-              const rows = await writeOutbox(tx as Db, runtime.personalData, { contactId, identityId: identity.id, channel: report.channel }, `rumour:${rumourId}:${contactId}`, [
+              const rows = await writeOutbox(tx, runtime.personalData, { contactId, identityId: identity.id, channel: report.channel }, `rumour:${rumourId}:${contactId}`, [
                 { message: { type: 'text', text }, kind: 'notification' },
               ], rumourId);
-              queued.push(...rows);
+              send(rows);
               sent += rows.length;
             }
             await tx.rumourReport.updateMany({ where: { rumourId, contactId, answeredAt: null }, data: { answeredAt: now } });
           }
         },
-        { maxWait: 20_000, timeout: 60_000 },
+        { timeoutMs: 60_000 },
       );
-      await enqueueAll(runtime.queues, queued);
     }
   }
 }

@@ -13,8 +13,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireRole } from '../admin/auth.js';
-import { guarded } from '../broadcasts/routes.js';
-import { actorOf } from '../broadcasts/service.js';
+import { actorOf, guarded } from '../broadcasts/index.js';
 import type { RumourDesk } from './desk.js';
 
 const idParams = z.object({ id: z.string().min(1) });

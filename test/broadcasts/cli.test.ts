@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerBroadcastCommands } from '../../src/broadcasts/cli.js';
+import { registerRumourCommands } from '../../src/rumours/cli.js';
 import { eventually, type TestGateway } from '../support/gateway.js';
 import { addContact, api, makeTokens, sendBroadcast, startBroadcastGateway, type Tokens } from './support.js';
 
@@ -22,7 +23,9 @@ afterAll(async () => {
 async function cli(...args: string[]): Promise<string[]> {
   const lines: string[] = [];
   const program = new Command('gateway').exitOverride();
-  registerBroadcastCommands(program, { withDatabase: (fn) => fn(gateway.db), withQueues: (fn) => fn(gateway.queues), print: (line) => lines.push(line) });
+  const deps = { withDatabase: <T>(fn: (db: TestGateway['db']) => Promise<T>) => fn(gateway.db), withQueues: <T>(fn: (queues: TestGateway['queues']) => Promise<T>) => fn(gateway.queues), print: (line: string) => lines.push(line) };
+  registerBroadcastCommands(program, deps);
+  registerRumourCommands(program, deps);
   await program.parseAsync(['node', 'gateway', ...args]);
   return lines;
 }

@@ -4,8 +4,8 @@
  * clock (quiet hours) runs at the real pace from CLOCK_AT (an ISO time) when set. Prints
  * `ready <url>` once listening.
  */
-import { broadcastsCapability } from '../../src/broadcasts/capability.js';
-import { loadConfig } from '../../src/config.js';
+import { broadcastsCapability } from '../../src/broadcasts/index.js';
+import { loadConfig } from '../../src/gateway.js';
 import { startGateway } from '../../src/gateway.js';
 
 const env = JSON.parse(process.env.GATEWAY_ENV ?? '{}') as Record<string, string>;

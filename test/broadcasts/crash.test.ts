@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/admin/tokens.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { createPersonalData, parseKey } from '../../src/personal-data.js';
 import { readAreas, seedAreas } from '../../src/areas/gazetteer.js';

@@ -1,6 +1,6 @@
 /** Helpers of the broadcast tests: a gateway with the capability, tokens, contacts, API calls. */
 import { createToken } from '../../src/admin/tokens.js';
-import { broadcastsCapability, type BroadcastsOptions } from '../../src/broadcasts/capability.js';
+import { broadcastsCapability, type BroadcastsOptions } from '../../src/broadcasts/index.js';
 import { findOrCreateContact, stopIdentity } from '../../src/conversation/contacts.js';
 import type { GatewayOptions } from '../../src/gateway.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, readEnvironment } from '../../src/config.js';
+import { ConfigError, readEnvironment } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 
 function problems(env: Record<string, string>): string[] {
   try {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 import { postgresTarget, sqlitePath } from '../../src/db/client.js';
 import { listDeadLetters } from '../../src/jobs/dead-letter.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';

@@ -3,7 +3,7 @@
  * environment from GATEWAY_ENV (JSON) and the delay scale from INCIDENT_DELAY_SCALE; prints
  * `ready <url>` once started.
  */
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 import { startGateway } from '../../src/gateway.js';
 import { incidentsCapability } from '../../src/incidents/index.js';
 

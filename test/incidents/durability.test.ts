@@ -16,7 +16,7 @@ import { startGateway } from '../../src/gateway.js';
 import { escalateTimerId } from '../../src/incidents/escalation.js';
 import { incidentsCapability } from '../../src/incidents/index.js';
 import { createLogger } from '../../src/logger.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 import { startEmbeddedRedis, freePort } from '../../src/redis/embedded.js';
 import { eventually, testEnv } from '../support/gateway.js';
 import { auditOf, fileReport, seedRoster, sleep, startIncidentGateway, steps, TestClock, NAIROBI_NOON, type IncidentGateway } from './support.js';
@@ -32,10 +32,10 @@ afterAll(async () => {
 });
 
 describe('starting an escalation', () => {
-  it('does it once when the hook runs twice, even at the same time', async () => {
+  it('does it once when the start runs twice, even at the same time', async () => {
     const incident = await fileReport(gateway, { severity: 'high' });
-    await Promise.all([gateway.hooks.incidentCreated!(incident.id), gateway.hooks.incidentCreated!(incident.id)]);
-    await gateway.hooks.incidentCreated!(incident.id);
+    await Promise.all([incident.startAgain(), incident.startAgain()]);
+    await incident.startAgain();
     await eventually(async () => (await steps(gateway.db, incident.id)).length === 1, 10_000, 'the first step');
     await sleep(300);
     expect(await auditOf(gateway.db, incident.id, 'incident.routed')).toHaveLength(1);
@@ -52,7 +52,7 @@ describe('starting an escalation', () => {
     const job = await eventually(() => gateway.queues.timers.getJob(id), 5000, 'the level 2 timer');
     await job.remove();
     expect(await gateway.queues.timers.getJobState(id)).toBe('unknown');
-    await gateway.capabilities.find((c) => c.name === 'incidents')!.start!();
+    await gateway.capabilities.get('incidents')!.start!();
     expect(await gateway.queues.timers.getJobState(id)).toBe('delayed');
     const again = await gateway.queues.timers.getJob(id);
     // Due 10 minutes after the first step, as before.
@@ -60,19 +60,20 @@ describe('starting an escalation', () => {
     expect(again!.opts.delay).toBeLessThanOrEqual(10 * 60_000);
   });
 
-  it('starts at start an open incident whose hook never ran', async () => {
+  it('starts at start an open incident whose escalation start never ran', async () => {
     const { contactId } = await findOrCreateContact(gateway.db, gateway.personalData, 'console', 'hookless-reporter');
     const caseCode = mintCaseCode();
     await gateway.db.$transaction(async (tx) => {
       await applyEffect(
         { type: 'create_incident', caseCode, category: 'violence', areaId: 'kanzi', occurredAt: null, affected: null, severity: 'critical', description: 'x', anonymous: false, callbackAllowed: true },
+        // The after-commit work (the escalation start) is dropped, as if the process died.
         { tx: tx as Db, now: new Date(), contactId, channel: 'console', personalData: gateway.personalData, language: 'en', replies: [], afterCommit: [] },
-        {},
+        gateway.effects,
       );
     });
     const incident = await gateway.db.incident.findUniqueOrThrow({ where: { caseCode } });
     expect(await gateway.db.escalation.findUnique({ where: { incidentId: incident.id } })).toBeNull();
-    await gateway.capabilities.find((c) => c.name === 'incidents')!.start!();
+    await gateway.capabilities.get('incidents')!.start!();
     await eventually(async () => (await steps(gateway.db, incident.id)).length === 1, 10_000, 'the first step');
   });
 });
@@ -87,8 +88,7 @@ describe('restarts', () => {
     let first = await startGateway(loadConfig(env.vars), { capabilities, logger });
     try {
       await seedRoster(first);
-      const hooks = first.capabilities[0]!.effectHooks!;
-      const incident = await fileReport({ db: first.db, personalData: first.personalData, clock, hooks }, { severity: 'critical' });
+      const incident = await fileReport({ db: first.db, personalData: first.personalData, clock, effects: first.effects }, { severity: 'critical' });
       await eventually(async () => (await steps(first.db, incident.id)).length === 1, 10_000, 'the first step');
       await first.stop();
       await sleep(2500); // level 2 came due 1.2 s after the first step
@@ -116,9 +116,8 @@ describe('restarts', () => {
     const own = await startGateway(loadConfig(env.vars), { capabilities: [incidentsCapability({ delayScale: 0.02, now: clock.now, catchUpMs: 0 })], logger });
     try {
       await seedRoster(own);
-      const hooks = own.capabilities[0]!.effectHooks!;
       const incidents = [];
-      for (let i = 0; i < 20; i++) incidents.push(await fileReport({ db: own.db, personalData: own.personalData, clock, hooks }, { severity: 'critical' }));
+      for (let i = 0; i < 20; i++) incidents.push(await fileReport({ db: own.db, personalData: own.personalData, clock, effects: own.effects }, { severity: 'critical' }));
       await sleep(1200); // let the append-only file take the timers (fsync every second)
       // The timers still waiting when Redis goes away.
       const waiting = await own.db.escalation.findMany({ where: { timerKind: 'escalate', level: 1, timerAt: { gt: new Date(clock.now().getTime() + 1500) } } });

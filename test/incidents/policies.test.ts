@@ -102,7 +102,7 @@ describe('bad policy files', () => {
   it('stops the gateway boot: building the capability throws with the file and the field', () => {
     const path = file('boot.yaml', MINIMAL.replace('10m', 'soon'));
     const runtime = { config: {}, logger: createLogger('silent'), adapters: new Map() } as unknown as Runtime;
-    expect(() => incidentsCapability({ policyFile: path })(runtime)).toThrow(`${path}: field "policies.0.levels.0.delay": "soon" is not a duration`);
+    expect(() => incidentsCapability({ policyFile: path }).create(runtime, { INCIDENT_POLICY_FILE: path, INCIDENT_DELAY_SCALE: 1 })).toThrow(`${path}: field "policies.0.levels.0.delay": "soon" is not a duration`);
   });
 
   it('refuses a scale that is not positive', () => {

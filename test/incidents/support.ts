@@ -4,7 +4,7 @@
  * create_incident effect exactly as the report flow files them.
  */
 import type { GatewayOptions } from '../../src/gateway.js';
-import { applyEffect, type EffectHooks } from '../../src/conversation/effects.js';
+import { applyEffect, type EffectHandlers } from '../../src/conversation/effects.js';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import type { Db } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
@@ -29,7 +29,7 @@ export const NAIROBI_NOON = new Date('2025-03-04T09:00:00Z');
 
 export interface IncidentGateway extends TestGateway {
   clock: TestClock;
-  hooks: EffectHooks;
+  effects: EffectHandlers;
 }
 
 export async function startIncidentGateway(
@@ -40,8 +40,7 @@ export async function startIncidentGateway(
   const { env, gateway: gatewayOptions, ...capabilityOptions } = options;
   const factory = incidentsCapability({ now: clock.now, catchUpMs: 0, ...capabilityOptions });
   const gateway = await startTestGateway(env ?? {}, { ...gatewayOptions, capabilities: [factory] });
-  const capability = gateway.capabilities.find((c) => c.name === 'incidents')!;
-  return Object.assign(gateway, { clock, hooks: capability.effectHooks! });
+  return Object.assign(gateway, { clock });
 }
 
 /**
@@ -91,8 +90,14 @@ export interface ReportInput {
   description?: string;
 }
 
-/** Files a report through the core's create_incident effect and runs the hooks after commit. */
-export async function fileReport(gateway: GatewayParts & Pick<IncidentGateway, 'clock' | 'hooks'>, input: ReportInput = {}): Promise<{ id: string; caseCode: string; reporterContactId: string | null }> {
+/**
+ * Files a report through the create_incident effect and runs its after-commit work (the start of
+ * the escalation). `startAgain` runs that work once more, as a retried job would.
+ */
+export async function fileReport(
+  gateway: GatewayParts & Pick<IncidentGateway, 'clock' | 'effects'>,
+  input: ReportInput = {},
+): Promise<{ id: string; caseCode: string; reporterContactId: string | null; startAgain: () => Promise<void> }> {
   const reporter = input.reporter === undefined ? `reporter-${Math.random().toString(36).slice(2, 8)}` : input.reporter;
   const { contactId } = await findOrCreateContact(gateway.db, gateway.personalData, 'console', reporter ?? `anon-${Math.random().toString(36).slice(2, 8)}`, input.language ?? 'en');
   const caseCode = mintCaseCode();
@@ -112,12 +117,15 @@ export async function fileReport(gateway: GatewayParts & Pick<IncidentGateway, '
         callbackAllowed: input.callbackAllowed ?? reporter !== null,
       },
       { tx: tx as Db, now: gateway.clock.now(), contactId, channel: 'console', personalData: gateway.personalData, language: input.language ?? 'en', replies: [], afterCommit },
-      gateway.hooks,
+      gateway.effects,
     );
   });
   for (const task of afterCommit) await task();
   const incident = await gateway.db.incident.findUniqueOrThrow({ where: { caseCode } });
-  return { id: incident.id, caseCode, reporterContactId: incident.reporterContactId };
+  const startAgain = async () => {
+    for (const task of afterCommit) await task();
+  };
+  return { id: incident.id, caseCode, reporterContactId: incident.reporterContactId, startAgain };
 }
 
 /** Audit entries of an incident with one action, oldest first, detail parsed. */

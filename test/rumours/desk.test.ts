@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
-import { applyEffect, type EffectHooks } from '../../src/conversation/effects.js';
+import { applyEffect } from '../../src/conversation/effects.js';
 import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { ConsoleUser } from '../support/console.js';
 import { eventually, type TestGateway } from '../support/gateway.js';
@@ -9,13 +9,11 @@ import { api, makeTokens, smsEnv, startBroadcastGateway, type Tokens } from '../
 let gateway: TestGateway;
 let tokens: Tokens;
 let sms: FakeTwilioApi;
-let hooks: EffectHooks;
 
 beforeAll(async () => {
   sms = await startTwilioApi();
   gateway = await startBroadcastGateway({}, smsEnv(sms.url));
   tokens = await makeTokens(gateway);
-  hooks = gateway.capabilities[0]!.effectHooks!;
 });
 
 afterAll(async () => {
@@ -23,12 +21,12 @@ afterAll(async () => {
   await sms?.close();
 });
 
-/** What the rumour-check flow does: the record_rumour effect, then the hook after commit. */
+/** What the rumour-check flow does: the record_rumour effect, then its work after commit. */
 async function report(channel: string, address: string, language: string, text: string, areaId: string | null): Promise<string> {
   const { contactId } = await findOrCreateContact(gateway.db, gateway.personalData, channel, address);
   await gateway.db.contact.update({ where: { id: contactId }, data: { language, areaId } });
   const ctx = { tx: gateway.db, now: new Date(), contactId, channel, personalData: gateway.personalData, language, replies: [], afterCommit: [] as (() => Promise<void>)[] };
-  await applyEffect({ type: 'record_rumour', text, areaId }, ctx, hooks);
+  await applyEffect({ type: 'record_rumour', text, areaId }, ctx, gateway.effects);
   for (const task of ctx.afterCommit) await task();
   return contactId;
 }

@@ -3,7 +3,7 @@
  * GATEWAY_ENV (JSON); GATEWAY_WORKERS=false runs it without workers (it only ingests). Prints
  * `ready <url>` once listening and stops gracefully on SIGTERM.
  */
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 import { startGateway } from '../../src/gateway.js';
 
 const env = JSON.parse(process.env.GATEWAY_ENV ?? '{}') as Record<string, string>;

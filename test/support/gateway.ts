@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { loadConfig } from '../../src/gateway.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { postgresTarget } from '../../src/db/client.js';
 

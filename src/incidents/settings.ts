@@ -1,0 +1,15 @@
+/** Settings of the incidents capability (environment variables, parsed with the configuration). */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The shipped escalation policies. */
+export const DEFAULT_POLICY_FILE = resolve(import.meta.dirname, 'policies.yaml');
+
+export const incidentSettingsSchema = z.object({
+  /** Escalation policies (YAML, checked at boot: a bad file stops it naming the field). */
+  INCIDENT_POLICY_FILE: z.string().min(1).default(DEFAULT_POLICY_FILE),
+  /** Multiplies every escalation delay (0.01 makes 10 minutes 6 seconds, for drills and demos). */
+  INCIDENT_DELAY_SCALE: z.coerce.number({ message: 'a number > 0' }).positive({ message: 'a number > 0' }).default(1),
+});
+
+export type IncidentSettings = z.output<typeof incidentSettingsSchema>;
