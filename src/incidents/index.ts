@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { CapabilityFactory } from '../capability.js';
-import { AreaTree } from './areas.js';
+import { AreaTreeCache } from '../areas/tree.js';
 import type { IncidentDeps } from './deps.js';
 import { ACK_TIMEOUT, ESCALATE, recreateTimers, runAckTimeout, runStep, startEscalation, startMissing } from './escalation.js';
 import { incidentsMiddleware } from './middleware.js';
@@ -53,7 +53,7 @@ export function incidentsCapability(options: IncidentsOptions = {}): CapabilityF
       translator: runtime.translator,
       channels: new Set(runtime.adapters.keys()),
       policies,
-      areas: new AreaTree(),
+      areas: new AreaTreeCache(),
       now: options.now ?? (() => new Date()),
     };
     let timer: NodeJS.Timeout | undefined;
