@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { loadTranslator } from '../../src/i18n.js';
-import { readSeedAreas } from '../../src/flow/areas.js';
+import { areaViews, readAreas } from '../../src/areas/gazetteer.js';
 import { loadFlowCatalog } from '../../src/flow/catalog.js';
 import { step, type ContactView, type EngineInput } from '../../src/flow/engine.js';
 import type { FlowSession } from '../../src/flow/session.js';
@@ -26,7 +26,7 @@ function percentile(sorted: Float64Array, fraction: number): number {
 
 export async function run(): Promise<Record<string, unknown>> {
   const translator = loadTranslator(join(ROOT, 'locales'));
-  const areas = readSeedAreas(join(ROOT, 'prisma', 'seed', 'areas.yaml'));
+  const areas = areaViews(readAreas(join(ROOT, 'prisma', 'seed', 'areas.yaml')));
   const { catalog } = loadFlowCatalog({ flowsDir: join(ROOT, 'flows'), translator, areas });
   const contact: ContactView = { language: 'en', areaId: null, fields: {} };
   const fresh = { caseCode: 'R-7K3M9P' };

@@ -2,11 +2,9 @@
  * The gazetteer as the flow engine sees it: finding an area by name or alias, by its number in a
  * listed menu, or as the nearest to a GPS position.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { fold, foldedWords } from './normalize.js';
 
-/** An area of the gazetteer, as the caller builds it from the database. */
+/** An area of the gazetteer, as the caller builds it (from the database, or from the file: src/areas/gazetteer.ts). */
 export interface AreaView {
   id: string;
   name: string;
@@ -21,28 +19,6 @@ export interface AreaView {
 type Level = AreaView['level'];
 
 const LEVELS: readonly Level[] = ['nation', 'region', 'locality'];
-
-/** Reads a seed gazetteer (prisma/seed/areas.yaml: a list of { id, name, aliases, level, parent, latitude, longitude }). */
-export function readSeedAreas(path: string): AreaView[] {
-  const rows = parse(readFileSync(path, 'utf8')) as unknown;
-  if (!Array.isArray(rows)) throw new Error(`${path}: expected a list of areas`);
-  return rows.map((row: Record<string, unknown>, index) => {
-    const level = row.level as Level;
-    if (typeof row.id !== 'string' || typeof row.name !== 'string' || !LEVELS.includes(level)) {
-      throw new Error(`${path}: area #${index + 1} needs an id, a name and a level (${LEVELS.join(', ')})`);
-    }
-    const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-    return {
-      id: row.id,
-      name: row.name,
-      aliases: Array.isArray(row.aliases) ? row.aliases.map(String) : [],
-      level,
-      parentId: typeof row.parent === 'string' ? row.parent : null,
-      latitude: number(row.latitude),
-      longitude: number(row.longitude),
-    };
-  });
-}
 
 /** Scripts whose speakers read place names better in that script than in Latin letters. */
 const SCRIPT_OF_LANGUAGE: Record<string, RegExp> = {

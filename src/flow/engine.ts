@@ -5,28 +5,25 @@
  * the caller passes `now` and freshly minted values.
  */
 import { cleanInboundText, inboundText, type InboundMessage } from '../messages.js';
-import {
-  optionByNumber,
-  optionByWord,
-  optionsByNumbersOrWords,
-  parseDate,
-  parseNumber,
-  parseYesNo,
-  saysOneOf,
-  type Vocabulary,
-} from './answers.js';
-import { parseCaseCode } from './case-code.js';
+import type { Vocabulary } from './answers.js';
 import type { CompiledFlow, FlowCatalog } from './catalog.js';
 import { evaluateCondition, resolveValue, type Scope } from './conditions.js';
-import { SEVERITIES, type Effect, type Severity } from './effects.js';
+import type { Effect } from './effects.js';
 import { defaultInvalidKey } from './flow-texts.js';
-import { foldedWords } from './normalize.js';
-import { isAskStep, type ActionStep, type AskStep, type FlowCondition, type FlowStep, type FlowValue } from './schema.js';
+import { cut } from './normalize.js';
+import type { Reply, ReplyParams } from './replies.js';
+import { isAskStep, type ActionStep, type AskStep, type FlowStep, type FlowValue } from './schema.js';
 import { MAX_FLOW_DEPTH, type FlowSession } from './session.js';
+import { actionEffect } from './steps/act.js';
+import { questionReply } from './steps/ask.js';
+import { readAnswer } from './steps/read.js';
+import { findTrigger, type Trigger } from './steps/trigger.js';
+import type { Turn } from './steps/turn.js';
 
 export type { FlowCatalog } from './catalog.js';
 export { flowSessionSchema, type FlowSession } from './session.js';
 export type { Effect } from './effects.js';
+export { SKIP_CHOICE_ID, type Reply, type ReplyParams } from './replies.js';
 
 /** The contact as the engine sees it. */
 export interface ContactView {
@@ -51,21 +48,6 @@ export type EngineInput =
   /** Staff or a schedule starts a flow for the contact (a survey wave: params { wave }). */
   | { type: 'start'; flowId: string; params?: Record<string, string> };
 
-/** Values interpolated into a text ({{name}}). */
-export type ReplyParams = Record<string, string | number>;
-
-/** A message to send, as i18n keys the caller resolves in the contact's language. */
-export type Reply =
-  | { type: 'text'; key: string; params?: ReplyParams }
-  | {
-      type: 'choice';
-      key: string;
-      params?: ReplyParams;
-      /** Options in the order they are numbered on SMS. */
-      choices: { id: string; key: string; params?: ReplyParams }[];
-      multiple: boolean;
-    };
-
 export interface StepResult {
   replies: Reply[];
   /** The session to store; null when the conversation ended. */
@@ -78,13 +60,8 @@ export interface StepResult {
   startRefused?: { flowId: string; reason: 'unknown_flow' | 'busy' };
 }
 
-/** Choice id of the "skip / don't know" option added to skippable questions. */
-export const SKIP_CHOICE_ID = '_skip';
-
 /** Steps run for one input at most (a guard against loops through other flows). */
 const MAX_STEPS_PER_INPUT = 200;
-const DEFAULT_MAX_TEXT = 2000;
-const MAX_FREE_DATE_TEXT = 200;
 const MAX_VALUE_LENGTH = 500;
 const PARAM_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 
@@ -131,14 +108,6 @@ function cloneSession(session: FlowSession): FlowSession {
   };
 }
 
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return Array.from(text.slice(0, max + 1))
-    .slice(0, -1)
-    .join('')
-    .slice(0, max);
-}
-
 function cleanParams(params: Record<string, unknown>): Record<string, string> {
   const clean: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) {
@@ -147,46 +116,27 @@ function cleanParams(params: Record<string, unknown>): Record<string, string> {
   return clean;
 }
 
-/** Longest text kept from what follows a keyword ("RUMOUR they say the bridge is closed"). */
-const MAX_KEYWORD_REST = 1000;
-
-/** What follows the first word of a message, without the punctuation after the keyword. */
-function keywordRest(text: string): string {
-  const match = /^\s*\S+/u.exec(text);
-  if (match === null) return '';
-  return cut(text.slice(match[0].length).replace(/^[\s\p{P}]+/u, '').trim(), MAX_KEYWORD_REST);
-}
-
-type Answer = { value: string; extra?: Record<string, string>; next?: string } | 'skip' | null;
-
-interface Trigger {
-  flowId: string;
-  params: Record<string, string>;
-  /** The language of the keyword, when only one language has it. */
-  language: string | null;
-}
-
 /** The work of one call: replies and effects accumulate here. */
-class Run {
+class Run implements Turn {
   private readonly replies: Reply[] = [];
   private readonly effects: Effect[] = [];
   private readonly contact: ContactView;
 
   constructor(
-    private readonly catalog: FlowCatalog,
+    readonly catalog: FlowCatalog,
     contact: ContactView,
-    private readonly time: number,
+    readonly time: number,
     private readonly fresh: FreshValues,
   ) {
     this.contact = { language: contact.language, areaId: contact.areaId, fields: { ...contact.fields } };
   }
 
-  private get language(): string {
+  get language(): string {
     const language = this.contact.language;
     return language !== null && this.catalog.languages.includes(language) ? language : this.catalog.defaultLanguage;
   }
 
-  private vocabularies(): Vocabulary[][] {
+  vocabularies(): Vocabulary[][] {
     const own = this.catalog.vocabulary.get(this.language);
     const all = [...this.catalog.vocabulary.values()];
     return own ? [[own], all] : [all];
@@ -228,37 +178,15 @@ class Run {
     const text = cleanInboundText(inboundText(input));
     if (live !== null) {
       if (input.type !== 'choice') {
-        const trigger = this.trigger(text);
+        const trigger = findTrigger(this.catalog, this.language, text);
         if (trigger !== null && this.interruptible(live)) return this.fire(trigger);
       }
       return this.answer(cloneSession(live), input, text);
     }
-    const trigger = this.trigger(text);
+    const trigger = findTrigger(this.catalog, this.language, text);
     if (trigger !== null) return this.fire(trigger);
     if (this.catalog.defaultFlowId !== null) return this.enter(this.catalog.defaultFlowId, {});
     return this.finish(null);
-  }
-
-  private trigger(text: string): Trigger | null {
-    const caseCode = parseCaseCode(text);
-    if (caseCode !== null && this.catalog.caseCodeFlowId !== null) {
-      return { flowId: this.catalog.caseCodeFlowId, params: { caseCode }, language: null };
-    }
-    const first = foldedWords(text.slice(0, 100))[0];
-    if (first === undefined) return null;
-    const rest = keywordRest(text);
-    const params: Record<string, string> = rest === '' ? {} : { text: rest };
-    const own = this.catalog.keywords.get(this.language)?.get(first);
-    if (own !== undefined) return { flowId: own, params, language: null };
-    const found: { language: string; flowId: string }[] = [];
-    for (const [language, table] of this.catalog.keywords) {
-      const flowId = table.get(first);
-      if (flowId !== undefined) found.push({ language, flowId });
-    }
-    const flows = new Set(found.map((match) => match.flowId));
-    if (flows.size !== 1) return null;
-    const match = found[0] as { language: string; flowId: string };
-    return { flowId: match.flowId, params, language: found.length === 1 ? match.language : null };
   }
 
   private fire(trigger: Trigger): StepResult {
@@ -441,60 +369,16 @@ class Run {
 
   /** Sends a question (or its hint, or a reminder) and arms its timer. */
   private ask(session: FlowSession, flow: CompiledFlow, question: AskStep, key: string): void {
-    const params = this.replyParams(question.params, session);
-    const base = params === undefined ? { key } : { key, params };
-    const skip = question.skippable ? [{ id: SKIP_CHOICE_ID, key: 'flow:skip' }] : [];
-    switch (question.type) {
-      case 'ask_choice':
-        this.replies.push({
-          type: 'choice',
-          ...base,
-          choices: [...question.choices.map((choice) => ({ id: choice.id, key: choice.label })), ...skip],
-          multiple: question.multiple === true,
-        });
-        break;
-      case 'ask_yes_no':
-        this.replies.push({
-          type: 'choice',
-          ...base,
-          choices: [
-            { id: 'yes', key: 'flow:yes' },
-            { id: 'no', key: 'flow:no' },
-          ],
-          multiple: false,
-        });
-        break;
-      case 'ask_location': {
-        const listed = this.listedAreas(question);
-        if (listed.length === 0 && skip.length === 0) {
-          this.replies.push({ type: 'text', ...base });
-          break;
-        }
-        const choices = listed.map((area) => ({
-          id: area.id,
-          key: 'flow:area_option',
-          params: { name: this.catalog.areas.displayName(area, this.language) },
-        }));
-        this.replies.push({ type: 'choice', ...base, choices: [...choices, ...skip], multiple: false });
-        break;
-      }
-      default:
-        this.replies.push({ type: 'text', ...base });
-    }
+    this.replies.push(questionReply(this, question, key, this.replyParams(question.params, session)));
     const wait = flow.waits.get(question.id);
     if (wait) session.timeoutAt = new Date(this.time + wait.afterMs).toISOString();
     else delete session.timeoutAt;
   }
 
-  private listedAreas(question: Extract<FlowStep, { type: 'ask_location' }>) {
-    const level = question.list ?? 'locality';
-    return level === false ? [] : this.catalog.areas.listed(level);
-  }
-
   private answer(session: FlowSession, input: InboundMessage, text: string): StepResult {
     const flow = this.flowOf(session);
     const question = flow.steps.get(session.stepId) as AskStep;
-    const answer = this.read(question, session, input, text);
+    const answer = readAnswer(this, flow, question, input, text);
     if (answer === null) return this.invalid(session, flow, question);
     for (const suffix of ['latitude', 'longitude']) delete session.results[`${question.result}.${suffix}`];
     if (answer === 'skip') {
@@ -522,177 +406,8 @@ class Run {
     return this.finish(null);
   }
 
-  private saysSkip(text: string): boolean {
-    return this.vocabularies().some((group) => group.some((vocabulary) => saysOneOf(text, vocabulary.skip)));
-  }
-
-  private read(question: AskStep, session: FlowSession, input: InboundMessage, text: string): Answer {
-    if (question.skippable) {
-      if (input.type === 'choice' && input.choiceId === SKIP_CHOICE_ID) return 'skip';
-      if (question.type !== 'ask_choice' && question.type !== 'ask_location' && input.type !== 'location' && this.saysSkip(text)) {
-        return 'skip';
-      }
-    }
-    if (input.type === 'location' && question.type !== 'ask_location') return null;
-    if (input.type === 'media' && text === '') return null;
-    switch (question.type) {
-      case 'ask_text':
-        return this.readText(question, text);
-      case 'ask_number': {
-        const number = parseNumber(text, question.integer ?? true);
-        if (number === null) return null;
-        if ((question.min !== undefined && number < question.min) || (question.max !== undefined && number > question.max)) return null;
-        return { value: String(number) };
-      }
-      case 'ask_date': {
-        const date = parseDate(text, new Date(this.time), this.vocabularies().flat());
-        if (date !== null) return { value: date };
-        return question.allowText && text !== '' ? { value: cut(text, MAX_FREE_DATE_TEXT) } : null;
-      }
-      case 'ask_choice':
-        return this.readChoice(question, session, input, text);
-      case 'ask_yes_no':
-        return this.readYesNo(question, input, text);
-      case 'ask_location':
-        return this.readLocation(question, input, text);
-    }
-  }
-
-  private readText(question: Extract<FlowStep, { type: 'ask_text' }>, text: string): Answer {
-    if (question.format === 'case_code') {
-      const code = parseCaseCode(text, true);
-      return code === null ? null : { value: code };
-    }
-    const value = cut(text, question.maxLength ?? DEFAULT_MAX_TEXT);
-    return Array.from(value).length >= (question.minLength ?? 1) ? { value } : null;
-  }
-
-  private readChoice(question: Extract<FlowStep, { type: 'ask_choice' }>, session: FlowSession, input: InboundMessage, text: string): Answer {
-    const ids = question.choices.map((choice) => choice.id);
-    const chosen = (picked: string[]): Answer => {
-      if (picked.length === 0) return null;
-      if (question.multiple) return { value: ids.filter((id) => picked.includes(id)).join(',') };
-      const option = question.choices.find((choice) => choice.id === picked[0]);
-      return option ? { value: option.id, next: option.next } : null;
-    };
-    if (input.type === 'choice') {
-      const pressed = question.multiple ? input.choiceId.split(',') : [input.choiceId];
-      if (pressed.every((id) => ids.includes(id))) return chosen(pressed);
-    }
-    const words = this.flowOf(session).options.get(question.id);
-    if (words === undefined) return null;
-    const number = optionByNumber(text, ids.length + (question.skippable ? 1 : 0));
-    if (number !== null) return number === ids.length ? 'skip' : chosen([ids[number] as string]);
-    if (question.skippable && this.saysSkip(text)) return 'skip';
-    if (question.multiple) return chosen(optionsByNumbersOrWords(text, ids, words, this.language) ?? []);
-    const id = optionByWord(text, words, this.language);
-    return id === null ? null : chosen([id]);
-  }
-
-  private readYesNo(question: Extract<FlowStep, { type: 'ask_yes_no' }>, input: InboundMessage, text: string): Answer {
-    let answer: 'yes' | 'no' | null = null;
-    if (input.type === 'choice' && (input.choiceId === 'yes' || input.choiceId === 'no')) answer = input.choiceId;
-    else {
-      const number = optionByNumber(text, 2);
-      if (number !== null) answer = number === 0 ? 'yes' : 'no';
-      else for (const group of this.vocabularies()) answer ??= parseYesNo(text, group);
-    }
-    if (answer === null) return null;
-    return { value: answer, next: answer === 'yes' ? question.yes : question.no };
-  }
-
-  private readLocation(question: Extract<FlowStep, { type: 'ask_location' }>, input: InboundMessage, text: string): Answer {
-    const areas = this.catalog.areas;
-    const levels = question.levels ?? ['region', 'locality'];
-    if (input.type === 'location') {
-      const nearest = areas.nearest(input.latitude, input.longitude, levels);
-      if (nearest === null) return null;
-      return { value: nearest.id, extra: { latitude: String(input.latitude), longitude: String(input.longitude) } };
-    }
-    const listed = this.listedAreas(question);
-    if (input.type === 'choice') {
-      const pressed = areas.get(input.choiceId);
-      if (pressed && (levels.includes(pressed.level) || listed.includes(pressed))) return { value: pressed.id };
-    }
-    const number = optionByNumber(text, listed.length + (question.skippable ? 1 : 0));
-    if (number !== null) return number === listed.length ? 'skip' : { value: (listed[number] as { id: string }).id };
-    if (question.skippable && this.saysSkip(text)) return 'skip';
-    const named = areas.find(text, levels);
-    return named === null ? null : { value: named.id };
-  }
-
-  private truth(value: boolean | FlowCondition, session: FlowSession): boolean {
-    return typeof value === 'boolean' ? value : evaluateCondition(value, this.scope(session));
-  }
-
   private act(action: ActionStep, session: FlowSession): void {
-    const scope = this.scope(session);
-    const read = (value: FlowValue | undefined) => (value === undefined ? null : resolveValue(value, scope));
-    const areaId = (value: FlowValue | undefined) => {
-      const id = read(value);
-      return id !== null && this.catalog.areas.get(id) !== undefined ? id : null;
-    };
-    switch (action.action) {
-      case 'create_incident': {
-        const severity = read(action.severity);
-        const affected = read(action.affected);
-        const affectedNumber = affected === null || affected.trim() === '' ? NaN : Number(affected);
-        const effect: Extract<Effect, { type: 'create_incident' }> = {
-          type: 'create_incident',
-          caseCode: this.fresh.caseCode,
-          category: read(action.category) ?? 'other',
-          areaId: areaId(action.area),
-          occurredAt: read(action.occurredAt),
-          affected: Number.isFinite(affectedNumber) ? affectedNumber : null,
-          severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : 'medium',
-          description: read(action.description) ?? '',
-          anonymous: this.truth(action.anonymous, session),
-          callbackAllowed: this.truth(action.callbackAllowed, session),
-        };
-        if (action.location !== undefined) {
-          const latitude = Number(session.results[`${action.location.result}.latitude`]);
-          const longitude = Number(session.results[`${action.location.result}.longitude`]);
-          if (session.results[`${action.location.result}.latitude`] !== undefined && Number.isFinite(latitude) && Number.isFinite(longitude)) {
-            effect.location = { latitude, longitude };
-          }
-        }
-        this.effects.push(effect);
-        session.results[action.result ?? 'case_code'] = this.fresh.caseCode;
-        break;
-      }
-      case 'case_status': {
-        const caseCode = parseCaseCode(read(action.caseCode) ?? '', true);
-        if (caseCode !== null) this.effects.push({ type: 'case_status', caseCode });
-        break;
-      }
-      case 'record_survey_response': {
-        const answers: Record<string, string> = {};
-        for (const name of action.answers) {
-          const value = session.results[name];
-          if (value !== undefined) answers[name] = value;
-        }
-        const demographics: { gender?: string; ageBand?: string } = {};
-        const gender = read(action.demographics?.gender);
-        const ageBand = read(action.demographics?.ageBand);
-        if (gender !== null) demographics.gender = gender;
-        if (ageBand !== null) demographics.ageBand = ageBand;
-        this.effects.push({
-          type: 'record_survey_response',
-          surveyId: action.survey,
-          wave: (action.wave === undefined ? session.params.wave || null : read(action.wave)) ?? 'baseline',
-          areaId: areaId(action.area),
-          answers,
-          demographics,
-        });
-        break;
-      }
-      case 'record_rumour':
-        this.effects.push({ type: 'record_rumour', text: read(action.text) ?? '', areaId: areaId(action.area) });
-        break;
-      case 'subscribe':
-      case 'unsubscribe':
-        this.effects.push({ type: action.action, topic: action.topic });
-        break;
-    }
+    const effect = actionEffect(action, session, { scope: this.scope(session), areas: this.catalog.areas, caseCode: this.fresh.caseCode });
+    if (effect !== null) this.effects.push(effect);
   }
 }

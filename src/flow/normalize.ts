@@ -44,3 +44,12 @@ export function foldWordList(list: string): string[] {
     .map((word) => fold(word))
     .filter((word) => word.length > 0);
 }
+
+/** A text kept to at most `max` UTF-16 code units, without cutting a character in two. */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return Array.from(text.slice(0, max + 1))
+    .slice(0, -1)
+    .join('')
+    .slice(0, max);
+}

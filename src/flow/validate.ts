@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { loadTranslator } from '../i18n.js';
-import { readSeedAreas } from './areas.js';
+import { areaViews, readAreas } from '../areas/gazetteer.js';
 import { loadFlowCatalog, type FlowCatalog, type FlowWarning } from './catalog.js';
 import type { TextSegments } from './flow-texts.js';
 import { FlowValidationError, type FlowProblem } from './validation-error.js';
@@ -40,7 +40,7 @@ export function loadFlowTools(
 ): { catalog: FlowCatalog; warnings: FlowWarning[]; texts: TextSegments[] } | { error: string; problems: FlowProblem[] } {
   try {
     const translator = loadTranslator(options.localesDir ?? join(dir, '..', 'locales'), options.defaultLanguage ?? 'en');
-    const areas = readSeedAreas(options.areasFile ?? join(dir, '..', 'prisma', 'seed', 'areas.yaml'));
+    const areas = areaViews(readAreas(options.areasFile ?? join(dir, '..', 'prisma', 'seed', 'areas.yaml')));
     return loadFlowCatalog({ flowsDir: dir, translator, areas });
   } catch (error) {
     const problems = error instanceof FlowValidationError ? error.problems : [];

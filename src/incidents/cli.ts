@@ -19,7 +19,7 @@ import { createLogger } from '../logger.js';
 import { createPersonalData, resolveKey } from '../personal-data.js';
 import type { Queues } from '../jobs/queues.js';
 import * as actions from './actions.js';
-import { AreaTree } from './areas.js';
+import { AreaTreeCache } from '../areas/tree.js';
 import { exportAudit, record, timeline } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
 import { incidentSettingsSchema } from './settings.js';
@@ -64,7 +64,7 @@ function incidentDeps(cfg: Config, db: Db, queues: Queues): IncidentDeps {
     translator: loadTranslator(cfg.LOCALES_DIR, cfg.DEFAULT_LANGUAGE),
     channels,
     policies: loadPolicies(file, Number.isFinite(scale) && scale > 0 ? scale : 1),
-    areas: new AreaTree(),
+    areas: new AreaTreeCache(),
     now: () => new Date(),
   };
 }

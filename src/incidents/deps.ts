@@ -1,6 +1,6 @@
 /** What the incidents modules share: the runtime parts they use, the policies and the clock. */
 import type { Db } from '../db/client.js';
-import type { AreaTree } from './areas.js';
+import type { AreaTreeCache } from '../areas/tree.js';
 import type { Logger } from '../logger.js';
 import type { NotifyDeps } from './notify.js';
 import type { Policies } from './policies.js';
@@ -10,7 +10,7 @@ export interface IncidentDeps extends NotifyDeps {
   logger: Logger;
   policies: Policies;
   /** The area tree (cached). */
-  areas: AreaTree;
+  areas: AreaTreeCache;
   /** The clock (tests move it; timers still wait real time, scaled by the policies). */
   now: () => Date;
 }

@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import type { Capability } from '../capability.js';
 import { onTimer } from '../jobs/timers.js';
-import { AreaTree } from './areas.js';
+import { AreaTreeCache } from '../areas/tree.js';
 import { registerIncidentCommands } from './cli.js';
 import type { IncidentDeps } from './deps.js';
 import { incidentEffects } from './effects.js';
@@ -56,7 +56,7 @@ export function incidentsCapability(options: IncidentsOptions = {}): Capability<
         translator: runtime.translator,
         channels: new Set(runtime.adapters.keys()),
         policies,
-        areas: new AreaTree(),
+        areas: new AreaTreeCache(),
         now: options.now ?? (() => new Date()),
       };
       let timer: NodeJS.Timeout | undefined;

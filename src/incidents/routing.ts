@@ -5,7 +5,7 @@
  * takes the nearest desk of that name, or any desk of that name when none is on the way up.
  */
 import type { Db } from '../db/client.js';
-import type { AreaTree } from './areas.js';
+import type { AreaTreeCache } from '../areas/tree.js';
 import { COMMITTEE_LEVELS, type Policy, type Policies, type Target } from './policies.js';
 
 export interface CommitteeRow {
@@ -63,7 +63,7 @@ export function levelTargets(policies: Policies, policy: Policy, levelIndex: num
  */
 export async function committeesForLevel(
   db: Db,
-  areas: AreaTree,
+  areas: AreaTreeCache,
   policies: Policies,
   policy: Policy,
   incident: RoutedIncident,
@@ -98,7 +98,7 @@ export function assignedLevelIndex(policy: Policy, committee: CommitteeRow): num
  */
 export async function rosterCommittees(
   db: Db,
-  areas: AreaTree,
+  areas: AreaTreeCache,
   policies: Policies,
   policy: Policy,
   incident: RoutedIncident,

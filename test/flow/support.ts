@@ -3,7 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTranslator } from '../../src/i18n.js';
-import { readSeedAreas, type AreaView } from '../../src/flow/areas.js';
+import { areaViews, readAreas } from '../../src/areas/gazetteer.js';
+import type { AreaView } from '../../src/flow/areas.js';
 import { loadFlowCatalog, type FlowCatalog, type LoadedFlowCatalog } from '../../src/flow/catalog.js';
 import { step, type ContactView, type EngineInput, type StepResult } from '../../src/flow/engine.js';
 import type { FlowSession } from '../../src/flow/session.js';
@@ -14,7 +15,7 @@ export const LOCALES_DIR = join(ROOT, 'locales');
 export const SEED_AREAS = join(ROOT, 'prisma', 'seed', 'areas.yaml');
 
 export function seedAreas(): AreaView[] {
-  return readSeedAreas(SEED_AREAS);
+  return areaViews(readAreas(SEED_AREAS));
 }
 
 let shipped: LoadedFlowCatalog | undefined;

@@ -8,7 +8,7 @@ import { onRoster } from '../../src/incidents/actions.js';
 import type { IncidentDeps } from '../../src/incidents/deps.js';
 import { loadPolicies } from '../../src/incidents/policies.js';
 import { DEFAULT_POLICY_FILE } from '../../src/incidents/index.js';
-import { AreaTree } from '../../src/incidents/areas.js';
+import { AreaTreeCache } from '../../src/areas/tree.js';
 import { committeesForTarget } from '../../src/incidents/routing.js';
 import { eventually } from '../support/gateway.js';
 import { fileReport, seedRoster, startIncidentGateway, steps, TEST_ROSTER, type IncidentGateway } from './support.js';
@@ -57,7 +57,7 @@ describe('routing up the area tree', () => {
 
   it('resolves each target level from the area path', async () => {
     const committees = TEST_ROSTER.committees.map((c) => ({ id: c.id, name: c.name, level: c.level, desk: c.desk ?? null, areaId: c.area }));
-    const kanzi = await new AreaTree().path(gateway.db, 'kanzi');
+    const kanzi = await new AreaTreeCache().path(gateway.db, 'kanzi');
     expect(kanzi).toEqual(['kanzi', 'north', 'lakeland']);
     const ids = (target: Parameters<typeof committeesForTarget>[2], path = kanzi) => committeesForTarget(committees, path, target).map((c) => c.id);
     expect(ids({ kind: 'level', level: 'local' })).toEqual(['kanzi-peace']);
@@ -65,13 +65,13 @@ describe('routing up the area tree', () => {
     expect(ids({ kind: 'level', level: 'national' })).toEqual(['national-desk']);
     expect(ids({ kind: 'desk', desk: 'human_rights' })).toEqual(['human-rights-desk']);
     expect(ids({ kind: 'desk', desk: 'no_such_desk' })).toEqual([]);
-    expect(ids({ kind: 'level', level: 'local' }, await new AreaTree().path(gateway.db, 'tessa'))).toEqual(['north-liaison']);
+    expect(ids({ kind: 'level', level: 'local' }, await new AreaTreeCache().path(gateway.db, 'tessa'))).toEqual(['north-liaison']);
   });
 });
 
 describe('the rosters of an incident', () => {
   it('are the committees of its whole ladder, plus its desks', async () => {
-    const deps = { policies: loadPolicies(DEFAULT_POLICY_FILE), areas: new AreaTree() } as IncidentDeps;
+    const deps = { policies: loadPolicies(DEFAULT_POLICY_FILE), areas: new AreaTreeCache() } as IncidentDeps;
     const scope = { tx: gateway.db, deps, after: [], now: new Date() };
     const violence = await gateway.db.incident.findUniqueOrThrow({ where: { id: (await fileReport(gateway, { areaId: 'kanzi' })).id } });
     const onIt = async (incident: typeof violence, responder: string) => onRoster(scope, incident, responder);

@@ -1,0 +1,19 @@
+/** What the engine says: messages as i18n keys the caller resolves in the contact's language. */
+
+/** Values interpolated into a text ({{name}}). */
+export type ReplyParams = Record<string, string | number>;
+
+/** A message to send, as i18n keys the caller resolves in the contact's language. */
+export type Reply =
+  | { type: 'text'; key: string; params?: ReplyParams }
+  | {
+      type: 'choice';
+      key: string;
+      params?: ReplyParams;
+      /** Options in the order they are numbered on SMS. */
+      choices: { id: string; key: string; params?: ReplyParams }[];
+      multiple: boolean;
+    };
+
+/** Choice id of the "skip / don't know" option added to skippable questions. */
+export const SKIP_CHOICE_ID = '_skip';
