@@ -1,6 +1,7 @@
 /**
- * The admin API, under /api/v1. This file holds the routes of the foundation; later capabilities
- * add their own route files and register them in `adminApi`.
+ * The admin API, under /api/v1: authentication, the core's routes (who am I, dead letters,
+ * delivery state), then the routes each capability brings. Refusals are thrown as HttpError
+ * (src/admin/errors.ts) and answered by the server's one error boundary.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -8,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
 import type { Queues } from '../jobs/queues.js';
 import { installAuth, requireRole } from './auth.js';
+import { HttpError } from './errors.js';
 
 export interface AdminDeps {
   db: Db;
@@ -26,21 +28,21 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
 
   app.get('/dead-letter', { preHandler: requireRole('coordinator') }, async () => ({ items: await listDeadLetters(deps.queues) }));
 
-  app.post('/dead-letter/:queue/:jobId/retry', { preHandler: requireRole() }, async (request, reply) => {
+  app.post('/dead-letter/:queue/:jobId/retry', { preHandler: requireRole() }, async (request) => {
     const params = z.object({ queue: z.string(), jobId: z.string() }).parse(request.params);
     const done = await retryDeadLetter(deps.queues, deps.db, params.queue, params.jobId);
-    if (!done) return reply.code(404).send({ error: 'no such failed job' });
+    if (!done) throw new HttpError(404, 'no such failed job');
     return { retried: true };
   });
 
   /** Delivery state of one message (never its text or address). */
-  app.get('/messages/:id', { preHandler: requireRole('coordinator', 'broadcaster') }, async (request, reply) => {
+  app.get('/messages/:id', { preHandler: requireRole('coordinator', 'broadcaster') }, async (request) => {
     const { id } = z.object({ id: z.string() }).parse(request.params);
     const message = await deps.db.message.findUnique({
       where: { id },
       select: { id: true, direction: true, channel: true, kind: true, status: true, providerId: true, errorCode: true, encoding: true, segments: true, createdAt: true, sentAt: true, updatedAt: true },
     });
-    if (!message) return reply.code(404).send({ error: 'no such message' });
+    if (!message) throw new HttpError(404, 'no such message');
     return message;
   });
 

@@ -21,7 +21,6 @@ import { BroadcastService, FANOUT_TIMER } from './service.js';
 import { broadcastSettingsSchema, parseQuietHours, resolveSettings, type BroadcastSettings } from './settings.js';
 
 export { BroadcastError, BroadcastService, actorOf, type Actor } from './service.js';
-export { guarded } from './routes.js';
 export { broadcastSettingsSchema, type BroadcastSettings } from './settings.js';
 
 export interface BroadcastsOptions {

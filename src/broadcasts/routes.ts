@@ -17,7 +17,7 @@
  *   GET  /broadcasts/:id/recipients  ?status=&after=&limit= per-recipient delivery state
  *   GET  /broadcasts/:id/feedback    replies (free replies decrypted; the access is audited)
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireRole } from '../admin/auth.js';
 import { broadcastView } from './model.js';
@@ -25,21 +25,6 @@ import { broadcastProgress, broadcastRecipients } from './progress.js';
 import { actorOf, BroadcastError, type BroadcastService } from './service.js';
 import type { PersonalData } from '../personal-data.js';
 import { AreaTree } from '../areas/tree.js';
-
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-
-/** Turns BroadcastErrors (and bad ids/queries) into their HTTP answers. */
-export function guarded(handler: Handler): Handler {
-  return async (request, reply) => {
-    try {
-      return await handler(request, reply);
-    } catch (error) {
-      if (error instanceof BroadcastError) return reply.code(error.status).send({ error: error.message, ...error.details });
-      if (error instanceof z.ZodError) return reply.code(400).send({ error: 'invalid request', issues: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-      throw error;
-    }
-  };
-}
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -58,18 +43,18 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
       return row;
     };
 
-    app.post('/broadcasts', write, guarded(async (request, reply) => reply.code(201).send(await service.create(actorOf(request.principal), request.body))));
+    app.post('/broadcasts', write, async (request, reply) => reply.code(201).send(await service.create(actorOf(request.principal), request.body)));
 
     app.post(
       '/broadcasts/preview',
       { preHandler: requireRole('broadcaster', 'approver', 'coordinator') },
-      guarded(async (request) => ({ estimate: (await service.check(actorOf(request.principal), request.body)).estimate })),
+      async (request) => ({ estimate: (await service.check(actorOf(request.principal), request.body)).estimate }),
     );
 
     app.get(
       '/broadcasts',
       read,
-      guarded(async (request) => {
+      async (request) => {
         const query = z.object({ status: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).parse(request.query);
         const actor = actorOf(request.principal);
         const tree = await AreaTree.load(db);
@@ -79,78 +64,78 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
           take: query.limit,
         });
         return { items: rows.map(broadcastView) };
-      }),
+      },
     );
 
     app.get(
       '/broadcasts/:id',
       read,
-      guarded(async (request) => {
+      async (request) => {
         const row = await loadVisible(request);
         return { ...broadcastView(row), progress: await broadcastProgress(db, row.id) };
-      }),
+      },
     );
 
     app.get(
       '/broadcasts/:id/estimate',
       read,
-      guarded(async (request) => service.estimateOf(actorOf(request.principal), idParams.parse(request.params).id)),
+      async (request) => service.estimateOf(actorOf(request.principal), idParams.parse(request.params).id),
     );
 
-    app.post('/broadcasts/:id/approve', approve, guarded(async (request) => service.approve(actorOf(request.principal), idParams.parse(request.params).id)));
+    app.post('/broadcasts/:id/approve', approve, async (request) => service.approve(actorOf(request.principal), idParams.parse(request.params).id));
 
     app.post(
       '/broadcasts/:id/reject',
       approve,
-      guarded(async (request) => {
+      async (request) => {
         const body = z.object({ reason: z.string().trim().min(1).max(500) }).parse(request.body ?? {});
         return service.reject(actorOf(request.principal), idParams.parse(request.params).id, body.reason);
-      }),
+      },
     );
 
     app.post(
       '/broadcasts/:id/schedule',
       write,
-      guarded(async (request) => {
+      async (request) => {
         const body = z.object({ at: z.iso.datetime({ offset: true }).optional() }).parse(request.body ?? {});
         return service.schedule(actorOf(request.principal), idParams.parse(request.params).id, body.at ? new Date(body.at) : null);
-      }),
+      },
     );
 
     app.post(
       '/broadcasts/:id/cancel',
       { preHandler: requireRole('broadcaster', 'approver', 'coordinator') },
-      guarded(async (request) => service.cancel(actorOf(request.principal), idParams.parse(request.params).id)),
+      async (request) => service.cancel(actorOf(request.principal), idParams.parse(request.params).id),
     );
 
     app.get(
       '/broadcasts/:id/progress',
       read,
-      guarded(async (request) => {
+      async (request) => {
         const row = await loadVisible(request);
         return { id: row.id, status: row.status, audienceSize: row.audienceSize, ...(await broadcastProgress(db, row.id)) };
-      }),
+      },
     );
 
     app.get(
       '/broadcasts/:id/recipients',
       read,
-      guarded(async (request) => {
+      async (request) => {
         const row = await loadVisible(request);
         const query = z.object({ status: z.string().optional(), after: z.string().optional(), limit: z.coerce.number().int().optional() }).parse(request.query);
         return broadcastRecipients(db, row.id, query);
-      }),
+      },
     );
 
     app.get(
       '/broadcasts/:id/feedback',
       { preHandler: requireRole('coordinator', 'analyst', 'broadcaster') },
-      guarded(async (request) => {
+      async (request) => {
         const row = await loadVisible(request);
         const items = await db.broadcastFeedback.findMany({ where: { broadcastId: row.id }, orderBy: { createdAt: 'asc' }, take: 1000 });
         await service.audit(actorOf(request.principal), 'broadcast.feedback.read', row.id, { count: items.length });
         return { items: items.map((f) => ({ id: f.id, answer: f.answer, text: f.textEnc ? personalData.decrypt(f.textEnc) : null, createdAt: f.createdAt })) };
-      }),
+      },
     );
   };
 }

@@ -4,6 +4,7 @@
  * status and details the admin API returns; nothing is stored for a refused request.
  */
 import { z } from 'zod';
+import { HttpError, parseInput } from '../admin/errors.js';
 import type { Principal } from '../admin/tokens.js';
 import type { Runtime } from '../capability.js';
 import type { Db } from '../db/client.js';
@@ -17,13 +18,10 @@ import { announcementOf, broadcastView, specOf, type BroadcastRow } from './mode
 import { FEEDBACK_MODES, type Announcement } from './render.js';
 import type { BroadcastSettings, QuietHours } from './settings.js';
 
-export class BroadcastError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
+/** A refused broadcast request: answered with its status by the admin API's error boundary. */
+export class BroadcastError extends HttpError {
+  constructor(status: number, message: string, details: Record<string, unknown> = {}) {
+    super(status, message, details);
     this.name = 'BroadcastError';
   }
 }
@@ -111,11 +109,7 @@ export class BroadcastService {
 
   /** Checks an input and estimates it; throws BroadcastError on anything that would be refused. */
   async check(actor: Actor, raw: unknown): Promise<{ input: z.output<typeof broadcastInput>; estimate: Estimate; tree: AreaTree; defaultLanguage: string }> {
-    const parsed = broadcastInput.safeParse(raw);
-    if (!parsed.success) {
-      throw new BroadcastError(400, 'invalid broadcast', { issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
-    }
-    const input = parsed.data;
+    const input = parseInput(broadcastInput, raw);
     const { runtime, settings } = this.deps;
     const tree = await AreaTree.load(this.db);
     const audience = input.audience;

@@ -6,9 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
-import { contactsInArea, FlowStartError, scheduleFlowStarts } from './flow-starts.js';
+import { contactsInArea, scheduleFlowStarts } from './flow-starts.js';
 import type { Queues } from '../jobs/queues.js';
 import { requireRole } from '../admin/auth.js';
+import { HttpError } from '../admin/errors.js';
 
 const bodySchema = z
   .object({
@@ -27,16 +28,12 @@ export function flowStartRoutes(db: Db, queues: Queues, flowIds: Set<string>) {
       const body = bodySchema.parse(request.body);
       const scope = request.principal.areaId;
       const tree = await AreaTree.load(db);
-      if (body.areaId && !tree.has(body.areaId)) return reply.code(400).send({ error: `unknown area "${body.areaId}"` });
-      if (scope && !(body.areaId && tree.within(body.areaId, scope))) return reply.code(403).send({ error: `this token reaches only area "${scope}" and below` });
+      if (body.areaId && !tree.has(body.areaId)) throw new HttpError(400, `unknown area "${body.areaId}"`);
+      if (scope && !(body.areaId && tree.within(body.areaId, scope))) throw new HttpError(403, `this token reaches only area "${scope}" and below`);
       const start = { flowId: body.flowId, key: body.key, params: body.params, at: body.at ? new Date(body.at) : undefined };
-      try {
-        const scheduled = await scheduleFlowStarts(queues, flowIds, start, body.areaId ? contactsInArea(db, body.areaId) : body.contactIds!);
-        return reply.code(202).send({ scheduled });
-      } catch (error) {
-        if (error instanceof FlowStartError) return reply.code(400).send({ error: error.message });
-        throw error;
-      }
+      // A FlowStartError (unknown flow, bad key, past time) is an HttpError: answered 400.
+      const scheduled = await scheduleFlowStarts(queues, flowIds, start, body.areaId ? contactsInArea(db, body.areaId) : body.contactIds!);
+      return reply.code(202).send({ scheduled });
     });
   };
 }

@@ -6,6 +6,7 @@
  * is tried again later (the job retries with backoff, for about three hours).
  */
 import { UnrecoverableError } from 'bullmq';
+import { HttpError } from '../admin/errors.js';
 import { AreaTree } from '../areas/tree.js';
 import type { ConversationDeps } from './step.js';
 import type { Db } from '../db/client.js';
@@ -38,9 +39,10 @@ export const FLOW_START = defineTimer('flow-start', z.object({ contactId: z.stri
 /** Tries of a start that finds the contact busy: with backoff capped at 5 minutes, about 3 hours. */
 const START_ATTEMPTS = 40;
 
-export class FlowStartError extends Error {
+/** A start that cannot be made as asked (answered 400 by the admin API). */
+export class FlowStartError extends HttpError {
   constructor(message: string) {
-    super(message);
+    super(400, message);
     this.name = 'FlowStartError';
   }
 }

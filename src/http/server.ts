@@ -4,6 +4,7 @@
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { errorBody, HttpError, validationError } from '../admin/errors.js';
 import { adminApi, type AdminDeps } from '../admin/routes.js';
 import type { Logger } from '../logger.js';
 import { channelRoutes, webhookRoutes, type WebhookDeps } from '../inbound/webhooks.js';
@@ -22,11 +23,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
-    if (error instanceof z.ZodError) return reply.code(400).send({ error: 'invalid request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  // The one error boundary of the API (src/admin/errors.ts): one body shape for every refusal.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof HttpError) return reply.code(error.status).send(errorBody(error));
+    if (error instanceof z.ZodError) return reply.code(400).send(errorBody(validationError(error)));
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) deps.logger.error({ path: request.url.split('?')[0], err: { name: error.name, message: error.message } }, 'request failed');
-    return reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
+    return reply.code(status).send(errorBody(new HttpError(status, status === 500 ? 'internal error' : error.message)));
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -10,6 +10,7 @@
  * published is answered at once.
  */
 import { z } from 'zod';
+import { parseInput } from '../admin/errors.js';
 import type { Runtime } from '../capability.js';
 import { AreaTree } from '../areas/tree.js';
 import { BroadcastError, type Actor, type BroadcastService } from '../broadcasts/index.js';
@@ -284,8 +285,4 @@ export class RumourDesk {
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new BroadcastError(400, 'invalid request', { issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
-  return parsed.data;
-}
+const parse = parseInput;

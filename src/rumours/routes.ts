@@ -13,7 +13,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireRole } from '../admin/auth.js';
-import { actorOf, guarded } from '../broadcasts/index.js';
+import { actorOf } from '../broadcasts/index.js';
 import type { RumourDesk } from './desk.js';
 
 const idParams = z.object({ id: z.string().min(1) });
@@ -26,23 +26,23 @@ export function rumourRoutes(desk: RumourDesk) {
     app.get(
       '/rumours',
       read,
-      guarded(async (request) => {
+      async (request) => {
         const query = z.object({ status: z.string().optional(), areaId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }).parse(request.query);
         return { items: await desk.list(actorOf(request.principal), query) };
-      }),
+      },
     );
     app.post(
       '/rumours',
       { preHandler: requireRole('coordinator', 'analyst', 'broadcaster') },
-      guarded(async (request, reply) => reply.code(201).send(await desk.reportByStaff(actorOf(request.principal), request.body))),
+      async (request, reply) => reply.code(201).send(await desk.reportByStaff(actorOf(request.principal), request.body)),
     );
-    app.get('/rumours/:id', read, guarded(async (request) => desk.get(actorOf(request.principal), idParams.parse(request.params).id)));
-    app.patch('/rumours/:id', investigate, guarded(async (request) => desk.update(actorOf(request.principal), idParams.parse(request.params).id, request.body)));
-    app.put('/rumours/:id/answers', investigate, guarded(async (request) => desk.setAnswers(actorOf(request.principal), idParams.parse(request.params).id, request.body)));
+    app.get('/rumours/:id', read, async (request) => desk.get(actorOf(request.principal), idParams.parse(request.params).id));
+    app.patch('/rumours/:id', investigate, async (request) => desk.update(actorOf(request.principal), idParams.parse(request.params).id, request.body));
+    app.put('/rumours/:id/answers', investigate, async (request) => desk.setAnswers(actorOf(request.principal), idParams.parse(request.params).id, request.body));
     app.post(
       '/rumours/:id/publish',
       { preHandler: requireRole('coordinator', 'broadcaster') },
-      guarded(async (request) => desk.publish(actorOf(request.principal), idParams.parse(request.params).id, request.body ?? {})),
+      async (request) => desk.publish(actorOf(request.principal), idParams.parse(request.params).id, request.body ?? {}),
     );
   };
 }
