@@ -18,6 +18,7 @@ import type { MeasureMessage } from './channels/module.js';
 import type { Config } from './config.js';
 import type { EffectHandlers } from './conversation/effects.js';
 import type { Db } from './db/client.js';
+import type { CliContext } from './cli-context.js';
 import type { Translator } from './i18n.js';
 import type { Middleware } from './inbound/pipeline/context.js';
 import type { Queues } from './jobs/queues.js';
@@ -60,13 +61,6 @@ export interface RunningCapability {
   adminRoutes?: (app: FastifyInstance) => Promise<void>;
   start?(): Promise<void>;
   stop?(): Promise<void>;
-}
-
-/** What CLI commands get: the configuration and short-lived database and queue connections. */
-export interface CliContext {
-  config(): Config;
-  withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T>;
-  withQueues<T>(fn: (queues: Queues) => Promise<T>): Promise<T>;
 }
 
 export interface Capability<S extends z.ZodObject = z.ZodObject> {

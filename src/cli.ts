@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { chat } from './chat.js';
 import { CHANNELS } from '../bots/index.js';
-import type { CliContext } from './capability.js';
+import type { CliContext } from './cli-context.js';
 import { ConfigError, type Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
 import { listDeadLetters, retryDeadLetter } from './jobs/dead-letter.js';

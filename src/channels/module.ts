@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { CliContext } from '../capability.js';
+import type { CliContext } from '../cli-context.js';
 import type { CoreSettings } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { OutboundMessage } from '../messages.js';
