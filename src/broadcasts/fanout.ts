@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
+import { transaction } from '../db/transaction.js';
 import { isUniqueViolation } from '../conversation/contacts.js';
 import type { Logger } from '../logger.js';
 import type { Queues } from '../jobs/queues.js';
@@ -225,7 +226,8 @@ async function writePage(
   counts: Record<string, number>,
   keepExisting: boolean,
 ): Promise<void> {
-  await db.$transaction(
+  await transaction(
+    db,
     async (tx) => {
       // The broadcast row first: it is the lock a cancel or a second runner meets.
       const moved = await tx.broadcast.updateMany({
@@ -244,9 +246,9 @@ async function writePage(
         list = rows.filter((r) => !ids.has(r.dedupeKey));
       }
       if (list.length === 0) return;
-      await insertMessages(tx as Db, dialect, broadcastId, list);
+      await insertMessages(tx, dialect, broadcastId, list);
     },
-    { maxWait: 20_000, timeout: 60_000 },
+    { timeoutMs: 60_000 },
   );
 }
 
