@@ -10,6 +10,7 @@
 import type { Capability, Runtime, SettingOverrides } from '../capability.js';
 import { postgresTarget } from '../db/client.js';
 import { jobId } from '../jobs/queues.js';
+import { Sweeper } from '../jobs/sweeper.js';
 import { onTimer } from '../jobs/timers.js';
 import { registerBroadcastCommands } from './cli.js';
 import { subscriptionEffects } from './effects.js';
@@ -49,9 +50,6 @@ export function broadcastsCapability(options: BroadcastsOptions = {}): Capabilit
       const service = createBroadcastService(runtime, settings, now);
       const fanoutDeps: FanoutDeps = { ...runtime, settings, quietHours, now, dialect: service.dialect };
       const log = runtime.logger.child({ capability: 'broadcasts' });
-      let sweeper: NodeJS.Timeout | undefined;
-      let sweeping: Promise<void> | undefined;
-
       const sweep = async () => {
         const sending = await runtime.db.broadcast.findMany({ where: { status: { in: ['sending', 'scheduled'] } }, select: { id: true, status: true, cursor: true, written: true, scheduledAt: true } });
         for (const broadcast of sending) {
@@ -71,13 +69,7 @@ export function broadcastsCapability(options: BroadcastsOptions = {}): Capabilit
           await runtime.queues.schedule(resumeId, FANOUT_TIMER.data({ broadcastId: broadcast.id }), new Date());
         }
       };
-      const safeSweep = async () => {
-        if (sweeping) return;
-        sweeping = sweep()
-          .catch((error: Error) => log.error({ err: { name: error.name, message: error.message } }, 'broadcast sweep failed'))
-          .finally(() => (sweeping = undefined));
-        await sweeping;
-      };
+      const sweeper = new Sweeper('broadcast sweep', sweep, log);
 
       return {
         timers: [
@@ -90,14 +82,10 @@ export function broadcastsCapability(options: BroadcastsOptions = {}): Capabilit
         middlewares: [subscriptionMiddleware(runtime.translator, settings.BROADCAST_TOPICS), feedbackMiddleware(runtime.translator, runtime.personalData, settings.BROADCAST_FEEDBACK_HOURS)],
         adminRoutes: broadcastRoutes(service, runtime.personalData),
         async start() {
-          await safeSweep();
-          sweeper = setInterval(() => void safeSweep(), settings.BROADCAST_SWEEP_MS);
-          sweeper.unref();
+          await sweeper.run();
+          sweeper.every(settings.BROADCAST_SWEEP_MS);
         },
-        async stop() {
-          if (sweeper) clearInterval(sweeper);
-          await sweeping;
-        },
+        stop: () => sweeper.stop(),
       };
     },
   };

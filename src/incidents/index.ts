@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { Capability } from '../capability.js';
+import { Sweeper } from '../jobs/sweeper.js';
 import { onTimer } from '../jobs/timers.js';
 import { AreaTreeCache } from '../areas/tree.js';
 import { registerIncidentCommands } from './cli.js';
@@ -59,9 +60,15 @@ export function incidentsCapability(options: IncidentsOptions = {}): Capability<
         areas: new AreaTreeCache(),
         now: options.now ?? (() => new Date()),
       };
-      let timer: NodeJS.Timeout | undefined;
-      let catchingUp: Promise<unknown> | undefined;
-      let stopped = false;
+      // Escalations an interrupted process never started.
+      const catchUp = new Sweeper(
+        'incident catch-up',
+        async (stopped) => {
+          const started = await startMissing(deps, stopped);
+          if (started > 0) deps.logger.warn({ started }, 'started escalations that were never started');
+        },
+        deps.logger,
+      );
       return {
         timers: [
           onTimer(ESCALATE_TIMER, ({ incidentId, level, round }) => runStep(deps, incidentId, level, round)),
@@ -78,29 +85,11 @@ export function incidentsCapability(options: IncidentsOptions = {}): Capability<
           }
           const timers = await recreateTimers(deps);
           deps.logger.info({ ...timers, policies: policies.policies.map((p) => p.id), scale }, 'incidents started');
-          // Escalations an interrupted process never started: in the background, so a backlog
-          // does not hold the gateway's start; then again every `catchUpMs`.
-          const catchUp = () => {
-            if (catchingUp || stopped) return;
-            catchingUp = startMissing(deps, () => stopped)
-              .then((started) => {
-                if (started > 0) deps.logger.warn({ started }, 'started escalations that were never started');
-              })
-              .catch((error: Error) => deps.logger.error({ err: { name: error.name, message: error.message } }, 'incident catch-up failed'))
-              .finally(() => (catchingUp = undefined));
-          };
-          catchUp();
-          const every = options.catchUpMs ?? 60_000;
-          if (every > 0) {
-            timer = setInterval(catchUp, every);
-            timer.unref();
-          }
+          // In the background, so a backlog does not hold the gateway's start; then again every `catchUpMs`.
+          void catchUp.run();
+          catchUp.every(options.catchUpMs ?? 60_000);
         },
-        async stop() {
-          if (timer) clearInterval(timer);
-          stopped = true;
-          await catchingUp;
-        },
+        stop: () => catchUp.stop(),
       };
     },
   };

@@ -5,12 +5,12 @@
  * announcement through the broadcasts capability's public service (rumours use broadcasts,
  * never the reverse).
  */
-import type { Capability, SettingOverrides } from '../capability.js';
+import { overrideSettings, type Capability, type SettingOverrides } from '../capability.js';
+import { Sweeper } from '../jobs/sweeper.js';
 import { broadcastSettingsSchema, createBroadcastService } from '../broadcasts/index.js';
 import { registerRumourCommands } from './cli.js';
 import { RumourDesk } from './desk.js';
 import { rumourRoutes } from './routes.js';
-import { overrideSettings } from '../capability.js';
 import { rumourSettingsSchema } from './settings.js';
 
 export interface RumoursOptions {
@@ -30,16 +30,7 @@ export function rumoursCapability(options: RumoursOptions = {}): Capability<type
       const now = options.now ?? (() => new Date());
       const broadcasts = createBroadcastService(runtime, broadcastSettingsSchema.parse(runtime.config.env), now);
       const desk = new RumourDesk({ runtime, settings, broadcasts, now });
-      const log = runtime.logger.child({ capability: 'rumours' });
-      let sweeper: NodeJS.Timeout | undefined;
-      let sweeping: Promise<unknown> | undefined;
-      const sweep = () => {
-        if (sweeping) return;
-        sweeping = desk
-          .groupPending()
-          .catch((error: Error) => log.error({ err: { name: error.name, message: error.message } }, 'rumour grouping sweep failed'))
-          .finally(() => (sweeping = undefined));
-      };
+      const sweeper = new Sweeper('rumour grouping sweep', async () => void (await desk.groupPending()), runtime.logger.child({ capability: 'rumours' }));
       return {
         effects: {
           record_rumour: async (effect, ctx) => {
@@ -51,15 +42,10 @@ export function rumoursCapability(options: RumoursOptions = {}): Capability<type
         },
         adminRoutes: rumourRoutes(desk),
         async start() {
-          sweep();
-          await sweeping;
-          sweeper = setInterval(sweep, settings.RUMOUR_SWEEP_MS);
-          sweeper.unref();
+          await sweeper.run();
+          sweeper.every(settings.RUMOUR_SWEEP_MS);
         },
-        async stop() {
-          if (sweeper) clearInterval(sweeper);
-          await sweeping;
-        },
+        stop: () => sweeper.stop(),
       };
     },
   };
