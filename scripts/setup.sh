@@ -23,3 +23,6 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+
+# `npm start` runs the compiled gateway (dist/); tests and `npm run dev` use the sources.
+npm run build --silent

@@ -16,9 +16,10 @@ import { CHANNELS } from '../bots/index.js';
 import type { CliContext } from './cli-context.js';
 import { ConfigError, type Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
+import { projectPath } from './paths.js';
 import { listDeadLetters, retryDeadLetter } from './jobs/dead-letter.js';
 import { createToken, listTokens, revokeToken, ROLES } from './admin/tokens.js';
-import { CAPABILITIES, loadConfig, startGateway } from './gateway.js';
+import { CAPABILITIES, loadConfig, roleOptions, startGateway, type ProcessRole } from './gateway.js';
 import { Queues, redisOptions } from './jobs/queues.js';
 import { runningEmbeddedRedis } from './redis/embedded.js';
 import { readAreas, seedAreas } from './areas/gazetteer.js';
@@ -55,8 +56,12 @@ const program = new Command('gateway').description('Early-warning and community-
 program
   .command('start')
   .description('run the gateway')
-  .action(async () => {
-    const gateway = await startGateway(config());
+  .option('--role <role>', 'web (webhooks, API), worker (queues, timers) or all (default: GATEWAY_ROLE, else all)')
+  .action(async (options: { role?: string }) => {
+    const cfg = config();
+    const role = (options.role ?? cfg.GATEWAY_ROLE) as ProcessRole;
+    if (!['web', 'worker', 'all'].includes(role)) throw new Error(`--role takes web, worker or all, got "${role}"`);
+    const gateway = await startGateway(cfg, roleOptions(role));
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -127,7 +132,7 @@ program
 program
   .command('seed')
   .description('load a gazetteer (default: the demo one, prisma/seed/areas.yaml); rosters: `rosters import`')
-  .option('--file <path>', 'areas file', join(import.meta.dirname, '..', 'prisma', 'seed', 'areas.yaml'))
+  .option('--file <path>', 'areas file', projectPath('prisma', 'seed', 'areas.yaml'))
   .action(async (options: { file: string }) => {
     const count = await withDatabase((db) => seedAreas(db, readAreas(options.file)));
     console.log(`seeded ${count} areas`);

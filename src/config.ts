@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { projectPath } from './paths.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'accepted: true, false, 1, 0, yes, no' })
@@ -26,6 +27,8 @@ const keywordList = z
 
 const coreSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'accepted: development, production, test' }).default('development'),
+  /** What this process does: web (webhooks, API), worker (queues, timers) or all. */
+  GATEWAY_ROLE: z.enum(['web', 'worker', 'all'], { message: 'accepted: web, worker, all' }).default('all'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: httpUrl.optional(),
@@ -43,8 +46,9 @@ const coreSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'accepted: fatal, error, warn, info, debug, trace, silent' }).default('info'),
   DEFAULT_LANGUAGE: z.string().regex(/^[a-z]{2,3}$/, { message: 'a language code such as en, fr, ar' }).default('en'),
-  FLOWS_DIR: z.string().min(1).default('./flows'),
-  LOCALES_DIR: z.string().min(1).default('./locales'),
+  /** The shipped flows unless set. */
+  FLOWS_DIR: z.string().min(1).default(projectPath('flows')),
+  LOCALES_DIR: z.string().min(1).default(projectPath('locales')),
   SESSION_HOURS: positive('a number of hours > 0').default(24),
   OPT_OUT_KEYWORDS: keywordList.default(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'ARRET', 'ARRÊT', 'قف', 'توقف']),
   OPT_IN_KEYWORDS: keywordList.default(['START', 'YES', 'UNSTOP', 'DEMARRER', 'DÉMARRER', 'ابدأ']),

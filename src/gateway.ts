@@ -4,7 +4,7 @@
  * taking webhooks, drain workers, close connections). Tests start a whole gateway through this
  * too. Only this file and the command line (src/cli.ts, src/chat.ts) import bots/ and features.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
@@ -26,6 +26,7 @@ import { buildHttpServer } from './http/server.js';
 import { loadTranslator } from './i18n.js';
 import { ingest } from './inbound/ingest.js';
 import { createLogger, type Logger } from './logger.js';
+import { projectPath } from './paths.js';
 import { createPersonalData, resolveKey } from './personal-data.js';
 import { compose } from './inbound/pipeline/context.js';
 import { consent } from './inbound/pipeline/consent.js';
@@ -57,6 +58,14 @@ export const CONFIG_SECTIONS: ConfigSection[] = [
   ...CAPABILITIES.flatMap((capability) => (capability.settings ? [{ name: capability.name, schema: capability.settings }] : [])),
 ];
 
+/** What a process does: `web` (webhooks, API, polling), `worker` (queues and timers) or `all`. */
+export type ProcessRole = 'web' | 'worker' | 'all';
+
+/** The gateway options of a process role. */
+export function roleOptions(role: ProcessRole): Pick<GatewayOptions, 'http' | 'workers'> {
+  return { http: role !== 'worker', workers: role !== 'web' };
+}
+
 /** Parses and checks the whole configuration (core, channels, capabilities); throws ConfigError. */
 export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
   return parseConfig(source, CONFIG_SECTIONS);
@@ -64,9 +73,12 @@ export function loadConfig(source: Record<string, string | undefined> = readEnvi
 
 export interface GatewayOptions {
   logger?: Logger;
-  /** Run the workers in this process (default true). */
+  /**
+   * Run the workers in this process (default true): the queues' workers, the timers, and the
+   * capabilities' background work. A `web` process sets this false.
+   */
   workers?: boolean;
-  /** Serve HTTP (default true). */
+  /** Serve HTTP and receive from polling channels (default true). A `worker` process sets this false. */
   http?: boolean;
   /** Extra channel adapters (tests use this to add a fake channel). */
   extraAdapters?: ChannelAdapter[];
@@ -89,7 +101,7 @@ export interface Gateway extends Runtime {
   stop(): Promise<void>;
 }
 
-const SEED_AREAS = resolve(import.meta.dirname, '..', 'prisma', 'seed', 'areas.yaml');
+const SEED_AREAS = projectPath('prisma', 'seed', 'areas.yaml');
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
@@ -220,16 +232,20 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       cleanups.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
     }
 
-    for (const [, capability] of running) {
-      if (capability.start) await capability.start();
-      if (capability.stop) cleanups.push(() => capability.stop!());
+    // A capability's own background work (sweeps, timer repair) runs where the workers run.
+    if (options.workers !== false) {
+      for (const [, capability] of running) {
+        if (capability.start) await capability.start();
+        if (capability.stop) cleanups.push(() => capability.stop!());
+      }
     }
 
     const sink = async (channel: string, events: Parameters<typeof ingest>[2][]) => {
       for (const event of events) await ingest(ingestDeps, channel, event);
     };
+    // Receiving without webhooks (polling, sockets) is intake: it runs where HTTP is served.
     for (const adapter of adapters.values()) {
-      if (adapter.start) await adapter.start((events) => sink(adapter.channel, events));
+      if (adapter.start && options.http !== false) await adapter.start((events) => sink(adapter.channel, events));
       if (adapter.stop) cleanups.push(() => adapter.stop!());
     }
 

@@ -5,17 +5,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
+import { projectPath } from '../paths.js';
 
 export type Db = SqliteClient;
 export type { Prisma } from './generated/sqlite/client.js';
 
-const migrationsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations');
+const migrationsRoot = projectPath('prisma', 'migrations');
 
 export interface Database {
   db: Db;

@@ -5,8 +5,8 @@
  * gateway loads; `incidentsCapability(options)` builds one with another policy file, a delay
  * scale or a clock (tests, demos).
  */
-import { resolve } from 'node:path';
 import type { Capability } from '../capability.js';
+import { projectPath } from '../paths.js';
 import { Sweeper } from '../jobs/sweeper.js';
 import { onTimer } from '../jobs/timers.js';
 import { AreaTreeCache } from '../areas/tree.js';
@@ -23,7 +23,7 @@ import { incidentSettingsSchema } from './settings.js';
 import { ACK_TIMEOUT_TIMER, ESCALATE_TIMER } from './timers.js';
 
 export { DEFAULT_POLICY_FILE } from './settings.js';
-export const DEMO_ROSTERS = resolve(import.meta.dirname, '..', '..', 'prisma', 'seed', 'rosters.yaml');
+export const DEMO_ROSTERS = projectPath('prisma', 'seed', 'rosters.yaml');
 
 export interface IncidentsOptions {
   /** Escalation policy file (default src/incidents/policies.yaml; config INCIDENT_POLICY_FILE). */

@@ -1,9 +1,9 @@
 /** Settings of the incidents capability (environment variables, parsed with the configuration). */
-import { resolve } from 'node:path';
 import { z } from 'zod';
+import { projectPath } from '../paths.js';
 
 /** The shipped escalation policies. */
-export const DEFAULT_POLICY_FILE = resolve(import.meta.dirname, 'policies.yaml');
+export const DEFAULT_POLICY_FILE = projectPath('src', 'incidents', 'policies.yaml');
 
 export const incidentSettingsSchema = z.object({
   /** Escalation policies (YAML, checked at boot: a bad file stops it naming the field). */
