@@ -50,7 +50,8 @@ const coreSchema = z.object({
   FLOWS_DIR: z.string().min(1).default(projectPath('flows')),
   LOCALES_DIR: z.string().min(1).default(projectPath('locales')),
   SESSION_HOURS: positive('a number of hours > 0').default(24),
-  OPT_OUT_KEYWORDS: keywordList.default(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'ARRET', 'ARRÊT', 'قف', 'توقف']),
+  /** Current US carrier list (REFERENCE.md "Opt-out words") and the French and Arabic equivalents. */
+  OPT_OUT_KEYWORDS: keywordList.default(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'ARRET', 'ARRÊT', 'DESABONNER', 'DÉSABONNER', 'قف', 'توقف', 'إلغاء الاشتراك']),
   OPT_IN_KEYWORDS: keywordList.default(['START', 'YES', 'UNSTOP', 'DEMARRER', 'DÉMARRER', 'ابدأ']),
   HELP_KEYWORDS: keywordList.default(['HELP', 'INFO', 'AIDE', 'مساعدة']),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),

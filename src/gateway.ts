@@ -19,6 +19,7 @@ import { coreEffects, mergeEffectHandlers, type EffectHandlers } from './convers
 import { incidents } from './incidents/index.js';
 import { rumours } from './rumours/index.js';
 import { surveys } from './surveys/index.js';
+import { profiles } from './profiles/index.js';
 import { openDatabase, type Database } from './db/client.js';
 import { loadFlowCatalog } from './flow/catalog.js';
 import type { FlowCatalog } from './flow/engine.js';
@@ -44,7 +45,7 @@ import { startOutboundWorker } from './outbound/worker.js';
 import { startTimerWorker } from './jobs/timers.js';
 
 /** The capabilities a gateway loads, in order. */
-export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys] as Capability[];
+export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles] as Capability[];
 
 /** The configuration sections of every channel and capability. */
 export const CONFIG_SECTIONS: ConfigSection[] = [
@@ -216,8 +217,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       const workers: Worker[] = [];
       const common = { db, redis, queues, personalData, logger, lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS };
       const pipeline = compose([
-        consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator),
+        // Language first: every reply, the consent replies included, is in the contact's language.
         language(config.DEFAULT_LANGUAGE, translator.languages),
+        consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator),
         ...running.flatMap(([, c]) => c.middlewares ?? []),
         session(logger),
         flow(conversation, queues),

@@ -58,10 +58,15 @@ export async function resumeIdentity(db: Db, identityId: string): Promise<void> 
   await db.contact.update({ where: { id: identity.contactId }, data: { status: 'active' } });
 }
 
-/** Reads a contact's JSON fields; a damaged value reads as empty rather than failing a message. */
-export function contactFields(raw: string): Record<string, string> {
+/**
+ * Reads a contact's fields (gender, age band and other values flows set). They are personal data:
+ * the column holds them encrypted (see `sealContactFields`); a value written before they were
+ * encrypted is read as plain JSON. A damaged value reads as empty rather than failing a message.
+ */
+export function contactFields(raw: string, personalData: PersonalData): Record<string, string> {
   try {
-    const parsed = JSON.parse(raw) as unknown;
+    const text = raw.trimStart().startsWith('{') ? raw : personalData.decrypt(raw);
+    const parsed = JSON.parse(text) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     }
@@ -69,4 +74,9 @@ export function contactFields(raw: string): Record<string, string> {
     // fall through
   }
   return {};
+}
+
+/** The stored form of a contact's fields: their JSON, encrypted. */
+export function sealContactFields(fields: Record<string, string>, personalData: PersonalData): string {
+  return personalData.encrypt(JSON.stringify(fields));
 }

@@ -9,7 +9,7 @@
 import type { Db } from '../db/client.js';
 import type { Effect, Reply } from '../flow/engine.js';
 import type { PersonalData } from '../personal-data.js';
-import { contactFields } from './contacts.js';
+import { contactFields, sealContactFields } from './contacts.js';
 
 export interface EffectContext {
   tx: Db;
@@ -19,7 +19,10 @@ export interface EffectContext {
   personalData: PersonalData;
   /** The contact's language; set_language changes it for the replies of this step. */
   language: string;
-  /** Replies a handler adds (e.g. a case status), sent after the flow's own replies. */
+  /**
+   * Replies a handler adds (e.g. a case status, a profile). They are sent where the effect
+   * happened among the flow's own replies (see the engine's `effectAt`).
+   */
   replies: Reply[];
   /** Runs after the transaction commits (queue work). */
   afterCommit: (() => Promise<void>)[];
@@ -41,8 +44,8 @@ export const coreEffects: EffectHandlers = {
   },
   set_contact_field: async (effect, ctx) => {
     const contact = await ctx.tx.contact.findUniqueOrThrow({ where: { id: ctx.contactId }, select: { fields: true } });
-    const fields = { ...contactFields(contact.fields), [effect.field]: effect.value };
-    await ctx.tx.contact.update({ where: { id: ctx.contactId }, data: { fields: JSON.stringify(fields) } });
+    const fields = { ...contactFields(contact.fields, ctx.personalData), [effect.field]: effect.value };
+    await ctx.tx.contact.update({ where: { id: ctx.contactId }, data: { fields: sealContactFields(fields, ctx.personalData) } });
   },
 };
 

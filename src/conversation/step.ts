@@ -92,7 +92,7 @@ export async function conversationStep(
   const language = contact.language ?? deps.translator.defaultLanguage;
   const result = step(
     deps.catalog,
-    { language: contact.language, areaId: contact.areaId, fields: contactFields(contact.fields) },
+    { language: contact.language, areaId: contact.areaId, fields: contactFields(contact.fields, deps.personalData) },
     session?.state ?? null,
     input,
     now,
@@ -108,7 +108,19 @@ export async function conversationStep(
     replies: [],
     afterCommit: [],
   };
-  for (const effect of result.effects) await applyEffect(effect, ctx, deps.effects);
+  // Replies a handler adds go where its effect happened among the flow's replies.
+  const replies = [...result.replies];
+  let inserted = 0;
+  for (const [index, effect] of result.effects.entries()) {
+    const before = ctx.replies.length;
+    await applyEffect(effect, ctx, deps.effects);
+    const added = ctx.replies.slice(before);
+    const at = result.effectAt?.[index];
+    if (at === undefined) continue;
+    replies.splice(at + inserted, 0, ...added);
+    inserted += added.length;
+    ctx.replies.length = before;
+  }
 
   let timeout: StepOutcome['timeout'];
   if (result.session) {
@@ -130,7 +142,7 @@ export async function conversationStep(
     await tx.session.update({ where: { id: session.id }, data: { status: 'ended' } });
   }
   return {
-    replies: resolveReplies(deps.translator, ctx.language, [...result.replies, ...ctx.replies]),
+    replies: resolveReplies(deps.translator, ctx.language, [...replies, ...ctx.replies]),
     language: ctx.language,
     afterCommit: ctx.afterCommit,
     timeout,

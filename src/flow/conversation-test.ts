@@ -25,6 +25,7 @@
  *
  * Replies and effects are matched in order and all of them must be listed.
  */
+import { PROFILE_FIELDS } from './effects.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlowCatalog } from './catalog.js';
@@ -150,6 +151,11 @@ class Conversation {
       if (effect.type === 'set_language') this.contact = { ...this.contact, language: effect.language };
       if (effect.type === 'set_area') this.contact = { ...this.contact, areaId: effect.areaId };
       if (effect.type === 'set_contact_field') this.contact = { ...this.contact, fields: { ...this.contact.fields, [effect.field]: effect.value } };
+      if (effect.type === 'clear_profile') {
+        const fields = { ...this.contact.fields };
+        for (const field of PROFILE_FIELDS) delete fields[field];
+        this.contact = { ...this.contact, areaId: null, fields };
+      }
     }
     this.session = result.session;
     this.refused = result.startRefused?.reason ?? null;

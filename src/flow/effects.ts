@@ -6,6 +6,12 @@
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
+/**
+ * The contact fields of a profile besides the home area and the language: personal data, given
+ * only with consent, stored encrypted with the other contact fields, removed by `clear_profile`.
+ */
+export const PROFILE_FIELDS = ['gender', 'age_band'] as const;
+
 export type Effect =
   /** The contact chose a language. */
   | { type: 'set_language'; language: string }
@@ -40,5 +46,9 @@ export type Effect =
       demographics: { gender?: string; ageBand?: string };
     }
   | { type: 'record_rumour'; text: string; areaId: string | null }
+  /** The caller replies with the contact's profile (home area, language, gender, age band). */
+  | { type: 'show_profile' }
+  /** The contact asked to forget their profile: home area, gender and age band are removed. */
+  | { type: 'clear_profile' }
   | { type: 'subscribe'; topic: string }
   | { type: 'unsubscribe'; topic: string };

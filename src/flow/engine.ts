@@ -8,7 +8,7 @@ import { cleanInboundText, inboundText, type InboundMessage } from '../messages.
 import type { Vocabulary } from './answers.js';
 import type { CompiledFlow, FlowCatalog } from './catalog.js';
 import { evaluateCondition, resolveValue, type Scope } from './conditions.js';
-import type { Effect } from './effects.js';
+import { PROFILE_FIELDS, type Effect } from './effects.js';
 import { defaultInvalidKey } from './flow-texts.js';
 import { cut } from './normalize.js';
 import type { Reply, ReplyParams } from './replies.js';
@@ -53,6 +53,11 @@ export interface StepResult {
   /** The session to store; null when the conversation ended. */
   session: FlowSession | null;
   effects: Effect[];
+  /**
+   * Where each effect happened among the replies: `effectAt[i]` is the number of replies made
+   * before effect `i`. Replies a handler adds for an effect (a case status, a profile) go there.
+   */
+  effectAt?: number[];
   /**
    * Set when a `start` input did not start its flow: the flow does not exist, or the contact is
    * answering a question that may not be interrupted (the caller may try again later).
@@ -120,6 +125,7 @@ function cleanParams(params: Record<string, unknown>): Record<string, string> {
 class Run implements Turn {
   private readonly replies: Reply[] = [];
   private readonly effects: Effect[] = [];
+  private readonly effectAt: number[] = [];
   private readonly contact: ContactView;
 
   constructor(
@@ -192,7 +198,7 @@ class Run implements Turn {
   private fire(trigger: Trigger): StepResult {
     if (trigger.language !== null && this.contact.language === null && this.catalog.languages.includes(trigger.language)) {
       this.contact.language = trigger.language;
-      this.effects.push({ type: 'set_language', language: trigger.language });
+      this.emit({ type: 'set_language', language: trigger.language });
     }
     return this.enter(trigger.flowId, trigger.params);
   }
@@ -229,7 +235,7 @@ class Run implements Turn {
     if (session !== null) {
       session.expiresAt = new Date(this.time + this.flowOf(session).expiresAfterMs).toISOString();
     }
-    return { replies: this.replies, session, effects: this.effects };
+    return { replies: this.replies, session, effects: this.effects, effectAt: this.effectAt };
   }
 
   private fail(): StepResult {
@@ -356,14 +362,14 @@ class Run implements Turn {
     if (field === 'language') {
       if (!this.catalog.languages.includes(value)) return;
       this.contact.language = value;
-      this.effects.push({ type: 'set_language', language: value });
+      this.emit({ type: 'set_language', language: value });
     } else if (field === 'area') {
       if (this.catalog.areas.get(value) === undefined) return;
       this.contact.areaId = value;
-      this.effects.push({ type: 'set_area', areaId: value });
+      this.emit({ type: 'set_area', areaId: value });
     } else {
       this.contact.fields[field] = value;
-      this.effects.push({ type: 'set_contact_field', field, value });
+      this.emit({ type: 'set_contact_field', field, value });
     }
   }
 
@@ -406,8 +412,17 @@ class Run implements Turn {
     return this.finish(null);
   }
 
+  private emit(effect: Effect): void {
+    if (effect.type === 'clear_profile') {
+      this.contact.areaId = null;
+      for (const field of PROFILE_FIELDS) delete this.contact.fields[field];
+    }
+    this.effects.push(effect);
+    this.effectAt.push(this.replies.length);
+  }
+
   private act(action: ActionStep, session: FlowSession): void {
     const effect = actionEffect(action, session, { scope: this.scope(session), areas: this.catalog.areas, caseCode: this.fresh.caseCode });
-    if (effect !== null) this.effects.push(effect);
+    if (effect !== null) this.emit(effect);
   }
 }

@@ -302,6 +302,13 @@ const recordRumourAction = z.strictObject({
 const subscribeAction = z.strictObject({ ...actionBase, action: z.literal('subscribe'), topic: z.string().min(1) });
 const unsubscribeAction = z.strictObject({ ...actionBase, action: z.literal('unsubscribe'), topic: z.string().min(1) });
 
+const showProfileAction = z
+  .strictObject({ ...actionBase, action: z.literal('show_profile') })
+  .meta({ description: 'Replies with the contact\'s profile (home area, language, gender, age band).' });
+const clearProfileAction = z
+  .strictObject({ ...actionBase, action: z.literal('clear_profile') })
+  .meta({ description: 'Removes the contact\'s home area, gender and age band.' });
+
 const actionStep = z.discriminatedUnion('action', [
   createIncidentAction,
   caseStatusAction,
@@ -309,6 +316,8 @@ const actionStep = z.discriminatedUnion('action', [
   recordRumourAction,
   subscribeAction,
   unsubscribeAction,
+  showProfileAction,
+  clearProfileAction,
 ]);
 
 const endStep = z.strictObject({

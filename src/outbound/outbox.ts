@@ -8,9 +8,15 @@ import type { OutboundMessage } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import type { OutboundRef, Queues } from '../jobs/queues.js';
 
+/**
+ * Message kinds still sent to an identity that opted out: the opt-out confirmation (which says
+ * how to come back) and the answer to HELP (carriers require HELP to be answered).
+ */
+export const KINDS_SENT_WHEN_STOPPED: readonly string[] = ['opt_out_confirmation', 'help'];
+
 export interface OutboxEntry {
   message: OutboundMessage;
-  /** reply | notification | broadcast | opt_out_confirmation */
+  /** reply | notification | broadcast | opt_out_confirmation | help */
   kind?: string;
   /** Id of the message whose thread this one continues, on channels with threads (Slack). */
   threadOf?: string;

@@ -20,6 +20,7 @@ import { ProviderError, ProviderRateLimitError, RecipientStoppedError } from '..
 import type { Logger } from '../logger.js';
 import { outboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
+import { KINDS_SENT_WHEN_STOPPED } from './outbox.js';
 import { Pacer } from './pacer.js';
 import { QUEUE_NAMES, type OutboundJob, type Queues } from '../jobs/queues.js';
 import { startWorker } from '../jobs/worker.js';
@@ -59,7 +60,7 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
       await fail(messageId, 'no_identity', 'the contact was erased');
       return;
     }
-    if (identity.stoppedAt && message.kind !== 'opt_out_confirmation') {
+    if (identity.stoppedAt && !KINDS_SENT_WHEN_STOPPED.includes(message.kind)) {
       await fail(messageId, 'stopped', 'the contact opted out on this channel');
       return;
     }

@@ -30,7 +30,10 @@ describe('the message pipeline through the console channel', () => {
     expect(first).toMatch(/1\. English\n\s+2\. Français\n\s+3\. العربية/);
     const replies = await (async () => {
       await user.say('2');
-      return user.replies(1);
+      // The registration is offered once after the first language choice; "2" leaves it for later.
+      expect((await user.replies(1))[0]).toMatch(/^Dites-nous où vous habitez/);
+      await user.say('2');
+      return user.replies(2);
     })();
     expect(replies.join('\n')).toMatch(/Signaler/);
     const contact = await gateway.db.contact.findFirstOrThrow({ where: { language: 'fr' } });
@@ -81,6 +84,8 @@ describe('the message pipeline through the console channel', () => {
     const user = new ConsoleUser(gateway, 'survey-taker');
     await user.ask('hi');
     await user.ask('1');
+    await user.say('2');
+    await user.replies(2);
     expect(await user.ask('2')).toMatch(/Do you agree to take part\?/);
     const next = await user.ask('yes');
     expect(next).not.toMatch(/Welcome back/);

@@ -37,7 +37,8 @@ describe('Redis briefly down', () => {
     // The provider retries the same delivery.
     const retried = await eventually(async () => ((await user.say('1', 'delivery-1')) === 200 ? true : undefined), 15_000, 'the retry to be accepted');
     expect(retried).toBe(true);
-    expect(await user.replies(1, 15_000)).toEqual([expect.stringMatching(/^Hello! What would you like to do\?/)]);
+    // The first language choice is followed by the registration offer (once).
+    expect(await user.replies(1, 15_000)).toEqual([expect.stringMatching(/^Tell us where you live/)]);
     await eventually(() => gateway.db.message.findFirst({ where: { id: stored.id, status: 'processed' } }));
     expect(await gateway.db.message.count({ where: { causeId: stored.id } })).toBe(1);
   });

@@ -15,7 +15,7 @@ describe('flows validate', () => {
     const out = capture();
     expect(flowsValidateCommand({ flowsDir: FLOWS_DIR, print: out.print })).toBe(0);
     expect(out.lines.join('\n')).toMatch(/ok {2}.*report\.yaml {2}\(report, \d+ steps\)/);
-    expect(out.lines.at(-1)).toBe('6 flows valid, 0 warnings');
+    expect(out.lines.at(-1)).toBe('9 flows valid, 0 warnings');
   });
 
   it('fails with the error naming file, step and field', () => {

@@ -7,7 +7,7 @@ describe('the shipped flows', () => {
 
   it('load with the real locales in English, French and Arabic', () => {
     expect(catalog.languages).toEqual(['en', 'ar', 'fr']);
-    expect([...catalog.flows.keys()].sort()).toEqual(['case', 'language', 'report', 'rumour', 'survey', 'welcome']);
+    expect([...catalog.flows.keys()].sort()).toEqual(['case', 'language', 'profile', 'profile_demographics', 'registration', 'report', 'rumour', 'survey', 'welcome']);
     expect(catalog.defaultFlowId).toBe('welcome');
     expect(catalog.caseCodeFlowId).toBe('case');
   });

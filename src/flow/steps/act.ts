@@ -87,5 +87,8 @@ export function actionEffect(action: ActionStep, session: FlowSession, context: 
     case 'subscribe':
     case 'unsubscribe':
       return { type: action.action, topic: action.topic };
+    case 'show_profile':
+    case 'clear_profile':
+      return { type: action.action };
   }
 }

@@ -1,9 +1,18 @@
 /**
- * Opt-out, opt-in and help keywords. Opt-out and help take precedence over any running flow: a
- * message that is exactly one of them (trimmed, any case) is handled here and goes no further.
- * Opt-in words (START, YES...) resume a stopped identity and are ordinary answers from anyone
- * else. Nothing but the opt-out confirmation reaches a stopped identity; its other messages are
- * stored and not answered.
+ * Opt-out, opt-in and help keywords. Opt-out and help take precedence over any running flow.
+ *
+ * A message is a keyword when, once whitespace and punctuation around it are trimmed, it is
+ * exactly one of the words, in any case ("Stop.", " STOP! ", "stop" all opt out; "stop please"
+ * and "Stopped at the market" do not). This follows the carriers' practice (REFERENCE.md
+ * "Opt-out words": FCC rule on revoking consent, applied by Twilio from 2025).
+ *
+ * - Opt-out stops the identity and ends its conversations; the confirmation says how to come back.
+ * - Help is answered to anyone, a stopped identity included (kind `help`, which the outbound
+ *   worker sends to stopped identities like the opt-out confirmation).
+ * - Opt-in words (START, YES...) resume a stopped identity and are ordinary answers from anyone
+ *   else.
+ * Nothing else reaches a stopped identity; its other messages are stored and not answered.
+ * Replies are in the contact's language (the language middleware runs first).
  */
 import { resumeIdentity, stopIdentity } from '../../conversation/contacts.js';
 import { inboundText } from '../../messages.js';
@@ -18,17 +27,21 @@ export interface ConsentKeywords {
 
 export type KeywordKind = 'opt_out' | 'opt_in' | 'help';
 
-function normalise(text: string): string {
-  return text.trim().normalize('NFC').toLocaleUpperCase();
+/** Whitespace, punctuation and symbols trimmed around a keyword (and Arabic tatweel). */
+const AROUND = /^[\s\p{P}\p{S}\u0640]+|[\s\p{P}\p{S}\u0640]+$/gu;
+
+/** The comparable form of a keyword or a message: trimmed of punctuation, NFC, upper case. */
+export function keywordForm(text: string): string {
+  return text.normalize('NFC').replace(AROUND, '').replace(/\s+/g, ' ').toLocaleUpperCase();
 }
 
-/** The keyword kind a text is, if it is exactly one of the keywords. */
+/** The keyword kind a text is, if it is exactly one of the keywords (see the module comment). */
 export function matchKeyword(keywords: ConsentKeywords, text: string): KeywordKind | null {
-  const word = normalise(text);
+  const word = keywordForm(text);
   if (word.length === 0) return null;
-  if (keywords.optOut.some((k) => normalise(k) === word)) return 'opt_out';
-  if (keywords.optIn.some((k) => normalise(k) === word)) return 'opt_in';
-  if (keywords.help.some((k) => normalise(k) === word)) return 'help';
+  if (keywords.optOut.some((k) => keywordForm(k) === word)) return 'opt_out';
+  if (keywords.optIn.some((k) => keywordForm(k) === word)) return 'opt_in';
+  if (keywords.help.some((k) => keywordForm(k) === word)) return 'help';
   return null;
 }
 
@@ -43,6 +56,10 @@ export function consent(keywords: ConsentKeywords, translator: Translator): Midd
       if (!ctx.stopped) say('system:consent.stopped', 'opt_out_confirmation');
       return;
     }
+    if (kind === 'help') {
+      say(ctx.stopped ? 'system:consent.help_stopped' : 'system:consent.help', 'help');
+      return;
+    }
     // Opt-in words resume a stopped contact; from anyone else they are ordinary answers ("yes").
     if (kind === 'opt_in' && ctx.stopped) {
       await resumeIdentity(ctx.tx, ctx.identityId);
@@ -51,10 +68,6 @@ export function consent(keywords: ConsentKeywords, translator: Translator): Midd
       return;
     }
     if (ctx.stopped) return;
-    if (kind === 'help') {
-      say('system:consent.help');
-      return;
-    }
     await next();
   };
 }
