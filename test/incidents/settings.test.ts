@@ -28,7 +28,7 @@ let gateway: IncidentGateway;
 beforeAll(async () => {
   writeFileSync(join(dir, 'drill.yaml'), POLICY);
   // Neither delayScale nor policyFile is given to the capability: they come from the environment.
-  gateway = await startIncidentGateway({ env: { INCIDENT_POLICY_FILE: join(dir, 'drill.yaml'), INCIDENT_DELAY_SCALE: '0.1' } });
+  gateway = await startIncidentGateway({ env: { INCIDENT_POLICY_FILE: join(dir, 'drill.yaml'), INCIDENT_DELAY_SCALE: '0.3' } });
   await seedRoster(gateway);
 });
 afterAll(async () => {
@@ -44,9 +44,9 @@ describe('INCIDENT_POLICY_FILE and INCIDENT_DELAY_SCALE', () => {
     const started = Date.now();
     await nat1.next(incident.caseCode);
     expect(await kanzi1.all(incident.caseCode)).toEqual([]);
-    // 10 s x 0.1 = 1 s (the shipped low policy would wait 24 hours, and tell the local level first).
+    // 10 s x 0.3 = 3 s (the shipped low policy would wait 24 hours, and tell the local level first).
     await kanzi1.next(incident.caseCode, 10_000);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2700);
     expect((await steps(gateway.db, incident.id)).map((s) => s.committees)).toEqual([['national-desk'], ['kanzi-peace']]);
     expect((await gateway.db.escalation.findUniqueOrThrow({ where: { incidentId: incident.id } })).policyId).toBe('drill');
   });
