@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type TestGateway } from '../support/gateway.js';
 import { addContact, api, inbox, makeTokens, startBroadcastGateway, type Tokens } from './support.js';
+import { waitForIdle } from '../support/idle.js';
 
 let gateway: TestGateway;
 let tokens: Tokens;
@@ -35,7 +36,7 @@ describe('approval', () => {
     const ownApproval = await api(gateway, tokens.coordinator, 'POST', `/broadcasts/${own.body.broadcast.id}/approve`);
     expect(ownApproval.status).toBe(403);
     expect(ownApproval.body.error).toMatch(/creator .* cannot approve/);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForIdle(gateway);
     expect(await inbox(gateway, 'a1')).toEqual([]);
     expect(await gateway.db.message.count({ where: { broadcastId: id } })).toBe(0);
 
@@ -80,7 +81,7 @@ describe('approval', () => {
     await api(gateway, tokens.approver, 'POST', `/broadcasts/${id}/approve`);
     const at = new Date(Date.now() + 1500);
     expect((await api(gateway, tokens.broadcaster, 'POST', `/broadcasts/${id}/schedule`, { at: at.toISOString() })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 700));
+    await waitForIdle(gateway);
     expect((await inbox(gateway, 'a2')).filter((t) => t === 'Later news.')).toHaveLength(0);
     await eventually(async () => (await inbox(gateway, 'a2')).includes('Later news.'), 10_000, 'scheduled delivery');
     const row = await gateway.db.broadcast.findUniqueOrThrow({ where: { id } });
@@ -98,6 +99,8 @@ describe('approval', () => {
     // The north approver does not see a river broadcast at all.
     expect((await api(gateway, tokens.northApprover, 'POST', `/broadcasts/${riverOne.body.broadcast.id}/approve`)).status).toBe(404);
     const list = await api(gateway, tokens.northApprover, 'GET', '/broadcasts');
+    expect(list.body.items.map((b: { id: string }) => b.id)).toContain(inside.body.broadcast.id);
+    expect(list.body.items.map((b: { id: string }) => b.id)).not.toContain(riverOne.body.broadcast.id);
     expect(list.body.items.every((b: { audience: { areaId: string } }) => ['kanzi', 'north', 'mbali', 'tessa'].includes(b.audience.areaId))).toBe(true);
     expect((await api(gateway, tokens.northApprover, 'POST', `/broadcasts/${inside.body.broadcast.id}/approve`)).status).toBe(200);
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUser } from '../support/console.js';
 import { eventually, type TestGateway } from '../support/gateway.js';
 import { addContact, api, makeTokens, sendBroadcast, startBroadcastGateway, type Tokens } from './support.js';
+import { waitForIdle } from '../support/idle.js';
 
 let gateway: TestGateway;
 let tokens: Tokens;
@@ -36,11 +37,11 @@ describe('feedback', () => {
     expect(feedback.map((f) => f.answer)).toEqual(['yes', 'no']);
     // A second "1" is not feedback any more: it goes on to the flows.
     await en.say('1');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForIdle(gateway);
     expect(await gateway.db.broadcastFeedback.count({ where: { broadcastId: id } })).toBe(2);
     // A rating announcement does not take free text.
     await new ConsoleUser(gateway, 'rater-fr').say('merci beaucoup');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForIdle(gateway);
     expect(await gateway.db.broadcastFeedback.count({ where: { broadcastId: id } })).toBe(2);
     const progress = await api(gateway, tokens.analyst, 'GET', `/broadcasts/${id}/progress`);
     expect(progress.body.feedback).toEqual({ yes: 1, no: 1 });
@@ -58,7 +59,7 @@ describe('feedback', () => {
     await user.replies(1);
     expect(await user.ask('The clinic in Oroma has no vaccines left')).toBe('Thank you for your feedback.');
     await new ConsoleUser(gateway, 'busy').say('2');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForIdle(gateway);
     const rows = await gateway.db.broadcastFeedback.findMany({ where: { broadcastId: id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ answer: 'text', contactId: writer.contactId });

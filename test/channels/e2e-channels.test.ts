@@ -9,6 +9,7 @@ import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import { enqueueAll, writeOutbox } from '../../src/outbound/outbox.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitForIdle } from '../support/idle.js';
 import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
 import { startTwilioApi, twilioError, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { signSlackRequest, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
@@ -136,7 +137,7 @@ describe('Telegram end to end', () => {
     const refused = await telegram.waitFor('sendMessage', calls + 1);
     const accepted = await telegram.waitFor('sendMessage', calls + 2, 15_000);
     expect(accepted.at - refused.at).toBeGreaterThanOrEqual(950);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForIdle(gateway);
     expect(telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === '1003')).toHaveLength(2);
   });
 
@@ -148,7 +149,7 @@ describe('Telegram end to end', () => {
     expect(identity.stoppedAt).not.toBeNull();
     const before = telegram.calls('sendMessage').length;
     await postTelegram(telegramUpdates.text(1004, 'menu', { languageCode: 'en' }));
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitForIdle(gateway);
     expect(telegram.calls('sendMessage')).toHaveLength(before);
   });
 });
@@ -198,7 +199,7 @@ describe('SMS end to end', () => {
     const confirmation = await eventually(() => sms.messages().filter((m) => m.form.To === '+15550100003')[1]);
     expect(confirmation.form.Body).toBe('You will get no more messages from us. Send START to come back.');
     await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100003', 'hi'));
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitForIdle(gateway);
     expect(sms.messages().filter((m) => m.form.To === '+15550100003')).toHaveLength(2);
   });
 
@@ -284,8 +285,8 @@ describe('Slack end to end', () => {
     expect((await postSlack('/webhooks/slack/events', body)).status).toBe(200);
     expect((await postSlack('/webhooks/slack/events', body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
     await eventually(() => slack.posts().find((p) => p.channel === 'U0000043'));
-    await new Promise((r) => setTimeout(r, 800));
-    expect(await gateway.db.message.count({ where: { dedupeKey: 'in:slack:Ev0002' } })).toBe(1);
+    await waitForIdle(gateway);
+    expect(await gateway.db.message.count({ where: { channel: 'slack', direction: 'in', providerId: 'Ev0002' } })).toBe(1);
     expect(slack.posts().filter((p) => p.channel === 'U0000043')).toHaveLength(1);
   });
 
@@ -294,6 +295,6 @@ describe('Slack end to end', () => {
     expect((await postSlack('/webhooks/slack/events', body, {}, 'forged-secret')).status).toBe(401);
     const stale = signSlackRequest(SLACK_SECRET, body, Math.floor(Date.now() / 1000) - 600);
     expect((await postSlack('/webhooks/slack/events', body, stale)).status).toBe(401);
-    expect(await gateway.db.message.count({ where: { dedupeKey: 'in:slack:Ev0003' } })).toBe(0);
+    expect(await gateway.db.message.count({ where: { channel: 'slack', direction: 'in', providerId: 'Ev0003' } })).toBe(0);
   });
 });

@@ -164,19 +164,19 @@ describe('telegram send errors', () => {
   });
 });
 
-describe('the fake Bot API enforcing Telegram pace', () => {
-  it('answers 429 to a second message to one chat within the gap, seen by the adapter as a rate limit', async () => {
+describe('a 429 from Telegram', () => {
+  it('becomes a rate limit carrying retry_after, and one chat\'s limit does not refuse another chat', async () => {
+    // The gateway's own pacing (channel slots, gap per chat) is proven in test/core/send-gap.test.ts;
+    // here the adapter alone meets Telegram's answer to a second message to one chat within a second.
     const paced = await startTelegramApi({ limits: { perChatGapMs: 1000, perSecond: 30, retryAfterSeconds: 1 } });
     try {
       const sender = createTelegramAdapter({ botToken: TOKEN, webhookSecret: 's', apiRoot: paced.url }, pino({ level: 'silent' }));
       await sender.send(CHAT, { type: 'text', text: 'one' }, context);
       const error = await sender.send(CHAT, { type: 'text', text: 'two' }, context).catch((e: unknown) => e);
-      await sender.send('777', { type: 'text', text: 'other chat' }, context);
+      const other = await sender.send('777', { type: 'text', text: 'other chat' }, context);
       expect(error).toBeInstanceOf(ProviderRateLimitError);
       expect((error as ProviderRateLimitError).retryAfterMs).toBe(1000);
-      expect(paced.rateLimited).toBe(1);
-      expect(paced.requests.map((r) => r.status)).toEqual([200, 429, 200]);
-      expect(paced.requests.every((r) => typeof r.at === 'number' && r.at > 0)).toBe(true);
+      expect(other.providerId).toBeTruthy();
     } finally {
       await paced.close();
     }

@@ -14,6 +14,7 @@ import { redisOptions } from '../../src/jobs/queues.js';
 import { startChildGateway, type ChildGateway } from '../support/child-gateway.js';
 import { eventually, testEnv, type TestEnv } from '../support/gateway.js';
 import { startTelegramApi, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
+import { waitForIdle } from '../support/idle.js';
 
 const TOKEN = '123456:TEST-token';
 const SECRET = 'webhook-secret';
@@ -89,7 +90,7 @@ describe('a worker killed mid-job', () => {
     gateway = await startGateway(loadConfig(vars));
     await fake.waitFor('sendMessage', 1, 20_000);
     await eventually(async () => (await inbound.getCompletedCount()) === 1, 10_000, 'the retried job to complete');
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitForIdle(gateway);
     expect(fake.calls('sendMessage')).toHaveLength(1);
     expect(await gateway.db.message.count({ where: { direction: 'out' } })).toBe(1);
     await inbound.close();
@@ -109,7 +110,7 @@ describe('a worker killed mid-job', () => {
     gateway = await startGateway(loadConfig(vars));
     const message = await eventually(() => gateway!.db.message.findFirst({ where: { direction: 'out', status: 'unconfirmed' } }), 15_000, 'the interrupted send to be marked');
     expect(message.errorCode).toBe('interrupted');
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitForIdle(gateway);
     expect(fake.calls('sendMessage')).toHaveLength(1);
     const letters = await listDeadLetters(gateway.queues);
     expect(letters.map((l) => l.data.messageId)).toContain(message.id);

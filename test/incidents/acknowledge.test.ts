@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escalateTimerId } from '../../src/incidents/escalation.js';
 import { eventually } from '../support/gateway.js';
 import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { waitForIdle } from '../support/idle.js';
 
 let gateway: IncidentGateway;
 // critical: 10 min -> 3 s, 10 min -> 3 s, 20 min -> 6 s; acknowledgement timeout 30 min -> 9 s.
@@ -164,7 +165,7 @@ describe('closing the loop with the reporter', () => {
     expect(await kanzi1.ask(`ASK ${incident.caseCode} how many people were hurt?`)).toContain('cannot be asked');
     await kanzi1.ask(`ACK ${incident.caseCode}`);
     await kanzi1.ask(`RESOLVED ${incident.caseCode}`);
-    await sleep(300);
+    await waitForIdle(gateway);
     // Every message about the incident went to responders only.
     const messages = await gateway.db.message.findMany({ where: { causeId: incident.id } });
     const responderContacts = new Set((await gateway.db.responder.findMany()).map((r) => r.contactId));
@@ -176,7 +177,7 @@ describe('closing the loop with the reporter', () => {
 
   it('does not send the reporter anything when nobody acts', async () => {
     const reporter = await fileReport(gateway, { severity: 'low', reporter: 'quiet-reporter' });
-    await sleep(200);
+    await waitForIdle(gateway);
     expect(await outboundCount(reporter.reporterContactId!)).toBe(1); // "received" only
   });
 });

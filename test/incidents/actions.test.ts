@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/gateway.js';
-import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, notificationAbout, Person, seedRoster, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { waitForIdle } from '../support/idle.js';
 
 let gateway: IncidentGateway;
 
@@ -65,7 +66,7 @@ describe('questions relayed to the reporter', () => {
     expect((await auditOf(gateway.db, incident.id, 'incident.answer'))[0]!.actor).toBe('reporter');
     // The relay is used up: the reporter's next message goes to the flows again.
     await reporter.say('hello');
-    await sleep(500);
+    await waitForIdle(gateway);
     expect(await auditOf(gateway.db, incident.id, 'incident.answer')).toHaveLength(1);
   });
 

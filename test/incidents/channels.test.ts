@@ -7,6 +7,7 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLACK_INTERACTIONS_PATH } from '../../bots/slack/index.js';
+import { createToken } from '../../src/admin/tokens.js';
 import { signSlackRequest, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { startTelegramApi, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
 import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
@@ -161,6 +162,38 @@ describe('notifications on each channel', () => {
     expect((await pressSlack(PETER_SLACK, `ack:${incident.caseCode}`)).status).toBe(200);
     await eventually(async () => (await gateway.db.incident.findUniqueOrThrow({ where: { id: incident.id } })).acknowledgedBy === 'responder:peter-otieno', 10_000, 'acknowledged from Slack');
     await eventually(() => slackTo(PETER_SLACK, `You acknowledged ${incident.caseCode}`).length === 1, 10_000, 'the Slack reply');
+  });
+});
+
+describe('incident updates on Slack', () => {
+  it('go in the thread of the first notification, each of them', async () => {
+    // Slack answers each post with its ts; the updates must name the first one's as thread_ts.
+    const issued: { text: string; ts: string; threadTs?: string }[] = [];
+    slack.respondWith((call) => {
+      if (call.method !== 'chat.postMessage' || call.params.channel !== PETER_SLACK) return undefined;
+      const ts = `1746200000.${String(issued.length + 1).padStart(6, '0')}`;
+      issued.push({ text: String(call.params.text ?? ''), ts, threadTs: call.params.thread_ts as string | undefined });
+      return { body: { ok: true, channel: `D${PETER_SLACK.slice(1)}`, ts, message: { type: 'message', text: call.params.text, ts } } };
+    });
+    try {
+      const desk = await createToken(gateway.db, { name: 'Desk Officer', role: 'coordinator' });
+      const incident = await fileReport(gateway, { severity: 'critical', areaId: 'tessa' });
+      const root = await eventually(() => issued.find((p) => p.text.includes(incident.caseCode)), 10_000, 'the Slack notification');
+      expect(root.threadTs).toBeUndefined();
+      const call = (action: string) =>
+        fetch(`${gateway.url}/api/v1/incidents/${incident.caseCode}/${action}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${desk.token}`, 'content-type': 'application/json' },
+          body: '{}',
+        });
+      expect((await call('ack')).status).toBe(200);
+      const acked = await eventually(() => issued.find((p) => p.text.includes(`${incident.caseCode} was acknowledged by Desk Officer`)), 10_000, 'the acknowledgement news');
+      expect((await call('resolve')).status).toBe(200);
+      const resolved = await eventually(() => issued.find((p) => p.text.includes(`${incident.caseCode} was resolved by Desk Officer`)), 10_000, 'the resolution news');
+      expect([acked.threadTs, resolved.threadTs]).toEqual([root.ts, root.ts]);
+    } finally {
+      slack.respondWith(undefined);
+    }
   });
 });
 

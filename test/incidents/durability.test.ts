@@ -20,6 +20,7 @@ import { loadConfig } from '../../src/gateway.js';
 import { startEmbeddedRedis, freePort } from '../../src/redis/embedded.js';
 import { eventually, testEnv } from '../support/gateway.js';
 import { auditOf, fileReport, seedRoster, sleep, startIncidentGateway, steps, TestClock, NAIROBI_NOON, type IncidentGateway } from './support.js';
+import { waitForIdle } from '../support/idle.js';
 
 let gateway: IncidentGateway;
 
@@ -37,7 +38,7 @@ describe('starting an escalation', () => {
     await Promise.all([incident.startAgain(), incident.startAgain()]);
     await incident.startAgain();
     await eventually(async () => (await steps(gateway.db, incident.id)).length === 1, 10_000, 'the first step');
-    await sleep(300);
+    await waitForIdle(gateway);
     expect(await auditOf(gateway.db, incident.id, 'incident.routed')).toHaveLength(1);
     expect(await steps(gateway.db, incident.id)).toHaveLength(1);
     expect(await gateway.db.incidentNotification.count({ where: { incidentId: incident.id } })).toBe(2);

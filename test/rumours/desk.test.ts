@@ -4,6 +4,7 @@ import { applyEffect } from '../../src/conversation/effects.js';
 import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { ConsoleUser } from '../support/console.js';
 import { eventually, type TestGateway } from '../support/gateway.js';
+import { waitForIdle } from '../support/idle.js';
 import { api, makeTokens, smsEnv, startBroadcastGateway, type Tokens } from '../broadcasts/support.js';
 
 let gateway: TestGateway;
@@ -90,8 +91,9 @@ describe('the misinformation desk', () => {
     // Publishing again sends nothing more; the asker who asked twice got one answer.
     const again = await api(gateway, tokens.coordinator, 'POST', `/rumours/${waterId}/publish`, {});
     expect(again.body.answered).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await en.replies(0)).toEqual([]);
+    await waitForIdle(gateway);
+    expect(await en.unread()).toEqual([]);
+    expect(await fr.unread()).toEqual([]);
     expect(await gateway.db.message.count({ where: { causeId: waterId } })).toBe(3);
     const reports = await gateway.db.rumourReport.findMany({ where: { rumourId: waterId, contactId: { not: null } } });
     expect(reports.every((r) => r.answeredAt !== null)).toBe(true);

@@ -42,6 +42,14 @@ export class ConsoleUser {
     return got.map((e) => renderForTerminal(e.message));
   }
 
+  /** Replies after the last one read that have come already (no wait); marks them read. */
+  async unread(): Promise<string[]> {
+    const response = await fetch(`${this.gateway.url}/console/inbox?address=${encodeURIComponent(this.address)}&after=${this.after}&wait=0`, { headers: this.headers() });
+    const { messages } = (await response.json()) as { messages: MailboxEntry[] };
+    for (const entry of messages) this.after = Math.max(this.after, entry.seq);
+    return messages.map((e) => renderForTerminal(e.message));
+  }
+
   /** Says something and returns the next reply. */
   async ask(text: string): Promise<string> {
     await this.say(text);

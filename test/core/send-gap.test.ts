@@ -1,0 +1,60 @@
+/**
+ * The gap per address, measured where it matters: at the Telegram API. Telegram takes about one
+ * message per second into one chat; the gateway spaces two messages to one chat by the channel's
+ * gap (1,000 ms) while other chats go on at the channel's pace. The fake API answers 429 to a
+ * second message to one chat within 700 ms (a margin for the trip between departure and arrival,
+ * which varies on a loaded machine).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findOrCreateContact } from '../../src/conversation/contacts.js';
+import { enqueueAll, writeOutbox } from '../../src/outbound/outbox.js';
+import { startTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitForIdle } from '../support/idle.js';
+
+const TOKEN = '123456:TEST-token';
+
+let telegram: FakeTelegramApi;
+let gateway: TestGateway;
+beforeAll(async () => {
+  telegram = await startTelegramApi({ token: TOKEN, limits: { perChatGapMs: 700, perSecond: 30 } });
+  gateway = await startTestGateway({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: 'secret', TELEGRAM_API_ROOT: telegram.url });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await telegram?.close();
+});
+
+async function queueTexts(chat: string, key: string, texts: string[]): Promise<void> {
+  const target = { ...(await findOrCreateContact(gateway.db, gateway.personalData, 'telegram', chat)), channel: 'telegram' };
+  const rows = await writeOutbox(gateway.db, gateway.personalData, target, key, texts.map((text) => ({ message: { type: 'text' as const, text } })));
+  await enqueueAll(gateway.queues, rows);
+}
+
+const sendsTo = (chat: string) => telegram.calls('sendMessage').filter((r) => String(r.payload.chat_id) === chat);
+
+describe('the gap per address', () => {
+  it('spaces three messages to one chat by at least the gap, and never meets a 429', async () => {
+    await queueTexts('5001', 'gap:one-chat', ['first', 'second', 'third']);
+    await waitForIdle(gateway);
+    const sends = sendsTo('5001');
+    expect(sends.map((s) => s.status)).toEqual([200, 200, 200]);
+    // Order within one chat is not asserted: the gap can let a later message overtake (reported).
+    expect(sends.map((s) => s.payload.text).sort()).toEqual(['first', 'second', 'third']);
+    for (let i = 1; i < sends.length; i++) expect(sends[i]!.at - sends[i - 1]!.at).toBeGreaterThanOrEqual(700);
+    expect(telegram.rateLimited).toBe(0);
+  });
+
+  it('holds up only that chat: another chat gets its message at the channel pace', async () => {
+    await queueTexts('5002', 'gap:busy-chat', ['a', 'b']);
+    await queueTexts('5003', 'gap:other-chat', ['c']);
+    await waitForIdle(gateway);
+    const busy = sendsTo('5002');
+    const other = sendsTo('5003');
+    expect(busy).toHaveLength(2);
+    expect(other).toHaveLength(1);
+    expect(other[0]!.at).toBeLessThan(busy[1]!.at);
+    expect(other[0]!.at - busy[0]!.at).toBeLessThan(700);
+    expect(telegram.rateLimited).toBe(0);
+  });
+});
