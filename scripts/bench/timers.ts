@@ -23,7 +23,7 @@ import { loadConfig } from '../../src/gateway.js';
 import { openDatabase } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
 import { startGateway } from '../../src/gateway.js';
-import { escalateTimerId } from '../../src/incidents/escalation.js';
+import { escalateTimerId } from '../../src/incidents/ladder-timers.js';
 import { incidentsCapability } from '../../src/incidents/index.js';
 import { applyRoster, parseRoster } from '../../src/incidents/rosters.js';
 import { createLogger } from '../../src/logger.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalateTimerId } from '../../src/incidents/escalation.js';
+import { escalateTimerId } from '../../src/incidents/ladder-timers.js';
 import { eventually } from '../support/gateway.js';
 import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
 

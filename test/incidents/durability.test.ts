@@ -13,7 +13,7 @@ import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import type { Db } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
 import { startGateway } from '../../src/gateway.js';
-import { escalateTimerId } from '../../src/incidents/escalation.js';
+import { escalateTimerId } from '../../src/incidents/ladder-timers.js';
 import { incidentsCapability } from '../../src/incidents/index.js';
 import { createLogger } from '../../src/logger.js';
 import { loadConfig } from '../../src/gateway.js';
