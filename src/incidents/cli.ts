@@ -26,7 +26,8 @@ import { incidentSettingsSchema } from './settings.js';
 import { run } from './middleware.js';
 import type { CommandName } from './commands.js';
 import { loadPolicies } from './policies.js';
-import { applyRoster, listCommittees, listResponders, parseRoster, readRosterFile, removeCommittee, removeResponder } from './rosters.js';
+import { parseRoster } from './roster-model.js';
+import { applyRoster, listCommittees, listResponders, readRosterFile, removeCommittee, removeResponder } from './rosters.js';
 
 /** What the gateway's CLI provides (src/cli.ts has all three). */
 export interface IncidentCliDeps {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/admin/tokens.js';
 import { rosterFromCsv } from '../../src/incidents/roster-csv.js';
-import { applyRoster, readRosterFile, RosterError } from '../../src/incidents/rosters.js';
+import { RosterError } from '../../src/incidents/roster-model.js';
+import { applyRoster, readRosterFile } from '../../src/incidents/rosters.js';
 import { seedRoster, startIncidentGateway, type IncidentGateway } from './support.js';
 
 const CSV = [

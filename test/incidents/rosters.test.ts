@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
-import { applyRoster, listCommittees, listResponders, maskAddress, parseRoster, readRosterFile, RosterError } from '../../src/incidents/rosters.js';
+import { parseRoster, RosterError } from '../../src/incidents/roster-model.js';
+import { applyRoster, listCommittees, listResponders, maskAddress, readRosterFile } from '../../src/incidents/rosters.js';
 import type { TestGateway } from '../support/gateway.js';
 import { startIncidentGateway } from './support.js';
 
