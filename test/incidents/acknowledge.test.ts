@@ -6,23 +6,17 @@
  * language and never who handled it, an anonymous reporter is never told or identified.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { escalateTimerId } from '../../src/incidents/ladder-timers.js';
 import { eventually } from '../support/gateway.js';
-import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, useIncidentGateway, type IncidentGateway } from './support.js';
 
 let gateway: IncidentGateway;
 // critical: 10 min -> 3 s, 10 min -> 3 s, 20 min -> 6 s; acknowledgement timeout 30 min -> 9 s.
 const SCALE = 0.005;
 const LEVEL_DELAY = 10 * 60_000 * SCALE;
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway({ delayScale: SCALE });
-  await seedRoster(gateway);
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started), { delayScale: SCALE });
 
 async function press(address: string, choiceId: string): Promise<void> {
   const response = await fetch(`${gateway.url}/webhooks/console`, {
