@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireRole } from '../admin/auth.js';
 import type { Db } from '../db/client.js';
+import { transaction } from '../db/transaction.js';
 import * as actions from './actions.js';
 import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { record, timeline } from './audit.js';
@@ -43,7 +44,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
   /** Runs an action in a transaction, then its queue work; answers with the outcome. */
   async function act(reply: FastifyReply, perform: (scope: ActionScope) => Promise<Outcome>) {
     const after: AfterCommit = [];
-    const outcome = await db.$transaction(async (tx) => perform({ tx: tx as Db, deps, after, now: deps.now() }), { maxWait: 20_000, timeout: 30_000 });
+    const outcome = await transaction(db, async (tx) => perform({ tx, deps, after, now: deps.now() }));
     await runAfterCommit(after);
     return reply.code(outcome.status).send({ ok: outcome.ok, result: outcome.key, message: translator.t('en', `incidents:${outcome.key}`, outcome.params) });
   }

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { findOrCreateContact } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
+import { transaction } from '../db/transaction.js';
 import type { PersonalData } from '../personal-data.js';
 import { record, type Actor } from './audit.js';
 import { rosterFromCsv } from './roster-csv.js';
@@ -88,23 +89,19 @@ export async function applyRoster(db: Db, personalData: PersonalData, roster: Ro
   if (problems.length > 0) throw new RosterError(problems);
 
   const result: ApplyResult = { committees: 0, responders: 0, identitiesAdded: 0 };
-  await db.$transaction(
-    async (t) => {
-      const tx = t as Db;
-      for (const c of roster.committees) {
-        const data = { name: c.name, level: c.level, desk: c.desk ?? null, areaId: c.area };
-        await tx.committee.upsert({ where: { id: c.id }, create: { id: c.id, ...data }, update: data });
-        await record(tx, { actor, action: 'committee.upserted', subjectType: 'committee', subjectId: c.id, detail: data, at: now });
-        result.committees++;
-      }
-      for (const r of roster.responders) {
-        const added = await upsertResponder(tx, personalData, r, actor, now);
-        result.identitiesAdded += added;
-        result.responders++;
-      }
-    },
-    { maxWait: 20_000, timeout: 60_000 },
-  );
+  await transaction(db, async (tx) => {
+    for (const c of roster.committees) {
+      const data = { name: c.name, level: c.level, desk: c.desk ?? null, areaId: c.area };
+      await tx.committee.upsert({ where: { id: c.id }, create: { id: c.id, ...data }, update: data });
+      await record(tx, { actor, action: 'committee.upserted', subjectType: 'committee', subjectId: c.id, detail: data, at: now });
+      result.committees++;
+    }
+    for (const r of roster.responders) {
+      const added = await upsertResponder(tx, personalData, r, actor, now);
+      result.identitiesAdded += added;
+      result.responders++;
+    }
+  }, { timeoutMs: 60_000 });
   return result;
 }
 
