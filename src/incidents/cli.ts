@@ -14,6 +14,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
+import { transaction } from '../db/transaction.js';
 import { loadTranslator } from '../i18n.js';
 import { createLogger } from '../logger.js';
 import { createPersonalData, resolveKey } from '../personal-data.js';
@@ -26,7 +27,8 @@ import { incidentSettingsSchema } from './settings.js';
 import { run } from './middleware.js';
 import type { CommandName } from './commands.js';
 import { loadPolicies } from './policies.js';
-import { applyRoster, listCommittees, listResponders, parseRoster, readRosterFile, removeCommittee, removeResponder } from './rosters.js';
+import { parseRoster } from './roster-model.js';
+import { applyRoster, listCommittees, listResponders, readRosterFile, removeCommittee, removeResponder } from './rosters.js';
 
 /** What the gateway's CLI provides (src/cli.ts has all three). */
 export interface IncidentCliDeps {
@@ -181,9 +183,8 @@ export function registerIncidentCommands(program: Command, deps: IncidentCliDeps
           deps.withDatabase(async (db) => {
             const incidentDepsValue = incidentDeps(cfg, db, queues);
             const after: AfterCommit = [];
-            const result = await db.$transaction(
-              async (tx) => run({ tx: tx as Db, deps: incidentDepsValue, after, now: new Date() }, { name, code, rest: words.join(' '), button: false }, { ref: cliActor(), name: cliActor().slice(4), channel: 'cli' }),
-              { maxWait: 20_000, timeout: 30_000 },
+            const result = await transaction(db, async (tx) =>
+              run({ tx, deps: incidentDepsValue, after, now: new Date() }, { name, code, rest: words.join(' '), button: false }, { ref: cliActor(), name: cliActor().slice(4), channel: 'cli' }),
             );
             await runAfterCommit(after);
             return { result, text: incidentDepsValue.translator.t('en', `incidents:${result.key}`, result.params) };

@@ -7,7 +7,7 @@
  * ones. Problems name the line of the file.
  */
 import { parse } from 'csv-parse/sync';
-import { parseRoster, RosterError, type Roster } from './rosters.js';
+import { parseRoster, RosterError, type Roster } from './roster-model.js';
 
 const CHANNEL_COLUMNS = ['sms', 'telegram', 'slack', 'console'] as const;
 const KNOWN = new Set(['id', 'name', 'language', 'committees', 'preferred_channel', ...CHANNEL_COLUMNS]);

@@ -6,84 +6,18 @@
  *
  * A responder is one contact however many channels they use: the contact is found (or created)
  * from their first identity, and the other identities are added to it. An address that already
- * belongs to somebody else is refused rather than merged.
+ * belongs to somebody else is refused rather than merged. The roster's shape and its parsing are
+ * in roster-model.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { rosterFromCsv } from './roster-csv.js';
-import { z } from 'zod';
 import { findOrCreateContact } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
+import { transaction } from '../db/transaction.js';
 import type { PersonalData } from '../personal-data.js';
 import { record, type Actor } from './audit.js';
-
-export const COMMITTEE_KINDS = ['local', 'regional', 'national', 'desk'] as const;
-export const RESPONDER_CHANNELS = ['sms', 'telegram', 'slack', 'console'] as const;
-
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lower-case letters, digits and -, e.g. kanzi-peace' });
-
-export const committeeInput = z
-  .strictObject({
-    id: slug,
-    name: z.string().trim().min(1),
-    level: z.enum(COMMITTEE_KINDS, { message: `accepted: ${COMMITTEE_KINDS.join(', ')}` }),
-    desk: z.string().regex(/^[a-z0-9_]+$/, { message: 'a desk name: a-z, 0-9, _ (e.g. human_rights)' }).optional(),
-    area: z.string().min(1),
-  })
-  .refine((c) => (c.level === 'desk') === (c.desk !== undefined), { message: 'a desk committee needs `desk`, other levels must not have one', path: ['desk'] });
-
-const identityInput = z
-  .strictObject({
-    channel: z.enum(RESPONDER_CHANNELS, { message: `accepted: ${RESPONDER_CHANNELS.join(', ')}` }),
-    address: z.union([z.string(), z.number()]).transform((v) => String(v).trim()),
-  })
-  .superRefine((identity, ctx) => {
-    const ok =
-      identity.channel === 'sms'
-        ? /^\+[1-9]\d{6,14}$/.test(identity.address)
-        : identity.channel === 'telegram'
-          ? /^-?\d{1,20}$/.test(identity.address)
-          : identity.channel === 'slack'
-            ? /^[UW][A-Z0-9]{2,20}$/.test(identity.address)
-            : identity.address.length > 0 && identity.address.length <= 100;
-    if (!ok) {
-      const expected = { sms: 'an E.164 number such as +15550100001', telegram: 'a numeric chat id', slack: 'a Slack user id such as U0123ABCD', console: 'a name' }[identity.channel];
-      ctx.addIssue({ code: 'custom', path: ['address'], message: `not a valid ${identity.channel} address: expected ${expected}` });
-    }
-  });
-
-export const responderInput = z.strictObject({
-  id: slug,
-  name: z.string().trim().min(1),
-  language: z.string().regex(/^[a-z]{2,3}$/).optional(),
-  preferredChannel: z.enum(RESPONDER_CHANNELS).optional(),
-  active: z.boolean().default(true),
-  identities: z.array(identityInput).min(1, { message: 'a responder needs at least one channel identity' }),
-  committees: z.array(slug).default([]),
-});
-
-export const rosterSchema = z.strictObject({
-  committees: z.array(committeeInput).default([]),
-  responders: z.array(responderInput).default([]),
-});
-
-export type CommitteeInput = z.infer<typeof committeeInput>;
-export type ResponderInput = z.infer<typeof responderInput>;
-export type Roster = z.infer<typeof rosterSchema>;
-
-export class RosterError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`roster not applied (nothing was changed):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'RosterError';
-  }
-}
-
-/** Parses roster data (from YAML or JSON), naming the field of each problem. */
-export function parseRoster(data: unknown, source = 'roster'): Roster {
-  const parsed = rosterSchema.safeParse(data);
-  if (!parsed.success) throw new RosterError(parsed.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`));
-  return parsed.data;
-}
+import { rosterFromCsv } from './roster-csv.js';
+import { parseRoster, RosterError, type ResponderInput, type Roster } from './roster-model.js';
 
 /** Reads a roster file: YAML (committees and responders), or CSV (responders, see roster-csv.ts). */
 export function readRosterFile(file: string): Roster {
@@ -155,23 +89,19 @@ export async function applyRoster(db: Db, personalData: PersonalData, roster: Ro
   if (problems.length > 0) throw new RosterError(problems);
 
   const result: ApplyResult = { committees: 0, responders: 0, identitiesAdded: 0 };
-  await db.$transaction(
-    async (t) => {
-      const tx = t as Db;
-      for (const c of roster.committees) {
-        const data = { name: c.name, level: c.level, desk: c.desk ?? null, areaId: c.area };
-        await tx.committee.upsert({ where: { id: c.id }, create: { id: c.id, ...data }, update: data });
-        await record(tx, { actor, action: 'committee.upserted', subjectType: 'committee', subjectId: c.id, detail: data, at: now });
-        result.committees++;
-      }
-      for (const r of roster.responders) {
-        const added = await upsertResponder(tx, personalData, r, actor, now);
-        result.identitiesAdded += added;
-        result.responders++;
-      }
-    },
-    { maxWait: 20_000, timeout: 60_000 },
-  );
+  await transaction(db, async (tx) => {
+    for (const c of roster.committees) {
+      const data = { name: c.name, level: c.level, desk: c.desk ?? null, areaId: c.area };
+      await tx.committee.upsert({ where: { id: c.id }, create: { id: c.id, ...data }, update: data });
+      await record(tx, { actor, action: 'committee.upserted', subjectType: 'committee', subjectId: c.id, detail: data, at: now });
+      result.committees++;
+    }
+    for (const r of roster.responders) {
+      const added = await upsertResponder(tx, personalData, r, actor, now);
+      result.identitiesAdded += added;
+      result.responders++;
+    }
+  }, { timeoutMs: 60_000 });
   return result;
 }
 

@@ -1,7 +1,7 @@
 /** The timers of incidents: the next escalation step and the acknowledgement timeout. */
 import { z } from 'zod';
 import { defineTimer } from '../jobs/timers.js';
-import { ACK_TIMEOUT, ESCALATE } from './escalation.js';
+import { ACK_TIMEOUT, ESCALATE } from './ladder-timers.js';
 
 const count = z.coerce.number().int().min(0);
 

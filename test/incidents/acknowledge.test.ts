@@ -6,10 +6,10 @@
  * language and never who handled it, an anonymous reporter is never told or identified.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalateTimerId } from '../../src/incidents/escalation.js';
+import { describe, expect, it } from 'vitest';
+import { escalateTimerId } from '../../src/incidents/ladder-timers.js';
 import { eventually } from '../support/gateway.js';
-import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, notificationAbout, Person, seedRoster, sleep, startIncidentGateway, steps, useIncidentGateway, type IncidentGateway } from './support.js';
 import { waitForIdle } from '../support/idle.js';
 
 let gateway: IncidentGateway;
@@ -17,13 +17,7 @@ let gateway: IncidentGateway;
 const SCALE = 0.005;
 const LEVEL_DELAY = 10 * 60_000 * SCALE;
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway({ delayScale: SCALE });
-  await seedRoster(gateway);
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started), { delayScale: SCALE });
 
 async function press(address: string, choiceId: string): Promise<void> {
   const response = await fetch(`${gateway.url}/webhooks/console`, {

@@ -3,20 +3,14 @@
  * relayed to the reporter and answers relayed back (under the case code only), reassignment to
  * another committee, and linking duplicate reports of one event.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/gateway.js';
-import { auditOf, fileReport, notificationAbout, Person, seedRoster, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, notificationAbout, Person, sleep, steps, useIncidentGateway, type IncidentGateway } from './support.js';
 import { waitForIdle } from '../support/idle.js';
 
 let gateway: IncidentGateway;
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway();
-  await seedRoster(gateway);
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started));
 
 const notification = notificationAbout;
 

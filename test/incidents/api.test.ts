@@ -4,18 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createToken } from '../../src/admin/tokens.js';
-import { auditOf, fileReport, Person, seedRoster, startIncidentGateway, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, Person, useIncidentGateway, type IncidentGateway } from './support.js';
 
 let gateway: IncidentGateway;
 const tokens: Record<string, { id: string; token: string }> = {};
 let kanziReport: { id: string; caseCode: string };
 let oromaReport: { id: string; caseCode: string };
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway();
-  await seedRoster(gateway);
+useIncidentGateway(async (started) => {
+  gateway = started;
   tokens.admin = await createToken(gateway.db, { name: 'Admin', role: 'admin' });
   tokens.coordinator = await createToken(gateway.db, { name: 'Desk Officer Mwangi', role: 'coordinator' });
   tokens.river = await createToken(gateway.db, { name: 'River Coordinator', role: 'coordinator', areaId: 'river' });
@@ -23,9 +22,6 @@ beforeAll(async () => {
   tokens.broadcaster = await createToken(gateway.db, { name: 'Broadcaster', role: 'broadcaster' });
   kanziReport = await fileReport(gateway, { areaId: 'kanzi', reporter: 'api-reporter', description: 'Youths blocking the road with stones' });
   oromaReport = await fileReport(gateway, { areaId: 'lindu', severity: 'high' });
-});
-afterAll(async () => {
-  await gateway?.close();
 });
 
 async function api(token: string, method: string, path: string, body?: unknown, contentType = 'application/json') {

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerIncidentCommands } from '../../src/incidents/cli.js';
-import { auditOf, fileReport, Person, startIncidentGateway, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, Person, useIncidentGateway, type IncidentGateway } from './support.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', 'prisma', 'seed', 'rosters.yaml');
 let gateway: IncidentGateway;
@@ -31,12 +31,7 @@ async function cli(...args: string[]): Promise<string[]> {
   return lines;
 }
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway();
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started), { roster: null });
 
 describe('the incidents command line', () => {
   it('imports and lists rosters', async () => {

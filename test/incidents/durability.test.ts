@@ -7,30 +7,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyEffect } from '../../src/conversation/effects.js';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import type { Db } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
 import { startGateway } from '../../src/gateway.js';
-import { escalateTimerId } from '../../src/incidents/escalation.js';
+import { escalateTimerId } from '../../src/incidents/ladder-timers.js';
 import { incidentsCapability } from '../../src/incidents/index.js';
 import { createLogger } from '../../src/logger.js';
 import { loadConfig } from '../../src/gateway.js';
 import { startEmbeddedRedis, freePort } from '../../src/redis/embedded.js';
 import { eventually, testEnv } from '../support/gateway.js';
-import { auditOf, fileReport, seedRoster, sleep, startIncidentGateway, steps, TestClock, NAIROBI_NOON, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, seedRoster, sleep, steps, TestClock, NAIROBI_NOON, useIncidentGateway, type IncidentGateway } from './support.js';
 import { waitForIdle } from '../support/idle.js';
 
 let gateway: IncidentGateway;
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway();
-  await seedRoster(gateway);
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started));
 
 describe('starting an escalation', () => {
   it('does it once when the start runs twice, even at the same time', async () => {

@@ -4,18 +4,12 @@
  * the reporter and answered, acknowledges and resolves; the reporter hears each step under the
  * case code, and the case status the flow gives follows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Person, seedRoster, startIncidentGateway, type IncidentGateway } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { Person, useIncidentGateway, type IncidentGateway } from './support.js';
 
 let gateway: IncidentGateway;
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway();
-  await seedRoster(gateway);
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started));
 
 describe('from a report in the flow to its resolution', () => {
   it('closes the loop', async () => {

@@ -3,10 +3,10 @@
  * who is told at each level, in which order, no sooner than the (scaled) delay, the repeat round,
  * and the end of the ladder. The reporter hears the case was received.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsoleUser } from '../support/console.js';
 import { eventually } from '../support/gateway.js';
-import { auditOf, fileReport, seedRoster, startIncidentGateway, steps, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, steps, useGatewayPerTest } from './support.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -62,17 +62,12 @@ const cases: LadderCase[] = [
   },
 ];
 
-const gateways: IncidentGateway[] = [];
-afterAll(async () => {
-  for (const gateway of gateways) await gateway.close();
-});
+const startGateway = useGatewayPerTest();
 
 describe('the default escalation ladders, scaled', () => {
   for (const c of cases) {
     it(`climbs the ${c.severity} ladder level by level and stops at its end`, async () => {
-      const gateway = await startIncidentGateway({ delayScale: c.scale });
-      gateways.push(gateway);
-      await seedRoster(gateway);
+      const gateway = await startGateway({ delayScale: c.scale });
       const reporter = new ConsoleUser(gateway, `reporter-${c.severity}`);
       const incident = await fileReport(gateway, { severity: c.severity, reporter: reporter.address });
       const total = c.expected.reduce((sum, s) => sum + s.after, 0) * c.scale;

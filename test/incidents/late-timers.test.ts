@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESCALATE, escalateTimerId } from '../../src/incidents/escalation.js';
+import { escalateTimerId } from '../../src/incidents/ladder-timers.js';
+import { ESCALATE_TIMER } from '../../src/incidents/timers.js';
 import { eventually } from '../support/gateway.js';
 import { auditOf, fileReport, Person, seedRoster, startIncidentGateway, steps, type IncidentGateway } from './support.js';
 
@@ -46,7 +47,7 @@ describe('an escalation step that runs after the acknowledgement', () => {
     // The level-2 step, taken by a worker just before the acknowledgement removed it, runs now.
     const late = escalateTimerId(incident.id, 1, 0);
     await gateway.queues.timers.remove(late);
-    await gateway.queues.schedule(late, { kind: ESCALATE, incidentId: incident.id, level: 1, round: 0 }, new Date());
+    await gateway.queues.schedule(late, ESCALATE_TIMER.data({ incidentId: incident.id, level: 1, round: 0 }), new Date());
     await eventually(async () => (await gateway.queues.timers.getJobState(late)) === 'completed', 10_000, 'the late step to run');
     expect((await steps(gateway.db, incident.id)).map((s) => [s.level, s.round])).toEqual([[0, 0]]);
     expect(await north1.all(incident.caseCode)).toEqual([]);
@@ -66,7 +67,7 @@ describe('an escalation step that runs after the acknowledgement', () => {
     await kanzi1.ask(`RESOLVED ${incident.caseCode} calm again`, 'resolved');
     const late = escalateTimerId(incident.id, 1, 0);
     await gateway.queues.timers.remove(late);
-    await gateway.queues.schedule(late, { kind: ESCALATE, incidentId: incident.id, level: 1, round: 0 }, new Date());
+    await gateway.queues.schedule(late, ESCALATE_TIMER.data({ incidentId: incident.id, level: 1, round: 0 }), new Date());
     await eventually(async () => (await gateway.queues.timers.getJobState(late)) === 'completed', 10_000, 'the late step to run');
     expect((await steps(gateway.db, incident.id)).map((s) => [s.level, s.round])).toEqual([[0, 0]]);
     expect(await north1.all(incident.caseCode)).toEqual([]);

@@ -2,11 +2,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createToken } from '../../src/admin/tokens.js';
 import { rosterFromCsv } from '../../src/incidents/roster-csv.js';
-import { applyRoster, readRosterFile, RosterError } from '../../src/incidents/rosters.js';
-import { seedRoster, startIncidentGateway, type IncidentGateway } from './support.js';
+import { RosterError } from '../../src/incidents/roster-model.js';
+import { applyRoster, readRosterFile } from '../../src/incidents/rosters.js';
+import { useIncidentGateway, type IncidentGateway } from './support.js';
 
 const CSV = [
   'id,name,language,committees,preferred_channel,sms,telegram,slack,console',
@@ -15,13 +16,7 @@ const CSV = [
 ].join('\n');
 
 let gateway: IncidentGateway;
-beforeAll(async () => {
-  gateway = await startIncidentGateway();
-  await seedRoster(gateway);
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started));
 
 describe('rosters from CSV', () => {
   it('reads one responder per row, with their channels and committees', () => {

@@ -4,21 +4,17 @@
  * refused with their field and nothing is applied.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
-import { applyRoster, listCommittees, listResponders, maskAddress, parseRoster, readRosterFile, RosterError } from '../../src/incidents/rosters.js';
+import { parseRoster, RosterError } from '../../src/incidents/roster-model.js';
+import { applyRoster, listCommittees, listResponders, maskAddress, readRosterFile } from '../../src/incidents/rosters.js';
 import type { TestGateway } from '../support/gateway.js';
-import { startIncidentGateway } from './support.js';
+import { useIncidentGateway } from './support.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', 'prisma', 'seed', 'rosters.yaml');
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway();
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started), { roster: null });
 
 async function counts() {
   return {

@@ -3,7 +3,7 @@
  * has none; categories add desks; the rosters of an incident are its whole ladder; quiet hours
  * hold a low-severity report back and never a high one.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onRoster } from '../../src/incidents/actions.js';
 import type { IncidentDeps } from '../../src/incidents/deps.js';
 import { loadPolicies } from '../../src/incidents/policies.js';
@@ -11,17 +11,11 @@ import { DEFAULT_POLICY_FILE } from '../../src/incidents/index.js';
 import { AreaTreeCache } from '../../src/areas/tree.js';
 import { committeesForTarget } from '../../src/incidents/routing.js';
 import { eventually } from '../support/gateway.js';
-import { fileReport, seedRoster, startIncidentGateway, steps, TEST_ROSTER, type IncidentGateway } from './support.js';
+import { fileReport, steps, TEST_ROSTER, useIncidentGateway, type IncidentGateway } from './support.js';
 
 let gateway: IncidentGateway;
 
-beforeAll(async () => {
-  gateway = await startIncidentGateway();
-  await seedRoster(gateway);
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+useIncidentGateway((started) => (gateway = started));
 
 async function firstStep(input: Parameters<typeof fileReport>[1]) {
   const incident = await fileReport(gateway, input);

@@ -1,15 +1,17 @@
 /**
  * Helpers of the incidents tests: a test gateway with the incidents capability (scaled delays, a
- * movable clock), a roster of console responders, and reports filed through the core's
- * create_incident effect exactly as the report flow files them.
+ * movable clock), a roster of console responders, the before/after hooks most test files share,
+ * and reports filed through the core's create_incident effect exactly as the report flow files them.
  */
+import { afterAll, beforeAll } from 'vitest';
 import type { GatewayOptions } from '../../src/gateway.js';
 import { applyEffect, type EffectHandlers } from '../../src/conversation/effects.js';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import type { Db } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
 import { incidentsCapability, type IncidentsOptions } from '../../src/incidents/index.js';
-import { applyRoster, parseRoster } from '../../src/incidents/rosters.js';
+import { parseRoster } from '../../src/incidents/roster-model.js';
+import { applyRoster } from '../../src/incidents/rosters.js';
 import { renderForTerminal } from '../../src/chat.js';
 import { ConsoleUser } from '../support/console.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -32,9 +34,10 @@ export interface IncidentGateway extends TestGateway {
   effects: EffectHandlers;
 }
 
-export async function startIncidentGateway(
-  options: IncidentsOptions & { env?: Record<string, string>; gateway?: GatewayOptions } = {},
-): Promise<IncidentGateway> {
+/** The incidents capability's options, plus the test gateway's environment and options. */
+export type IncidentGatewayOptions = IncidentsOptions & { env?: Record<string, string>; gateway?: GatewayOptions };
+
+export async function startIncidentGateway(options: IncidentGatewayOptions = {}): Promise<IncidentGateway> {
   const clock = new TestClock();
   clock.set(NAIROBI_NOON);
   const { env, gateway: gatewayOptions, ...capabilityOptions } = options;
@@ -77,6 +80,45 @@ export type GatewayParts = Pick<TestGateway, 'db' | 'personalData'>;
 
 export async function seedRoster(gateway: GatewayParts, roster: unknown = TEST_ROSTER): Promise<void> {
   await applyRoster(gateway.db, gateway.personalData, parseRoster(roster), 'cli:test');
+}
+
+/** A test file's gateway: its options, and the roster to seed (TEST_ROSTER by default; null: none). */
+export type SharedGatewayOptions = IncidentGatewayOptions & { roster?: unknown };
+
+/**
+ * The setup most incidents test files share, registered as the file's hooks: before all its
+ * tests, one gateway started with `options` and its roster seeded, then handed to `ready` (which
+ * keeps it and may prepare more); after all its tests, that gateway closes.
+ */
+export function useIncidentGateway(ready: (gateway: IncidentGateway) => unknown, options: SharedGatewayOptions = {}): void {
+  const { roster = TEST_ROSTER, ...gatewayOptions } = options;
+  let gateway: IncidentGateway | undefined;
+  beforeAll(async () => {
+    gateway = await startIncidentGateway(gatewayOptions);
+    if (roster !== null) await seedRoster(gateway, roster);
+    await ready(gateway);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+}
+
+/**
+ * For a file that needs a gateway per test: returns `start`, which starts one with `options` and
+ * its roster seeded; every gateway it started closes after the file's tests.
+ */
+export function useGatewayPerTest(): (options?: SharedGatewayOptions) => Promise<IncidentGateway> {
+  const started: IncidentGateway[] = [];
+  afterAll(async () => {
+    for (const gateway of started) await gateway.close();
+  });
+  return async (options = {}) => {
+    const { roster = TEST_ROSTER, ...gatewayOptions } = options;
+    const gateway = await startIncidentGateway(gatewayOptions);
+    started.push(gateway);
+    if (roster !== null) await seedRoster(gateway, roster);
+    return gateway;
+  };
 }
 
 export interface ReportInput {

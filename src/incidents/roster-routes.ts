@@ -1,0 +1,89 @@
+/**
+ * Rosters in the admin API (reading: staff; changing: coordinators whose token has no area):
+ *   GET  /committees, POST /committees, DELETE /committees/:id
+ *   POST /committees/:id/members {responderId}, DELETE /committees/:id/members/:responderId
+ *   GET  /responders, POST /responders, DELETE /responders/:id
+ *   POST /rosters/import       a roster as YAML (text/yaml), JSON, or responders as CSV (text/csv)
+ * A refused roster answers 400 with its problems, and nothing is changed.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { requireRole } from '../admin/auth.js';
+import type { IncidentDeps } from './deps.js';
+import { rosterFromCsv } from './roster-csv.js';
+import { committeeInput, parseRoster, responderInput, RosterError } from './roster-model.js';
+import { applyRoster, listCommittees, listResponders, removeCommittee, removeResponder, setMembership } from './rosters.js';
+import { actorRef, badRequest, unscoped } from './route-scope.js';
+
+export function rosterRoutes(deps: IncidentDeps) {
+  const { db } = deps;
+  const staff = requireRole('coordinator', 'responder');
+  const managers = requireRole('coordinator');
+  const rosterWrite = async (reply: FastifyReply, work: () => Promise<unknown>) => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof RosterError) return reply.code(400).send({ error: 'roster not applied', problems: error.problems });
+      throw error;
+    }
+  };
+
+  return async (app: FastifyInstance): Promise<void> => {
+    if (!app.hasContentTypeParser('text/yaml')) app.addContentTypeParser('text/yaml', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    if (!app.hasContentTypeParser('text/csv')) app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+    app.get('/committees', { preHandler: staff }, async () => ({ items: await listCommittees(db) }));
+    app.get('/responders', { preHandler: managers }, async () => ({ items: await listResponders(db, deps.personalData) }));
+
+    app.post('/committees', { preHandler: [managers, unscoped] }, async (request, reply) => {
+      const body = committeeInput.safeParse(request.body);
+      if (!body.success) return badRequest(reply, body.error);
+      return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, { committees: [body.data], responders: [] }, actorRef(request), deps.now()) }));
+    });
+    app.delete('/committees/:id', { preHandler: [managers, unscoped] }, async (request, reply) => {
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      if (!(await removeCommittee(db, id, actorRef(request), deps.now()))) return reply.code(404).send({ error: `no committee "${id}"` });
+      return { removed: id };
+    });
+    app.post('/committees/:id/members', { preHandler: [managers, unscoped] }, async (request, reply) => {
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      const body = z.object({ responderId: z.string().min(1) }).safeParse(request.body);
+      if (!body.success) return badRequest(reply, body.error);
+      const result = await setMembership(db, id, body.data.responderId, true, actorRef(request), deps.now());
+      if (result === 'unknown') return reply.code(404).send({ error: `no committee "${id}" or no responder "${body.data.responderId}"` });
+      return { result };
+    });
+    app.delete('/committees/:id/members/:responderId', { preHandler: [managers, unscoped] }, async (request, reply) => {
+      const { id, responderId } = z.object({ id: z.string(), responderId: z.string() }).parse(request.params);
+      const result = await setMembership(db, id, responderId, false, actorRef(request), deps.now());
+      if (result === 'unknown') return reply.code(404).send({ error: `no committee "${id}" or no responder "${responderId}"` });
+      return { result };
+    });
+    app.post('/responders', { preHandler: [managers, unscoped] }, async (request, reply) => {
+      const body = responderInput.safeParse(request.body);
+      if (!body.success) return badRequest(reply, body.error);
+      return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, { committees: [], responders: [body.data] }, actorRef(request), deps.now()) }));
+    });
+    app.delete('/responders/:id', { preHandler: [managers, unscoped] }, async (request, reply) => {
+      const { id } = z.object({ id: z.string() }).parse(request.params);
+      if (!(await removeResponder(db, id, actorRef(request), deps.now()))) return reply.code(404).send({ error: `no responder "${id}"` });
+      return { removed: id };
+    });
+    app.post('/rosters/import', { preHandler: [managers, unscoped] }, async (request, reply) => {
+      let data: unknown = request.body;
+      if (typeof data === 'string' && String(request.headers['content-type']).startsWith('text/csv')) {
+        const csv = data;
+        return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, rosterFromCsv(csv, 'body'), actorRef(request), deps.now()) }));
+      }
+      if (typeof data === 'string') {
+        try {
+          data = parseYaml(data);
+        } catch (error) {
+          return reply.code(400).send({ error: 'roster not applied', problems: [`body: ${(error as Error).message}`] });
+        }
+      }
+      return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, parseRoster(data, 'body'), actorRef(request), deps.now()) }));
+    });
+  };
+}
