@@ -7,14 +7,15 @@ import { z } from 'zod';
 import { requireRole } from '../admin/auth.js';
 import { exportAudit, record } from './audit.js';
 import type { IncidentDeps } from './deps.js';
-import { actorRef, badRequest } from './route-scope.js';
+import { validationError } from '../admin/errors.js';
+import { actorRef } from './route-scope.js';
 
 export function auditRoutes(deps: IncidentDeps) {
   const { db } = deps;
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/audit/incidents', { preHandler: requireRole() }, async (request, reply) => {
       const query = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl'), since: z.iso.datetime().optional(), until: z.iso.datetime().optional() }).safeParse(request.query);
-      if (!query.success) return badRequest(reply, query.error);
+      if (!query.success) throw validationError(query.error);
       const { format, since, until } = query.data;
       await record(db, { actor: actorRef(request), action: 'audit.exported', subjectId: '-', detail: { format, since, until }, at: deps.now() });
       let body = '';

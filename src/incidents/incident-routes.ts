@@ -15,7 +15,8 @@ import * as actions from './actions.js';
 import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { record, timeline } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
-import { actorRef, badRequest, inScope, scopedAreas } from './route-scope.js';
+import { HttpError, validationError } from '../admin/errors.js';
+import { actorRef, inScope, scopedAreas } from './route-scope.js';
 
 type IncidentRow = NonNullable<Awaited<ReturnType<Db['incident']['findUnique']>>>;
 
@@ -27,16 +28,14 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
   const { db, translator } = deps;
   const staff = requireRole('coordinator', 'responder');
 
-  /** The incident by code if the token's area covers it; otherwise answers 404 (same as unknown). */
+  /** The incident by code if the token's area covers it; otherwise throws 404 (same as unknown). */
   async function visible(request: FastifyRequest, reply: FastifyReply, code: string): Promise<IncidentRow | null> {
     const found = await actions.findIncident(db, code);
     if ('outcome' in found) {
-      await reply.code(found.outcome.status).send({ error: translator.t('en', `incidents:${found.outcome.key}`, found.outcome.params), reason: found.outcome.key });
-      return null;
+      throw new HttpError(found.outcome.status, translator.t('en', `incidents:${found.outcome.key}`, found.outcome.params), { reason: found.outcome.key });
     }
     if (!(await inScope(deps, request, found.incident.areaId))) {
-      await reply.code(404).send({ error: translator.t('en', 'incidents:reply.unknown_code', { code: found.incident.caseCode }), reason: 'reply.unknown_code' });
-      return null;
+      throw new HttpError(404, translator.t('en', 'incidents:reply.unknown_code', { code: found.incident.caseCode }), { reason: 'reply.unknown_code' });
     }
     return found.incident;
   }
@@ -60,7 +59,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
           before: z.iso.datetime().optional(),
         })
         .safeParse(request.query);
-      if (!query.success) return badRequest(reply, query.error);
+      if (!query.success) throw validationError(query.error);
       const { status, severity, area, limit, before } = query.data;
       let areas = await scopedAreas(deps, request);
       if (area) {
@@ -134,7 +133,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
       app.post(`/incidents/:code/${name}`, { preHandler: staff }, async (request, reply) => {
         const { code } = z.object({ code: z.string() }).parse(request.params);
         const body = bodies[name].safeParse(request.body ?? {});
-        if (!body.success) return badRequest(reply, body.error);
+        if (!body.success) throw validationError(body.error);
         const incident = await visible(request, reply, code);
         if (!incident) return reply;
         const actor = actorOf(request);

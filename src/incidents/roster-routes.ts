@@ -14,7 +14,8 @@ import type { IncidentDeps } from './deps.js';
 import { rosterFromCsv } from './roster-csv.js';
 import { committeeInput, parseRoster, responderInput, RosterError } from './roster-model.js';
 import { applyRoster, listCommittees, listResponders, removeCommittee, removeResponder, setMembership } from './rosters.js';
-import { actorRef, badRequest, unscoped } from './route-scope.js';
+import { HttpError, validationError } from '../admin/errors.js';
+import { actorRef, unscoped } from './route-scope.js';
 
 export function rosterRoutes(deps: IncidentDeps) {
   const { db } = deps;
@@ -24,7 +25,7 @@ export function rosterRoutes(deps: IncidentDeps) {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof RosterError) return reply.code(400).send({ error: 'roster not applied', problems: error.problems });
+      if (error instanceof RosterError) throw new HttpError(400, 'roster not applied', { problems: error.problems });
       throw error;
     }
   };
@@ -38,36 +39,36 @@ export function rosterRoutes(deps: IncidentDeps) {
 
     app.post('/committees', { preHandler: [managers, unscoped] }, async (request, reply) => {
       const body = committeeInput.safeParse(request.body);
-      if (!body.success) return badRequest(reply, body.error);
+      if (!body.success) throw validationError(body.error);
       return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, { committees: [body.data], responders: [] }, actorRef(request), deps.now()) }));
     });
     app.delete('/committees/:id', { preHandler: [managers, unscoped] }, async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
-      if (!(await removeCommittee(db, id, actorRef(request), deps.now()))) return reply.code(404).send({ error: `no committee "${id}"` });
+      if (!(await removeCommittee(db, id, actorRef(request), deps.now()))) throw new HttpError(404, `no committee "${id}"`);
       return { removed: id };
     });
     app.post('/committees/:id/members', { preHandler: [managers, unscoped] }, async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
       const body = z.object({ responderId: z.string().min(1) }).safeParse(request.body);
-      if (!body.success) return badRequest(reply, body.error);
+      if (!body.success) throw validationError(body.error);
       const result = await setMembership(db, id, body.data.responderId, true, actorRef(request), deps.now());
-      if (result === 'unknown') return reply.code(404).send({ error: `no committee "${id}" or no responder "${body.data.responderId}"` });
+      if (result === 'unknown') throw new HttpError(404, `no committee "${id}" or no responder "${body.data.responderId}"`);
       return { result };
     });
     app.delete('/committees/:id/members/:responderId', { preHandler: [managers, unscoped] }, async (request, reply) => {
       const { id, responderId } = z.object({ id: z.string(), responderId: z.string() }).parse(request.params);
       const result = await setMembership(db, id, responderId, false, actorRef(request), deps.now());
-      if (result === 'unknown') return reply.code(404).send({ error: `no committee "${id}" or no responder "${responderId}"` });
+      if (result === 'unknown') throw new HttpError(404, `no committee "${id}" or no responder "${responderId}"`);
       return { result };
     });
     app.post('/responders', { preHandler: [managers, unscoped] }, async (request, reply) => {
       const body = responderInput.safeParse(request.body);
-      if (!body.success) return badRequest(reply, body.error);
+      if (!body.success) throw validationError(body.error);
       return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, { committees: [], responders: [body.data] }, actorRef(request), deps.now()) }));
     });
     app.delete('/responders/:id', { preHandler: [managers, unscoped] }, async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
-      if (!(await removeResponder(db, id, actorRef(request), deps.now()))) return reply.code(404).send({ error: `no responder "${id}"` });
+      if (!(await removeResponder(db, id, actorRef(request), deps.now()))) throw new HttpError(404, `no responder "${id}"`);
       return { removed: id };
     });
     app.post('/rosters/import', { preHandler: [managers, unscoped] }, async (request, reply) => {
@@ -80,7 +81,7 @@ export function rosterRoutes(deps: IncidentDeps) {
         try {
           data = parseYaml(data);
         } catch (error) {
-          return reply.code(400).send({ error: 'roster not applied', problems: [`body: ${(error as Error).message}`] });
+          throw new HttpError(400, 'roster not applied', { problems: [`body: ${(error as Error).message}`] });
         }
       }
       return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, parseRoster(data, 'body'), actorRef(request), deps.now()) }));

@@ -1,11 +1,11 @@
 /**
- * What the incidents' admin routes share: who acts (the bearer token, as an audit actor), the
- * answer to a request that does not validate, and the area scope of a token. A token with an
+ * What the incidents' admin routes share: who acts (the bearer token, as an audit actor) and the
+ * area scope of a token. Refusals are thrown as HttpError (src/admin/errors.ts). A token with an
  * area sees that area and what lies below it; incidents outside it are answered as unknown, and
  * rosters cannot be changed with it.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from '../admin/errors.js';
 import type { Actor } from './audit.js';
 import type { IncidentDeps } from './deps.js';
 
@@ -14,10 +14,6 @@ export function actorRef(request: FastifyRequest): Actor {
   return `token:${request.principal.tokenId}`;
 }
 
-/** 400 with one problem per invalid field (`path: message`, `(body)` for the whole body). */
-export function badRequest(reply: FastifyReply, error: z.ZodError) {
-  return reply.code(400).send({ error: 'invalid request', problems: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
-}
 
 /** The area ids an area-scoped token sees (its area and below); undefined for a token without an area. */
 export async function scopedAreas(deps: IncidentDeps, request: FastifyRequest): Promise<string[] | undefined> {
@@ -32,6 +28,6 @@ export async function inScope(deps: IncidentDeps, request: FastifyRequest, areaI
 }
 
 /** A preHandler that answers 403 to an area-scoped token (rosters are changed by unscoped staff only). */
-export async function unscoped(request: FastifyRequest, reply: FastifyReply) {
-  if (request.principal.areaId) return reply.code(403).send({ error: 'an area-scoped token cannot change rosters' });
+export async function unscoped(request: FastifyRequest) {
+  if (request.principal.areaId) throw new HttpError(403, 'an area-scoped token cannot change rosters');
 }
