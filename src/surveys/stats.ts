@@ -10,9 +10,9 @@
  *   comparison of eleven methods", Statistics in Medicine 17 (1998) 873-890), built from the two
  *   Wilson intervals (l1, u1) and (l2, u2), for d = p2 - p1:
  *     lower = d - sqrt((p2 - l2)² + (u1 - p1)²),  upper = d + sqrt((u2 - p2)² + (p1 - l1)²)
- * The normal quantile for the confidence level comes from simple-statistics (`probit`).
+ * The normal quantile for the confidence level comes from @stdlib/stats-base-dists-normal-quantile.
  */
-import { probit } from 'simple-statistics';
+import quantile from '@stdlib/stats-base-dists-normal-quantile';
 
 export interface Interval {
   lower: number;
@@ -22,7 +22,7 @@ export interface Interval {
 /** The two-sided normal quantile for a confidence level in (0, 1), e.g. 0.95 -> 1.95996. */
 export function zFor(confidence: number): number {
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be between 0 and 1, got ${confidence}`);
-  return probit(1 - (1 - confidence) / 2);
+  return quantile(1 - (1 - confidence) / 2, 0, 1);
 }
 
 /** Wilson score interval of `successes` out of `n` (n > 0). Bounds are shares in [0, 1]. */
