@@ -36,12 +36,14 @@ export interface AnswerCount {
 
 /** Answers counted per question, answer and group. */
 export async function countAnswers(db: Db, filter: AnswerFilter, by?: GroupBy): Promise<AnswerCount[]> {
+  // PostgreSQL refuses a constant in GROUP BY: without grouping, the constant is only selected.
   const group = by ? Prisma.raw(GROUP_COLUMNS[by]) : Prisma.sql`''`;
+  const groupBy = by ? Prisma.sql`, ${group}` : Prisma.empty;
   const rows = await db.$queryRaw<{ question: string; answer: string; grp: string | null; n: number | bigint }[]>`
     SELECT "question", "answer", ${group} AS "grp", COUNT(*) AS "n"
     FROM "SurveyAnswer"
     WHERE ${where(filter)}
-    GROUP BY "question", "answer", ${group}`;
+    GROUP BY "question", "answer"${groupBy}`;
   return rows.map((r) => ({ question: r.question, answer: r.answer, group: r.grp, count: Number(r.n) }));
 }
 
