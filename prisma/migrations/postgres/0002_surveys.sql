@@ -1,3 +1,9 @@
+-- DropIndex
+DROP INDEX "SurveyAnswer_surveyId_wave_question_idx";
+
+-- DropIndex
+DROP INDEX "SurveyAnswer_areaId_idx";
+
 -- AlterTable
 ALTER TABLE "SurveyAnswer" ALTER COLUMN "wave" DROP NOT NULL;
 
@@ -52,6 +58,12 @@ CREATE UNIQUE INDEX "SurveyWave_surveyId_wave_key" ON "SurveyWave"("surveyId", "
 
 -- CreateIndex
 CREATE INDEX "SurveyInvitation_contactId_idx" ON "SurveyInvitation"("contactId");
+
+-- CreateIndex
+CREATE INDEX "SurveyAnswer_surveyId_wave_question_answer_areaId_gender_ag_idx" ON "SurveyAnswer"("surveyId", "wave", "question", "answer", "areaId", "gender", "ageBand");
+
+-- CreateIndex
+CREATE INDEX "SurveyAnswer_surveyId_question_wave_areaId_answer_idx" ON "SurveyAnswer"("surveyId", "question", "wave", "areaId", "answer");
 
 -- CreateIndex
 CREATE INDEX "SurveyAnswer_responseId_idx" ON "SurveyAnswer"("responseId");

@@ -55,9 +55,9 @@ CREATE TABLE "new_SurveyAnswer" (
 INSERT INTO "new_SurveyAnswer" ("ageBand", "answer", "areaId", "createdAt", "gender", "id", "question", "responseId", "surveyId", "wave") SELECT "ageBand", "answer", "areaId", "createdAt", "gender", "id", "question", "responseId", "surveyId", "wave" FROM "SurveyAnswer";
 DROP TABLE "SurveyAnswer";
 ALTER TABLE "new_SurveyAnswer" RENAME TO "SurveyAnswer";
-CREATE INDEX "SurveyAnswer_surveyId_wave_question_idx" ON "SurveyAnswer"("surveyId", "wave", "question");
+CREATE INDEX "SurveyAnswer_surveyId_wave_question_answer_areaId_gender_ageBand_idx" ON "SurveyAnswer"("surveyId", "wave", "question", "answer", "areaId", "gender", "ageBand");
+CREATE INDEX "SurveyAnswer_surveyId_question_wave_areaId_answer_idx" ON "SurveyAnswer"("surveyId", "question", "wave", "areaId", "answer");
 CREATE INDEX "SurveyAnswer_responseId_idx" ON "SurveyAnswer"("responseId");
-CREATE INDEX "SurveyAnswer_areaId_idx" ON "SurveyAnswer"("areaId");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
 
