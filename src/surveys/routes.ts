@@ -69,7 +69,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
       const survey = deps.surveys.get(surveyId);
       if (!survey) throw new WaveError(404, `no survey "${surveyId}"`);
       const rows = await deps.db.area.findMany({ select: { id: true, name: true, parentId: true, timezone: true, level: true } });
-      const tree = new AreaTree(new Map(rows.map((r) => [r.id, { parentId: r.parentId, timezone: r.timezone }])));
+      const tree = new AreaTree(rows);
       if (areaId && !tree.has(areaId)) throw new WaveError(400, `unknown area "${areaId}"`);
       const scope = request.principal.areaId;
       if (scope && areaId && !tree.within(areaId, scope)) throw new WaveError(403, `this token reaches only area "${scope}" and below`);
