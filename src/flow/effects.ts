@@ -44,6 +44,10 @@ export type Effect =
       /** Answer (option id or text) by question. */
       answers: Record<string, string>;
       demographics: { gender?: string; ageBand?: string };
+      /** False when the person stopped before the end (what was answered is recorded). */
+      complete: boolean;
+      /** When the flow started (ISO 8601): the time to complete is measured from it. */
+      startedAt: string;
     }
   | { type: 'record_rumour'; text: string; areaId: string | null }
   /** The caller replies with the contact's profile (home area, language, gender, age band). */

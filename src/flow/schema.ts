@@ -290,6 +290,18 @@ const recordSurveyResponseAction = z.strictObject({
   area: valueSchema.optional(),
   answers: z.array(resultNameSchema).min(1).meta({ description: 'Results recorded, one answer per question.' }),
   demographics: z.strictObject({ gender: valueSchema.optional(), ageBand: valueSchema.optional() }).optional(),
+  complete: z.boolean().optional().meta({ description: 'Whether this records a finished survey (default true); false records what was answered before the person stopped.' }),
+  indicators: z
+    .array(
+      z.strictObject({
+        id: resultNameSchema.meta({ description: 'Indicator id, e.g. police_protectors.' }),
+        label: textKeySchema.meta({ description: 'Its name, an i18n key.' }),
+        question: resultNameSchema.meta({ description: 'The question (one of answers).' }),
+        positive: z.array(z.string().min(1)).min(1).meta({ description: 'Answers that count as positive; the indicator is their share.' }),
+      }),
+    )
+    .optional()
+    .meta({ description: 'Indicators tracked per area across waves (survey results).' }),
 });
 
 const recordRumourAction = z.strictObject({

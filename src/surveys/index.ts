@@ -1,33 +1,54 @@
 /**
- * The surveys capability: perception survey answers. The survey flow's `record_survey_response`
- * effect stores one row per question with the wave, area, gender and age band, and no contact id,
- * all the answers of one response sharing a random response id: an answer cannot be traced back
- * to a person.
+ * The surveys capability: perception surveys as a measurement instrument.
+ *
+ * - Effect `record_survey_response` (record.ts): one SurveyResponse row (complete or cut short,
+ *   channel, duration; no contact id) and one SurveyAnswer row per question with the wave, area,
+ *   gender and age band. An answer after its wave's close time counts for no wave.
+ * - Results API (routes.ts, under /api/v1/surveys): results by area, gender or age band with
+ *   small-cell and complementary suppression, Wilson intervals, change between waves with
+ *   Newcombe's interval, indicator series per area, response quality, CSV/HXL exports (audited),
+ *   and waves (invitations, one reminder, close time).
+ * - Timer `survey-reminder` { waveId }: the wave's one reminder.
+ * - Settings (settings.ts): SURVEY_MIN_CELL, SURVEY_CONFIDENCE, SURVEY_REMINDER_HOURS.
  */
-import { randomUUID } from 'node:crypto';
-import type { Capability } from '../capability.js';
+import { z } from 'zod';
+import { overrideSettings, type Capability, type SettingOverrides } from '../capability.js';
+import { defineTimer, onTimer } from '../jobs/timers.js';
+import { loadSurveyDefinitions } from './definitions.js';
+import { loadFlowCatalogIds } from './flow-ids.js';
+import { recordSurveyResponse } from './record.js';
+import { surveyRoutes } from './routes.js';
+import { surveySettingsSchema } from './settings.js';
+import { REMINDER_TIMER, sendReminder, type WaveDeps } from './waves.js';
 
-export function surveysCapability(): Capability {
+export { surveySettingsSchema, type SurveySettings } from './settings.js';
+
+const REMINDER = defineTimer(REMINDER_TIMER, z.object({ waveId: z.string() }));
+
+export interface SurveysOptions {
+  /** Settings that win over the configuration (tests, embedding programs). */
+  settings?: SettingOverrides<typeof surveySettingsSchema>;
+  /** The clock (default: the real one). */
+  now?: () => Date;
+}
+
+export function surveysCapability(options: SurveysOptions = {}): Capability<typeof surveySettingsSchema> {
   return {
     name: 'surveys',
-    create: () => ({
-      effects: {
-        record_survey_response: async (effect, ctx) => {
-          const responseId = randomUUID();
-          const rows = Object.entries(effect.answers).map(([question, answer]) => ({
-            surveyId: effect.surveyId,
-            wave: effect.wave,
-            responseId,
-            question,
-            answer,
-            areaId: effect.areaId,
-            gender: effect.demographics.gender ?? null,
-            ageBand: effect.demographics.ageBand ?? null,
-          }));
-          if (rows.length > 0) await ctx.tx.surveyAnswer.createMany({ data: rows });
+    settings: surveySettingsSchema,
+    create: (runtime, configured) => {
+      const settings = overrideSettings(surveySettingsSchema, configured, options.settings ?? {});
+      const flowsDir = runtime.config.FLOWS_DIR;
+      const surveys = loadSurveyDefinitions(flowsDir);
+      const waves: WaveDeps = { db: runtime.db, queues: runtime.queues, flowIds: loadFlowCatalogIds(flowsDir), reminderHours: settings.SURVEY_REMINDER_HOURS, now: options.now ?? (() => new Date()) };
+      return {
+        effects: {
+          record_survey_response: (effect, ctx) => recordSurveyResponse(effect, ctx),
         },
-      },
-    }),
+        timers: [onTimer(REMINDER, async ({ waveId }) => void (await sendReminder(waves, waveId)))],
+        adminRoutes: surveyRoutes({ db: runtime.db, translator: runtime.translator, surveys, settings, waves, defaultLanguage: runtime.config.DEFAULT_LANGUAGE }),
+      };
+    },
   };
 }
 

@@ -80,6 +80,8 @@ export function actionEffect(action: ActionStep, session: FlowSession, context: 
         areaId: areaId(action.area),
         answers,
         demographics,
+        complete: action.complete ?? true,
+        startedAt: session.startedAt,
       };
     }
     case 'record_rumour':
