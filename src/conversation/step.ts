@@ -74,6 +74,7 @@ export function resolveReplies(translator: Translator, language: string, replies
       text,
       multiple: reply.multiple,
       choices: reply.choices.map((c) => ({ id: c.id, label: translator.t(language, c.key, c.params) })),
+      ...(reply.ref === undefined ? {} : { ref: reply.ref }),
     };
   });
 }
