@@ -33,6 +33,8 @@ export interface ContactView {
   /** Chosen language, or null when the contact never chose one (the default language is used). */
   language: string | null;
   areaId: string | null;
+  /** The channel the contact writes on (sms, telegram...), when the caller knows it. */
+  channel?: string | null;
   /** Contact fields set by flows (gender, age band...). */
   fields: Record<string, string>;
 }
@@ -142,7 +144,7 @@ class Run implements Turn {
     readonly time: number,
     private readonly fresh: FreshValues,
   ) {
-    this.contact = { language: contact.language, areaId: contact.areaId, fields: { ...contact.fields } };
+    this.contact = { language: contact.language, areaId: contact.areaId, channel: contact.channel ?? null, fields: { ...contact.fields } };
   }
 
   get language(): string {
@@ -374,8 +376,24 @@ class Run implements Turn {
   private replyParams(values: Record<string, FlowValue> | undefined, session: FlowSession): ReplyParams | undefined {
     if (values === undefined) return undefined;
     const params: ReplyParams = {};
-    for (const [name, value] of Object.entries(values)) params[name] = resolveValue(value, this.scope(session)) ?? '';
+    for (const [name, value] of Object.entries(values)) params[name] = this.shown(value, resolveValue(value, this.scope(session)) ?? '');
     return params;
+  }
+
+  /** A value as a text shows it: an option's label or an area's name when the value asks for it. */
+  private shown(value: FlowValue, resolved: string): string {
+    if (resolved === '' || typeof value !== 'object' || !('result' in value)) return resolved;
+    if (value.area === true) {
+      const area = this.catalog.areas.get(resolved);
+      return area === undefined ? resolved : this.catalog.areas.displayName(area, this.language);
+    }
+    if (value.label !== undefined) {
+      const key = `${value.label}.${resolved}`;
+      return this.catalog.translator.has(this.language, key) || this.catalog.translator.has(this.catalog.defaultLanguage, key)
+        ? this.catalog.translator.t(this.language, key).replace(/[\u2066-\u2069]/g, '')
+        : resolved;
+    }
+    return resolved;
   }
 
   private say(key: string, values: Record<string, FlowValue> | undefined, session: FlowSession): void {
