@@ -128,3 +128,13 @@ export function parseChoicePayload(payload: string): { choiceId: string; ref?: s
   const match = /^([0-9a-z]{1,12})~([\s\S]+)$/.exec(payload);
   return match ? { ref: match[1] as string, choiceId: match[2] as string } : { choiceId: payload };
 }
+
+/**
+ * A text without the Unicode directional isolates (U+2066-U+2069) that the translator puts around
+ * values inserted into right-to-left texts. Chat apps honour them; many feature phones and
+ * terminals show them as boxes or literal marks, so SMS and the console chat send the text
+ * without them (an inserted case code or place name reads correctly in an Arabic sentence).
+ */
+export function withoutBidiIsolates(text: string): string {
+  return text.replace(/[\u2066-\u2069]/g, '');
+}
