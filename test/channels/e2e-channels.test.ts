@@ -229,6 +229,17 @@ describe('SMS end to end', () => {
     expect(menu.form.Body).toMatch(/^Hello! What would you like to do\?\n1\. Report an incident/);
   });
 
+  it('sends Arabic texts without directional isolates, which feature phones show as boxes', async () => {
+    const from = '+15550100077';
+    const toThem = () => sms.messages().filter((m) => m.form.To === from);
+    expect((await postTwilio('/webhooks/twilio', smsFrom(from, 'بلاغ'))).status).toBe(200);
+    await eventually(() => toThem().find((m) => String(m.form.Body).startsWith('ماذا يحدث')));
+    expect((await postTwilio('/webhooks/twilio', smsFrom(from, '١'))).status).toBe(200);
+    const places = await eventually(() => toThem().find((m) => String(m.form.Body).includes('كانزي')));
+    expect(String(places.form.Body)).toContain('\n1. كانزي\n');
+    for (const message of toThem()) expect(String(message.form.Body)).not.toMatch(/[\u2066-\u2069]/);
+  });
+
   it('rejects a forged signature and a signature for another URL with 401', async () => {
     const before = await gateway.db.message.count();
     expect((await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100002', 'hi'), 'wrong-token')).status).toBe(401);
