@@ -232,9 +232,9 @@ describe('SMS end to end', () => {
   it('sends Arabic texts without directional isolates, which feature phones show as boxes', async () => {
     const from = '+15550100077';
     const toThem = () => sms.messages().filter((m) => m.form.To === from);
-    expect((await postTwilio('/webhooks/twilio', smsFrom(from, 'بلاغ'))).status).toBe(200);
+    expect((await postTwilio('/webhooks/twilio/sms', smsFrom(from, 'بلاغ'))).status).toBe(200);
     await eventually(() => toThem().find((m) => String(m.form.Body).startsWith('ماذا يحدث')));
-    expect((await postTwilio('/webhooks/twilio', smsFrom(from, '١'))).status).toBe(200);
+    expect((await postTwilio('/webhooks/twilio/sms', smsFrom(from, '١'))).status).toBe(200);
     const places = await eventually(() => toThem().find((m) => String(m.form.Body).includes('كانزي')));
     expect(String(places.form.Body)).toContain('\n1. كانزي\n');
     for (const message of toThem()) expect(String(message.form.Body)).not.toMatch(/[\u2066-\u2069]/);
