@@ -16,7 +16,7 @@ import type { MailboxEntry } from '../bots/console/mailbox.js';
 import type { Config } from './config.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { createLogger } from './logger.js';
-import type { OutboundMessage } from './messages.js';
+import { withoutBidiIsolates, type OutboundMessage } from './messages.js';
 
 export interface ChatOptions {
   /** The name of the person typing; each name is a separate contact. */
@@ -57,22 +57,26 @@ export async function chat(config: Config, options: ChatOptions): Promise<void> 
   const tokenFile = join(config.DATA_DIR, 'console.token');
   if (!existsSync(tokenFile)) throw new Error(`no console token at ${tokenFile}: is the console channel enabled (CONSOLE_CHANNEL=true)?`);
   const token = readFileSync(tokenFile, 'utf8').trim();
-  const headers = { 'content-type': 'application/json', [CONSOLE_TOKEN_HEADER]: token };
+  // No kept-alive connections: the HTTP server of a gateway started here closes at once on /quit
+  // (an idle kept-alive socket would hold it for the server's keep-alive timeout, 72 s).
+  const headers = { 'content-type': 'application/json', connection: 'close', [CONSOLE_TOKEN_HEADER]: token };
 
   // First what this name was sent while no chat was open (an escalation to a responder...).
   let after = -1;
   let lastReplyAt = 0;
   let replies = 0;
   let open = true;
+  // Aborted on /quit, so that the long poll does not hold the gateway's HTTP server open.
+  const leaving = new AbortController();
   const poll = async () => {
     while (open) {
       try {
-        const response = await fetch(`${url}/console/inbox?address=${encodeURIComponent(options.as)}&after=${after}&wait=20000`, { headers });
+        const response = await fetch(`${url}/console/inbox?address=${encodeURIComponent(options.as)}&after=${after}&wait=20000`, { headers, signal: leaving.signal });
         if (!response.ok) throw new Error(`inbox answered ${response.status}`);
         const { messages } = (await response.json()) as { messages: MailboxEntry[] };
         for (const entry of messages) {
           after = Math.max(after, entry.seq);
-          process.stdout.write(`< ${renderForTerminal(entry.message).replace(/\n/g, '\n  ')}\n`);
+          process.stdout.write(`< ${withoutBidiIsolates(renderForTerminal(entry.message)).replace(/\n/g, '\n  ')}\n`);
           lastReplyAt = Date.now();
           replies += 1;
         }
@@ -108,7 +112,8 @@ export async function chat(config: Config, options: ChatOptions): Promise<void> 
 
   const interactive = process.stdin.isTTY === true;
   if (interactive) process.stdout.write(`Talking to ${url} as "${options.as}". Type a message (try "hi"); /quit to leave.\n`);
-  const input = createInterface({ input: process.stdin, terminal: interactive });
+  // With the terminal as output, readline echoes what is typed as it is typed.
+  const input = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
   for await (const raw of input) {
     const line = raw.trim();
     if (line === '/quit') break;
@@ -119,7 +124,12 @@ export async function chat(config: Config, options: ChatOptions): Promise<void> 
     await settle(before);
   }
   open = false;
+  leaving.abort();
   input.close();
-  if (gateway) await gateway.stop();
-  await Promise.race([polling, new Promise((r) => setTimeout(r, 100))]);
+  await polling;
+  if (gateway) {
+    process.stdout.write('Stopping the gateway started for this chat...\n');
+    await gateway.stop();
+  }
+  process.stdout.write('Bye.\n');
 }

@@ -17,6 +17,9 @@ export const choiceSchema = z.object({
 });
 export type Choice = z.infer<typeof choiceSchema>;
 
+/** Tag of one sending of a question: up to 12 characters of [0-9a-z] (src/flow/question-tag.ts). */
+export const choiceRefSchema = z.string().regex(/^[0-9a-z]{1,12}$/);
+
 /** What the gateway sends. Texts are final (already translated). */
 export const outboundMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string().min(1) }),
@@ -26,6 +29,8 @@ export const outboundMessageSchema = z.discriminatedUnion('type', [
     choices: z.array(choiceSchema).min(1),
     /** Several options may be picked (answered as "1 3" on SMS). */
     multiple: z.boolean().default(false),
+    /** Tag of the question's sending, carried by each button (see choicePayload). */
+    ref: choiceRefSchema.optional(),
   }),
   z.object({
     type: z.literal('location'),
@@ -45,7 +50,13 @@ export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
 export const inboundMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
   /** A button pressed (Telegram callback query, Slack block action). `text` is its label if known. */
-  z.object({ type: z.literal('choice'), choiceId: z.string(), text: z.string().optional() }),
+  z.object({
+    type: z.literal('choice'),
+    choiceId: z.string(),
+    text: z.string().optional(),
+    /** Tag of the question whose button was pressed, when the button carried one. */
+    ref: z.string().optional(),
+  }),
   z.object({
     type: z.literal('location'),
     latitude: z.number().min(-90).max(90),
@@ -100,4 +111,30 @@ export function inboundText(message: InboundMessage): string {
     default:
       return '';
   }
+}
+
+const REF_SEPARATOR = '~';
+
+/**
+ * What a button carries (Telegram callback_data, Slack action value): the choice id, preceded by
+ * the question's tag and "~" when there is one ("k3j9x2~kanzi"). Choice ids never contain "~".
+ */
+export function choicePayload(id: string, ref: string | undefined): string {
+  return ref === undefined ? id : `${ref}${REF_SEPARATOR}${id}`;
+}
+
+/** Reads a button payload written by choicePayload. */
+export function parseChoicePayload(payload: string): { choiceId: string; ref?: string } {
+  const match = /^([0-9a-z]{1,12})~([\s\S]+)$/.exec(payload);
+  return match ? { ref: match[1] as string, choiceId: match[2] as string } : { choiceId: payload };
+}
+
+/**
+ * A text without the Unicode directional isolates (U+2066-U+2069) that the translator puts around
+ * values inserted into right-to-left texts. Chat apps honour them; many feature phones and
+ * terminals show them as boxes or literal marks, so SMS and the console chat send the text
+ * without them (an inserted case code or place name reads correctly in an Arabic sentence).
+ */
+export function withoutBidiIsolates(text: string): string {
+  return text.replace(/[\u2066-\u2069]/g, '');
 }

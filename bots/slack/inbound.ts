@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { InboundEvent, WebhookResult } from '../../src/channels/adapter.js';
 import { MalformedPayloadError } from '../../src/errors.js';
-import { cleanInboundMessage, type InboundMessage } from '../../src/messages.js';
+import { cleanInboundMessage, parseChoicePayload, type InboundMessage } from '../../src/messages.js';
 import { CHOICE_ACTION_PREFIX } from './outbound.js';
 
 const urlVerificationSchema = z.object({ type: z.literal('url_verification'), challenge: z.string().min(1) });
@@ -113,7 +113,7 @@ export function parseInteractionPayload(payload: unknown): WebhookResult {
   for (const action of actions) {
     if (!action.action_id.startsWith(CHOICE_ACTION_PREFIX) || action.value === undefined) continue;
     const providerId = `${origin}:${action.action_ts}` + (events.length > 0 ? `:${events.length}` : '');
-    const message: InboundMessage = { type: 'choice', choiceId: action.value, text: action.text?.text };
+    const message: InboundMessage = { type: 'choice', ...parseChoicePayload(action.value), text: action.text?.text };
     events.push({ providerId, address: user.id, message: cleanInboundMessage(message), sentAt: slackTime(action.action_ts) });
   }
   return events.length > 0 ? { events } : {};

@@ -3,7 +3,7 @@
  * Kit blocks where Slack can show more (buttons for a choice, an image for a picture).
  */
 import type { types } from '@slack/bolt';
-import type { OutboundMessage } from '../../src/messages.js';
+import { choicePayload, type OutboundMessage } from '../../src/messages.js';
 
 /** Prefix of the action_id of every choice button: `choice:<choice id>`; the button's value is the id. */
 export const CHOICE_ACTION_PREFIX = 'choice:';
@@ -26,7 +26,8 @@ export interface SlackPost {
  * Maps one outbound message:
  * - text: the text, mrkdwn-escaped;
  * - choice: the text in section blocks, then one button per choice (action_id `choice:<id>`,
- *   value = the choice id, label cut to 75 characters), 25 buttons per actions block. A choice
+ *   value = the choice id preceded by the question's tag when there is one (choicePayload), label
+ *   cut to 75 characters), 25 buttons per actions block. A choice
  *   that allows several options still shows buttons: each press answers one option;
  * - location: the text followed by `latitude, longitude`;
  * - media: an image block when the URL names a picture (png, jpg, gif, webp), otherwise a link;
@@ -41,7 +42,7 @@ export function toSlackPost(message: OutboundMessage): SlackPost {
       const buttons: types.Button[] = message.choices.map((choice) => ({
         type: 'button',
         action_id: `${CHOICE_ACTION_PREFIX}${choice.id}`,
-        value: choice.id,
+        value: choicePayload(choice.id, message.ref),
         text: { type: 'plain_text', text: cut(choice.label, BUTTON_LABEL_MAX), emoji: true },
       }));
       const actions: types.ActionsBlock[] = [];

@@ -5,7 +5,8 @@
  * Mappings:
  * - text message → text; `/start <payload>` (a deep link t.me/<bot>?start=<payload>) → text `<payload>`,
  *   so the flow engine's first-word keyword match sees the payload; a bare `/start` stays `/start`;
- * - callback_query (inline keyboard press) → choice with choiceId = callback_data and text = the button's label;
+ * - callback_query (inline keyboard press) → choice with choiceId and ref read from callback_data
+ *   (parseChoicePayload) and text = the button's label;
  * - location → location; photo, document, video, audio, voice → media (caption kept, mime type when known;
  *   no url, since a Telegram file URL embeds the bot token);
  * - any other update or message kind (edited_message, channel_post, my_chat_member, stickers...) → no event.
@@ -13,7 +14,7 @@
 import { z } from 'zod';
 import type { InboundEvent } from '../../src/channels/adapter.js';
 import { MalformedPayloadError } from '../../src/errors.js';
-import { cleanInboundMessage, type InboundMessage } from '../../src/messages.js';
+import { cleanInboundMessage, parseChoicePayload, type InboundMessage } from '../../src/messages.js';
 
 /** What one update gives. */
 export interface ParsedUpdate {
@@ -109,7 +110,7 @@ export function parseUpdate(update: unknown): ParsedUpdate {
         {
           providerId,
           address: String(query.message?.chat.id ?? query.from.id),
-          message: cleanInboundMessage({ type: 'choice', choiceId: query.data, text: buttonLabel(query, query.data) }),
+          message: cleanInboundMessage({ type: 'choice', ...parseChoicePayload(query.data), text: buttonLabel(query, query.data) }),
           languageHint: query.from.language_code,
         },
       ],

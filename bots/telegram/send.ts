@@ -3,7 +3,7 @@
  *
  * - text → sendMessage;
  * - choice → sendMessage with an inline keyboard, one button per row, callback_data = the choice id
- *   (an id over 64 bytes is refused with ProviderRejectedError before any call; never truncated,
+ *   preceded by the question's tag when there is one (choicePayload; a payload over 64 bytes is refused with ProviderRejectedError before any call; never truncated,
  *   since a cut id could not be matched when pressed);
  * - location → sendMessage with the text when there is one, then sendLocation;
  * - media → sendPhoto for a URL ending in .jpg/.jpeg/.png/.webp, sendDocument otherwise, caption kept.
@@ -14,7 +14,7 @@
 import type { Api } from 'grammy';
 import type { SendResult } from '../../src/channels/adapter.js';
 import { ProviderRejectedError } from '../../src/errors.js';
-import type { OutboundMessage } from '../../src/messages.js';
+import { choicePayload, type OutboundMessage } from '../../src/messages.js';
 import { toProviderError } from './errors.js';
 
 /** Telegram's limit on callback_data, in bytes. */
@@ -30,14 +30,15 @@ export async function sendToChat(api: Api, chatId: string, message: OutboundMess
       return result(sent);
     }
     case 'choice': {
-      for (const choice of message.choices) {
-        if (Buffer.byteLength(choice.id, 'utf8') > MAX_CALLBACK_DATA_BYTES) {
+      const payloads = message.choices.map((choice) => choicePayload(choice.id, message.ref));
+      for (const payload of payloads) {
+        if (Buffer.byteLength(payload, 'utf8') > MAX_CALLBACK_DATA_BYTES) {
           throw new ProviderRejectedError(
-            `Telegram callback_data is limited to ${MAX_CALLBACK_DATA_BYTES} bytes; choice id "${choice.id}" is longer`,
+            `Telegram callback_data is limited to ${MAX_CALLBACK_DATA_BYTES} bytes; "${payload}" is longer`,
           );
         }
       }
-      const inline_keyboard = message.choices.map((choice) => [{ text: choice.label, callback_data: choice.id }]);
+      const inline_keyboard = message.choices.map((choice, index) => [{ text: choice.label, callback_data: payloads[index] as string }]);
       const sent = await call('sendMessage', () => api.sendMessage(chatId, message.text, { reply_markup: { inline_keyboard } }));
       return result(sent);
     }

@@ -4,10 +4,12 @@
  *   the number (several numbers for a multiple choice; the question text says so);
  * - a location is its text followed by a geo: URI (RFC 5870), which phones open in a map and
  *   people without one can still read as coordinates;
+ * - the directional isolates put around values in Arabic texts are left out (feature phones show
+ *   them as boxes; see withoutBidiIsolates);
  * - media is its caption followed by the link. Picture messages only reach numbers in a few
  *   countries and are dropped or refused elsewhere, while a link arrives everywhere.
  */
-import type { OutboundMessage } from '../../src/messages.js';
+import { withoutBidiIsolates, type OutboundMessage } from '../../src/messages.js';
 import { countSegments, type SmsEncoding } from '../../src/segments.js';
 
 /** The provider refuses a message body longer than this many characters. */
@@ -25,7 +27,7 @@ export interface RenderedSms {
 
 /** Renders an outbound message to the SMS text and counts its segments. */
 export function renderSms(message: OutboundMessage): RenderedSms {
-  const text = smsText(message);
+  const text = withoutBidiIsolates(smsText(message));
   const { encoding, segments } = countSegments(text);
   return { text, encoding, segments, characters: Array.from(text).length };
 }

@@ -6,13 +6,14 @@
  * with the list of topics. A subscription remembers the channel it was made on: broadcasts to that
  * topic go there.
  */
+import { asciiDigits } from '../flow/normalize.js';
 import type { Translator } from '../i18n.js';
 import { inboundText } from '../messages.js';
 import type { Middleware } from '../inbound/pipeline/context.js';
 
-/** Upper case, no diacritics, single spaces: how keywords and topic words are compared. */
+/** Upper case, no diacritics, ASCII digits (٢ and ۲ are 2), single spaces: how keywords, topic words and feedback answers are compared. */
 export function keywordForm(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC').toLocaleUpperCase().replace(/\s+/g, ' ').trim();
+  return asciiDigits(text).normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC').toLocaleUpperCase().replace(/\s+/g, ' ').trim();
 }
 
 function words(translator: Translator, key: string): string[] {

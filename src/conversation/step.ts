@@ -74,6 +74,7 @@ export function resolveReplies(translator: Translator, language: string, replies
       text,
       multiple: reply.multiple,
       choices: reply.choices.map((c) => ({ id: c.id, label: translator.t(language, c.key, c.params) })),
+      ...(reply.ref === undefined ? {} : { ref: reply.ref }),
     };
   });
 }
@@ -92,7 +93,7 @@ export async function conversationStep(
   const language = contact.language ?? deps.translator.defaultLanguage;
   const result = step(
     deps.catalog,
-    { language: contact.language, areaId: contact.areaId, fields: contactFields(contact.fields, deps.personalData) },
+    { language: contact.language, areaId: contact.areaId, channel: target.channel, fields: contactFields(contact.fields, deps.personalData) },
     session?.state ?? null,
     input,
     now,

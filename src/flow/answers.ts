@@ -11,6 +11,8 @@ export interface Vocabulary {
   skip: string[];
   today: string[];
   yesterday: string[];
+  /** Words that turn a yes into something else ("not", "pas"); optional. */
+  negation?: string[];
 }
 
 /** Words accepted for the options of one question: folded word -> option id (null when two options share it). */
@@ -31,13 +33,14 @@ export function saysOneOf(text: string, phrases: readonly string[]): boolean {
 }
 
 /**
- * The one number in an answer ("12", "about 1,200 people", "٣٠"), or null when there is none or
- * more than one. Thousands separators are understood; a decimal comma or point is kept.
+ * The one number in an answer ("12", "about 1,200 people", "٣٠", "١٬٢٠٠", ".5"), or null when
+ * there is none or more than one. Thousands separators (comma, point, spaces, Arabic U+066C) are
+ * understood; a decimal comma or point is kept, also without a leading zero.
  */
 export function parseNumber(text: string, integer: boolean): number | null {
   if (text.length > 200) return null;
   const plain = asciiDigits(text).replace(/(\d)[,.\u00a0\u202f ](?=\d{3}(?:\D|$))/g, '$1');
-  const numbers = plain.match(/-?\d+(?:[.,]\d+)?/g);
+  const numbers = plain.match(/-?(?:\d+(?:[.,]\d+)?|(?<!\d)[.,]\d+)/g);
   if (!numbers || numbers.length !== 1) return null;
   const value = Number((numbers[0] as string).replace(',', '.'));
   if (!Number.isFinite(value)) return null;
@@ -45,6 +48,7 @@ export function parseNumber(text: string, integer: boolean): number | null {
   return value;
 }
 
+/** A day of the calendar as YYYY-MM-DD, or null when it does not exist (31/02). */
 function isoDate(year: number, month: number, day: number): string | null {
   if (month < 1 || month > 12 || day < 1 || day > 31 || year < 1900 || year > 2999) return null;
   const date = new Date(Date.UTC(year, month - 1, day));
@@ -52,32 +56,109 @@ function isoDate(year: number, month: number, day: number): string | null {
   return date.toISOString().slice(0, 10);
 }
 
+/** How far back a date without a year is looked for (a 29 February needs up to 8 years). */
+const MAX_YEARS_BACK = 8;
+
 /**
- * A date answer as YYYY-MM-DD: ISO (2025-05-12), day first (12/05/2025, 12.05.25, 12-05, the
- * year defaulting to the current one), or a word for today / yesterday in any of the given
- * vocabularies. Dates are UTC days. Null when the answer is not a date.
+ * The year of a day written without one, or with two digits: the most recent such day that is
+ * not after today (a date answer says when something happened). Null when no such day exists.
  */
-export function parseDate(text: string, now: Date, vocabularies: readonly Vocabulary[]): string | null {
-  if (text.length > 200) return null;
-  const plain = asciiDigits(text).trim();
-  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(plain);
-  if (iso) return isoDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
-  const dayFirst = /^(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}|\d{2}))?$/.exec(plain);
-  if (dayFirst) {
-    const yearText = dayFirst[3];
-    const year = yearText === undefined ? now.getUTCFullYear() : yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
-    return isoDate(year, Number(dayFirst[2]), Number(dayFirst[1]));
+function pastDay(yearText: string | undefined, month: number, day: number, today: string): string | null {
+  const thisYear = Number(today.slice(0, 4));
+  if (yearText !== undefined && yearText.length === 4) return isoDate(Number(yearText), month, day);
+  const candidates =
+    yearText === undefined
+      ? Array.from({ length: MAX_YEARS_BACK + 1 }, (_, back) => thisYear - back)
+      : [2000 + Number(yearText), 1900 + Number(yearText)];
+  let fallback: string | null = null;
+  for (const year of candidates) {
+    const date = isoDate(year, month, day);
+    if (date === null) continue;
+    if (date <= today) return date;
+    fallback ??= date;
   }
+  return yearText === undefined ? null : fallback;
+}
+
+/** What a date answer says: a day, a day that does not exist ("31/02"), or no date at all. */
+export type DateReading = { date: string } | 'impossible' | null;
+
+const ISO_DATE = /(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])/g;
+const DAY_FIRST = /(?<![\d/.:-])(\d{1,2})\s?([/.-])\s?(\d{1,2})(?:\s?\2\s?(\d{4}|\d{2}))?(?![\d/:-]|[.,]\d)/g;
+
+/**
+ * Reads a date answer: ISO (2025-05-12), day first (12/05/2025, 12.05.25, 12-05), alone or inside
+ * a sentence or followed by a time ("on 12/04 at 10:30"), or a word for today / yesterday in any
+ * of the given vocabularies. A date without a year, or with a two-digit year, is the most recent
+ * such day not after today. Dates are UTC days. When the text holds several dates that differ,
+ * it is no date; when every date it holds does not exist, it is 'impossible'.
+ */
+export function readDate(text: string, now: Date, vocabularies: readonly Vocabulary[]): DateReading {
+  if (text.length > 200) return null;
+  const plain = asciiDigits(text);
+  const today = now.toISOString().slice(0, 10);
+  const found = new Set<string>();
+  let impossible = false;
+  const consider = (date: string | null) => (date === null ? (impossible = true) : found.add(date));
+  for (const match of plain.matchAll(ISO_DATE)) consider(isoDate(Number(match[1]), Number(match[2]), Number(match[3])));
+  const withoutIso = plain.replace(ISO_DATE, ' ');
+  for (const match of withoutIso.matchAll(DAY_FIRST)) consider(pastDay(match[4], Number(match[3]), Number(match[1]), today));
+  if (found.size === 1) return { date: [...found][0] as string };
+  if (found.size > 1) return null;
+  if (impossible) return 'impossible';
   const day = (offset: number) => new Date(now.getTime() - offset * 86_400_000).toISOString().slice(0, 10);
-  if (vocabularies.some((v) => saysOneOf(text, v.yesterday))) return day(1);
-  if (vocabularies.some((v) => saysOneOf(text, v.today))) return day(0);
+  if (vocabularies.some((v) => saysOneOf(text, v.yesterday))) return { date: day(1) };
+  if (vocabularies.some((v) => saysOneOf(text, v.today))) return { date: day(0) };
   return null;
 }
 
-/** yes, no, or null when the answer is neither (or both). */
+/** A date answer as YYYY-MM-DD (see readDate), or null when it is no date or a day that does not exist. */
+export function parseDate(text: string, now: Date, vocabularies: readonly Vocabulary[]): string | null {
+  const reading = readDate(text, now, vocabularies);
+  return reading === null || reading === 'impossible' ? null : reading.date;
+}
+
+type Meaning = 'yes' | 'no' | 'unsure' | 'negation';
+
+/** Words of an answer that are neither yes nor no, beyond which a yes/no answer is not read ("yes please send it"). */
+const MAX_OTHER_WORDS = 3;
+
+/**
+ * yes, no, or null when the answer does not say one of them plainly. The answer is read as
+ * phrases, the longest first ("no problem" is a yes, "of course not" a no, "no idea" is unsure):
+ * it is yes (or no) when it holds yes phrases (or no phrases) only, no "unsure" phrase, no
+ * negation outside a phrase ("not yes"), and at most a few other words ("I say yes").
+ * Anything else, both included, is null: the question is asked again, never guessed.
+ */
 export function parseYesNo(text: string, vocabularies: readonly Vocabulary[]): 'yes' | 'no' | null {
-  const yes = vocabularies.some((v) => saysOneOf(text, v.yes));
-  const no = vocabularies.some((v) => saysOneOf(text, v.no));
+  const tokens = foldedWords(text);
+  if (tokens.length === 0) return null;
+  const phrases: { words: string[]; meaning: Meaning }[] = [];
+  for (const v of vocabularies) {
+    const add = (list: readonly string[], meaning: Meaning) => {
+      for (const phrase of list) if (phrase.length > 0) phrases.push({ words: phrase.split(' '), meaning });
+    };
+    add(v.yes, 'yes');
+    add(v.no, 'no');
+    add(v.skip, 'unsure');
+    add(v.negation ?? [], 'negation');
+  }
+  phrases.sort((a, b) => b.words.length - a.words.length);
+  const meanings = new Set<Meaning>();
+  let others = 0;
+  for (let index = 0; index < tokens.length; ) {
+    const phrase = phrases.find((p) => p.words.every((word, offset) => tokens[index + offset] === word));
+    if (phrase === undefined) {
+      others += 1;
+      index += 1;
+      continue;
+    }
+    meanings.add(phrase.meaning);
+    index += phrase.words.length;
+  }
+  if (others > MAX_OTHER_WORDS || meanings.has('unsure') || meanings.has('negation')) return null;
+  const yes = meanings.has('yes');
+  const no = meanings.has('no');
   if (yes === no) return null;
   return yes ? 'yes' : 'no';
 }

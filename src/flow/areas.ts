@@ -72,7 +72,8 @@ export class AreaIndex {
 
   /**
    * The area an answer names, among the accepted levels: the whole answer is a name or alias, or
-   * else exactly one accepted area is named somewhere in it. Null when none or ambiguous.
+   * else exactly one accepted area is named somewhere in it, not counting areas that contain it
+   * ("Kanzi, Nord": a place and its region is the place). Null when none or ambiguous.
    */
   find(text: string, levels: readonly Level[]): AreaView | null {
     const accepted = (list: AreaView[] | undefined) => (list ?? []).filter((area) => levels.includes(area.level));
@@ -86,7 +87,18 @@ export class AreaIndex {
         for (const area of accepted(this.byName.get(words.slice(start, start + size).join(' ')))) found.set(area.id, area);
       }
     }
-    return found.size === 1 ? ([...found.values()][0] ?? null) : null;
+    const innermost = [...found.values()].filter((area) => ![...found.values()].some((other) => this.contains(area, other)));
+    return innermost.length === 1 ? (innermost[0] ?? null) : null;
+  }
+
+  /** Whether `outer` encloses `inner` (is its parent, or a parent of its parent...). */
+  contains(outer: AreaView, inner: AreaView): boolean {
+    let parentId = inner.parentId;
+    for (let depth = 0; parentId !== null && depth < LEVELS.length + 8; depth += 1) {
+      if (parentId === outer.id) return true;
+      parentId = this.byId.get(parentId)?.parentId ?? null;
+    }
+    return false;
   }
 
   /**

@@ -8,7 +8,7 @@ import type { FlowComparison, FlowCondition, FlowValue } from './schema.js';
 export interface Scope {
   results: Readonly<Record<string, string>>;
   params: Readonly<Record<string, string>>;
-  contact: { language: string | null; areaId: string | null; fields: Readonly<Record<string, string>> };
+  contact: { language: string | null; areaId: string | null; channel?: string | null; fields: Readonly<Record<string, string>> };
 }
 
 function own(record: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -20,7 +20,8 @@ function subjectValue(subject: FlowComparison | Exclude<FlowValue, string | numb
   if ('param' in subject && subject.param !== undefined) return own(scope.params, subject.param);
   if ('field' in subject && subject.field !== undefined) return own(scope.contact.fields, subject.field);
   if ('contact' in subject && subject.contact !== undefined) {
-    return (subject.contact === 'language' ? scope.contact.language : scope.contact.areaId) ?? undefined;
+    const property = { language: scope.contact.language, area: scope.contact.areaId, channel: scope.contact.channel ?? null }[subject.contact];
+    return property ?? undefined;
   }
   return undefined;
 }

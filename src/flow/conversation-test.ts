@@ -5,7 +5,7 @@
  * A script (flows/tests/*.flowtest) holds scenarios; each line is one of
  *
  *   === title                      starts a new scenario (fresh contact, no session)
- *   @contact language=fr area=kanzi gender=female   the contact (language=none: not chosen yet)
+ *   @contact language=fr area=kanzi channel=sms gender=female   the contact (language=none: not chosen yet)
  *   @now 2025-05-01T08:00:00Z      the clock (it moves one minute after every input)
  *   @case R-7K3M9P                 the case code the caller mints for the next incidents
  *   > some text                    the contact sends a text ("\n" is a newline)
@@ -249,12 +249,14 @@ class Conversation {
         const pairs = parsePairs(argument);
         const fields: Record<string, string> = {};
         let { language, areaId } = this.contact;
+        let channel = this.contact.channel ?? null;
         for (const [name, value] of Object.entries(pairs)) {
           if (name === 'language') language = value === 'none' ? null : value;
           else if (name === 'area') areaId = value === 'none' ? null : value;
+          else if (name === 'channel') channel = value === 'none' ? null : value;
           else fields[name] = value;
         }
-        this.contact = { language, areaId, fields: { ...this.contact.fields, ...fields } };
+        this.contact = { language, areaId, channel, fields: { ...this.contact.fields, ...fields } };
         return;
       }
       case 'now': {

@@ -16,6 +16,9 @@ import { isAskStep, type ActionStep, type AskStep, type FlowStep, type FlowValue
 import { MAX_FLOW_DEPTH, type FlowSession } from './session.js';
 import { actionEffect } from './steps/act.js';
 import { questionReply } from './steps/ask.js';
+import { questionTag } from './question-tag.js';
+import { foldedWords } from './normalize.js';
+import { parseCaseCode } from './case-code.js';
 import { readAnswer } from './steps/read.js';
 import { findTrigger, type Trigger } from './steps/trigger.js';
 import type { Turn } from './steps/turn.js';
@@ -30,6 +33,8 @@ export interface ContactView {
   /** Chosen language, or null when the contact never chose one (the default language is used). */
   language: string | null;
   areaId: string | null;
+  /** The channel the contact writes on (sms, telegram...), when the caller knows it. */
+  channel?: string | null;
   /** Contact fields set by flows (gender, age band...). */
   fields: Record<string, string>;
 }
@@ -63,6 +68,11 @@ export interface StepResult {
    * answering a question that may not be interrupted (the caller may try again later).
    */
   startRefused?: { flowId: string; reason: 'unknown_flow' | 'busy' };
+  /**
+   * Set when a button press was ignored: it belongs to the buttons of another question (an older
+   * one, or one of a conversation that ended) than the one waiting for an answer.
+   */
+  ignored?: 'stale_choice';
 }
 
 /** Steps run for one input at most (a guard against loops through other flows). */
@@ -134,7 +144,7 @@ class Run implements Turn {
     readonly time: number,
     private readonly fresh: FreshValues,
   ) {
-    this.contact = { language: contact.language, areaId: contact.areaId, fields: { ...contact.fields } };
+    this.contact = { language: contact.language, areaId: contact.areaId, channel: contact.channel ?? null, fields: { ...contact.fields } };
   }
 
   get language(): string {
@@ -182,8 +192,13 @@ class Run implements Turn {
 
   message(live: FlowSession | null, input: InboundMessage): StepResult {
     const text = cleanInboundText(inboundText(input));
+    if (input.type === 'choice' && this.stale(live, input)) {
+      return { replies: [], session: live, effects: [], ignored: 'stale_choice' };
+    }
     if (live !== null) {
-      if (input.type !== 'choice') {
+      // Inside a flow, a keyword starts another flow only when it is the whole message: an
+      // answer that merely begins with one ("Alerte à Kanzi") is an answer.
+      if (input.type !== 'choice' && (foldedWords(text).length <= 1 || parseCaseCode(text) !== null)) {
         const trigger = findTrigger(this.catalog, this.language, text);
         if (trigger !== null && this.interruptible(live)) return this.fire(trigger);
       }
@@ -193,6 +208,17 @@ class Run implements Turn {
     if (trigger !== null) return this.fire(trigger);
     if (this.catalog.defaultFlowId !== null) return this.enter(this.catalog.defaultFlowId, {});
     return this.finish(null);
+  }
+
+  /**
+   * Whether a press belongs to other buttons than those of the question waiting: its tag is not
+   * the waiting question's, or there is no question waiting, or the waiting one shows no buttons.
+   */
+  private stale(live: FlowSession | null, input: Extract<InboundMessage, { type: 'choice' }>): boolean {
+    if (live === null) return input.ref !== undefined;
+    if (input.ref !== undefined && live.asked !== undefined) return input.ref !== live.asked;
+    const question = this.flowOf(live).steps.get(live.stepId) as AskStep;
+    return questionReply(this, question, question.text, undefined).type !== 'choice';
   }
 
   private fire(trigger: Trigger): StepResult {
@@ -330,6 +356,7 @@ class Run implements Turn {
           break;
         default:
           this.settle(session);
+          session.asked = questionTag(flow.id, current.id, this.time);
           this.ask(session, flow, current, current.text);
           return this.finish(session);
       }
@@ -349,8 +376,24 @@ class Run implements Turn {
   private replyParams(values: Record<string, FlowValue> | undefined, session: FlowSession): ReplyParams | undefined {
     if (values === undefined) return undefined;
     const params: ReplyParams = {};
-    for (const [name, value] of Object.entries(values)) params[name] = resolveValue(value, this.scope(session)) ?? '';
+    for (const [name, value] of Object.entries(values)) params[name] = this.shown(value, resolveValue(value, this.scope(session)) ?? '');
     return params;
+  }
+
+  /** A value as a text shows it: an option's label or an area's name when the value asks for it. */
+  private shown(value: FlowValue, resolved: string): string {
+    if (resolved === '' || typeof value !== 'object' || !('result' in value)) return resolved;
+    if (value.area === true) {
+      const area = this.catalog.areas.get(resolved);
+      return area === undefined ? resolved : this.catalog.areas.displayName(area, this.language);
+    }
+    if (value.label !== undefined) {
+      const key = `${value.label}.${resolved}`;
+      return this.catalog.translator.has(this.language, key) || this.catalog.translator.has(this.catalog.defaultLanguage, key)
+        ? this.catalog.translator.t(this.language, key).replace(/[\u2066-\u2069]/g, '')
+        : resolved;
+    }
+    return resolved;
   }
 
   private say(key: string, values: Record<string, FlowValue> | undefined, session: FlowSession): void {
@@ -375,7 +418,8 @@ class Run implements Turn {
 
   /** Sends a question (or its hint, or a reminder) and arms its timer. */
   private ask(session: FlowSession, flow: CompiledFlow, question: AskStep, key: string): void {
-    this.replies.push(questionReply(this, question, key, this.replyParams(question.params, session)));
+    const reply = questionReply(this, question, key, this.replyParams(question.params, session));
+    this.replies.push(reply.type === 'choice' && session.asked !== undefined ? { ...reply, ref: session.asked } : reply);
     const wait = flow.waits.get(question.id);
     if (wait) session.timeoutAt = new Date(this.time + wait.afterMs).toISOString();
     else delete session.timeoutAt;
@@ -393,6 +437,7 @@ class Run implements Turn {
       return this.runFrom(session, this.after(flow, question));
     }
     session.results[question.result] = answer.value;
+    if (answer.cutTo !== undefined) this.replies.push({ type: 'text', key: 'flow:text_cut', params: { max: answer.cutTo } });
     for (const [name, value] of Object.entries(answer.extra ?? {})) session.results[`${question.result}.${name}`] = value;
     this.settle(session);
     return this.runFrom(session, answer.next ?? this.after(flow, question));

@@ -13,6 +13,8 @@ export type Reply =
       /** Options in the order they are numbered on SMS. */
       choices: { id: string; key: string; params?: ReplyParams }[];
       multiple: boolean;
+      /** Tag of this question's sending, carried by its buttons (see FlowSession.asked). */
+      ref?: string;
     };
 
 /** Choice id of the "skip / don't know" option added to skippable questions. */

@@ -65,12 +65,19 @@ export const valueSchema = z
     z.string(),
     z.number(),
     z.boolean(),
-    z.strictObject({ result: resultRefSchema, default: defaultSchema }),
+    z.strictObject({
+      result: resultRefSchema,
+      default: defaultSchema,
+      label: textKeySchema
+        .optional()
+        .meta({ description: 'In a text: show the text of key <label>.<value> (an option label) instead of the value.' }),
+      area: z.literal(true).optional().meta({ description: 'In a text: show the name of the area the value is the id of.' }),
+    }),
     z.strictObject({ param: fieldNameSchema, default: defaultSchema }),
     z.strictObject({ field: fieldNameSchema, default: defaultSchema }),
-    z.strictObject({ contact: z.enum(['language', 'area']), default: defaultSchema }),
+    z.strictObject({ contact: z.enum(['language', 'area', 'channel']), default: defaultSchema }),
   ])
-  .meta({ id: 'Value', description: 'A literal, or { result }, { param }, { field } (contact field) or { contact: language | area }.' });
+  .meta({ id: 'Value', description: 'A literal, or { result }, { param }, { field } (contact field) or { contact: language | area | channel }.' });
 export type FlowValue = z.infer<typeof valueSchema>;
 
 const paramsSchema = z
@@ -82,7 +89,7 @@ export interface FlowComparison {
   result?: string;
   param?: string;
   field?: string;
-  contact?: 'language' | 'area';
+  contact?: 'language' | 'area' | 'channel';
   equals?: string | number;
   notEquals?: string | number;
   in?: (string | number)[];
@@ -105,7 +112,7 @@ const comparisonSchema = z
     result: resultRefSchema.optional(),
     param: fieldNameSchema.optional(),
     field: fieldNameSchema.optional(),
-    contact: z.enum(['language', 'area']).optional(),
+    contact: z.enum(['language', 'area', 'channel']).optional(),
     equals: scalar.optional(),
     notEquals: scalar.optional(),
     in: z.array(scalar).optional(),

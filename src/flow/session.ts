@@ -31,6 +31,12 @@ export const flowSessionSchema = z.object({
   params: valuesSchema,
   /** Parent flows, outermost first. */
   stack: z.array(flowFrameSchema).max(MAX_FLOW_DEPTH),
+  /**
+   * Tag of the sending of the question waiting for an answer (see questionTag): buttons carry
+   * it, so that a press on an older question's buttons is told apart. Absent in sessions stored
+   * before tags existed.
+   */
+  asked: z.string().regex(/^[0-9a-z]{1,12}$/).optional(),
   /** Answers to this question that were not understood. */
   attempts: z.int().min(0),
   /** Reminders already sent for this question. */

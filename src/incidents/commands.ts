@@ -5,6 +5,7 @@
  * command words, and the buttons of a notification (choice ids `ack:<code>`, `resolve:<code>`).
  */
 import { inboundText, type InboundMessage } from '../messages.js';
+import { asciiDigits } from '../flow/normalize.js';
 
 export type CommandName = 'ack' | 'resolve' | 'note' | 'ask' | 'verify' | 'reassign' | 'link';
 
@@ -50,7 +51,7 @@ export function parseCommand(input: InboundMessage): Command | null {
     return match ? { name: match[1] as CommandName, code: match[2]!, rest: '', button: true } : null;
   }
   if (input.type !== 'text') return null;
-  const message = inboundText(input).trim();
+  const message = asciiDigits(inboundText(input)).trim();
   const split = /^(\S+)(?:\s+([\s\S]*))?$/.exec(message);
   if (!split) return null;
   const word = wordOf(split[1]!);
@@ -66,6 +67,6 @@ export function parseCommand(input: InboundMessage): Command | null {
 /** A bare number answering the numbered buttons of the last notification (SMS). */
 export function numberedChoice(input: InboundMessage): number | null {
   if (input.type !== 'text') return null;
-  const match = /^\s*([1-9])\s*\.?\s*$/.exec(input.text);
+  const match = /^\s*([1-9])\s*\.?\s*$/.exec(asciiDigits(input.text));
   return match ? Number(match[1]) : null;
 }

@@ -157,7 +157,7 @@ export function responderNotification(
   );
   if (incident.affected !== null) lines.push(t('notify.affected', { count: incident.affected }));
   if (incident.occurredAt) lines.push(t('notify.when', { when: incident.occurredAt }));
-  if (incident.description.trim()) lines.push(`“${cut(incident.description, DESCRIPTION_MAX)}”`);
+  if (incident.description.trim()) lines.push(t('notify.quote', { text: cut(incident.description, DESCRIPTION_MAX) }));
   if (incident.possibleDuplicates.length > 0) {
     lines.push(t('notify.duplicates', { codes: incident.possibleDuplicates.join(', '), code: incident.caseCode, other: incident.possibleDuplicates[0]! }));
   }

@@ -47,6 +47,21 @@ describe('feedback', () => {
     expect(progress.body.feedback).toEqual({ yes: 1, no: 1 });
   });
 
+  it('reads Eastern Arabic and Persian digits as the ratings 1 and 2, not as a menu choice', async () => {
+    await addContact(gateway, { address: 'rater-arabic-digit', areaId: 'tessa', language: 'en' });
+    await addContact(gateway, { address: 'rater-persian-digit', areaId: 'tessa', language: 'en' });
+    const arabic = new ConsoleUser(gateway, 'rater-arabic-digit');
+    const persian = new ConsoleUser(gateway, 'rater-persian-digit');
+    const id = await announce('rating', 'tessa');
+    await arabic.replies(1);
+    await persian.replies(1);
+    expect(await arabic.ask('٢')).toBe('Thank you for your feedback.');
+    expect(await persian.ask('۱')).toBe('Thank you for your feedback.');
+    const feedback = await gateway.db.broadcastFeedback.findMany({ where: { broadcastId: id }, orderBy: { createdAt: 'asc' } });
+    expect(feedback.map((f) => f.answer)).toEqual(['no', 'yes']);
+    expect(await gateway.db.session.count({ where: { status: 'active', flowId: 'survey' } })).toBe(0);
+  });
+
   it('records one free reply (encrypted) when the broadcast asks for it, but not during a conversation', async () => {
     const writer = await addContact(gateway, { address: 'writer', areaId: 'oroma', language: 'en' });
     await addContact(gateway, { address: 'busy', areaId: 'oroma', language: 'en' });

@@ -13,6 +13,14 @@ import { waitForIdle } from '../support/idle.js';
 import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
 import { startTwilioApi, twilioError, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { signSlackRequest, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import { parseChoicePayload } from '../../src/messages.js';
+
+/** The time between two presses of one button by an impatient person (the input, not a wait for an event). */
+const DOUBLE_PRESS_MS = 150;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
+
 
 const TELEGRAM_TOKEN = '123456:TEST-token';
 const TELEGRAM_SECRET = 'telegram-webhook-secret';
@@ -107,7 +115,9 @@ describe('Telegram end to end', () => {
     expect(String(menu.payload.chat_id)).toBe('1001');
     expect(menu.payload.text).toBe('Hello! What would you like to do?');
     const keyboard = (menu.payload.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard;
-    expect(keyboard.map((row) => row[0]!.callback_data)).toEqual(['report', 'survey', 'rumour', 'case', 'language']);
+    expect(keyboard.map((row) => parseChoicePayload(row[0]!.callback_data).choiceId)).toEqual(['report', 'survey', 'rumour', 'case', 'language']);
+    // Every button carries the tag of its question's sending, within Telegram's 64 bytes.
+    for (const row of keyboard) expect(row[0]!.callback_data).toMatch(/^[0-9a-z]{1,12}~[a-z]+$/);
     const stored = await eventually(() => gateway.db.message.findFirst({ where: { channel: 'telegram', direction: 'out', status: 'sent' } }));
     expect(stored.providerId).toMatch(/^\d+$/);
 
@@ -116,6 +126,47 @@ describe('Telegram end to end', () => {
     expect(String(next.payload.chat_id)).toBe('1001');
     expect(String(next.payload.text)).toMatch(/rumour/i);
     expect(telegram.calls('answerCallbackQuery').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('takes a button pressed twice 150 ms apart as one answer to its own question, and acknowledges both presses', async () => {
+    const chat = 1077;
+    const sentTo = () => telegram.calls('sendMessage').filter((call) => String(call.payload.chat_id) === String(chat));
+    const keyboardOf = (index: number) => (sentTo()[index]!.payload.reply_markup as Keyboard).inline_keyboard.map((row) => row[0]!);
+    expect((await postTelegram(telegramUpdates.text(chat, 'report', { languageCode: 'en' }))).status).toBe(200);
+    await eventually(() => (sentTo().length >= 2 ? true : undefined));
+    const violence = keyboardOf(1).find((button) => parseChoicePayload(button.callback_data).choiceId === 'violence')!;
+    await postTelegram(telegramUpdates.callback(chat, violence.callback_data, { buttons: keyboardOf(1) }));
+    await eventually(() => (sentTo().length >= 3 ? true : undefined));
+    expect(sentTo()[2]!.payload.text).toMatch(/^Where is it happening/);
+    const places = keyboardOf(2);
+    const kanzi = places.find((button) => button.text === 'Kanzi')!;
+    expect(parseChoicePayload(kanzi.callback_data)).toEqual({ choiceId: 'kanzi', ref: expect.stringMatching(/^[0-9a-z]+$/) });
+    const answeredBefore = telegram.calls('answerCallbackQuery').length;
+
+    expect((await postTelegram(telegramUpdates.callback(chat, kanzi.callback_data, { buttons: places, queryId: 'press-1' }))).status).toBe(200);
+    await pause(DOUBLE_PRESS_MS);
+    expect((await postTelegram(telegramUpdates.callback(chat, kanzi.callback_data, { buttons: places, queryId: 'press-2' }))).status).toBe(200);
+    await eventually(() => (telegram.calls('answerCallbackQuery').length >= answeredBefore + 2 ? true : undefined));
+    const answered = telegram.calls('answerCallbackQuery').map((call) => call.payload.callback_query_id);
+    expect(answered).toEqual(expect.arrayContaining(['press-1', 'press-2']));
+
+    // Both presses are processed once the second one is stored as handled; then "yesterday" answers "when".
+    await eventually(() => (sentTo().length >= 4 ? true : undefined));
+    expect(sentTo()[3]!.payload.text).toMatch(/^When did it happen/);
+    await postTelegram(telegramUpdates.text(chat, 'yesterday'));
+    await eventually(() => (sentTo().length >= 5 ? true : undefined));
+    expect(sentTo().map((call) => String(call.payload.text).split(/[.?]/)[0])).toEqual([
+      'Report an incident',
+      'What is happening',
+      'Where is it happening',
+      'When did it happen',
+      'About how many people are affected',
+    ]);
+    const identity = await identityOf('telegram', String(chat));
+    const session = await gateway.db.session.findFirst({ where: { contactId: identity!.contactId, status: 'active' } });
+    const results = (JSON.parse(session!.state) as { results: Record<string, string> }).results;
+    expect(results.where).toBe('kanzi');
+    expect(results.when).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it('rejects a forged secret with 401 and stores nothing', async () => {
@@ -176,6 +227,17 @@ describe('SMS end to end', () => {
     await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100001', '1'));
     const menu = await eventually(() => sms.messages()[1]);
     expect(menu.form.Body).toMatch(/^Hello! What would you like to do\?\n1\. Report an incident/);
+  });
+
+  it('sends Arabic texts without directional isolates, which feature phones show as boxes', async () => {
+    const from = '+15550100077';
+    const toThem = () => sms.messages().filter((m) => m.form.To === from);
+    expect((await postTwilio('/webhooks/twilio/sms', smsFrom(from, 'بلاغ'))).status).toBe(200);
+    await eventually(() => toThem().find((m) => String(m.form.Body).startsWith('ماذا يحدث')));
+    expect((await postTwilio('/webhooks/twilio/sms', smsFrom(from, '١'))).status).toBe(200);
+    const places = await eventually(() => toThem().find((m) => String(m.form.Body).includes('كانزي')));
+    expect(String(places.form.Body)).toContain('\n1. كانزي\n');
+    for (const message of toThem()) expect(String(message.form.Body)).not.toMatch(/[\u2066-\u2069]/);
   });
 
   it('rejects a forged signature and a signature for another URL with 401', async () => {
@@ -248,6 +310,7 @@ describe('Slack end to end', () => {
     const first = await eventually(() => slack.posts()[0]);
     expect(first.channel).toBe('U0000042');
     expect(JSON.stringify(first.blocks)).toContain('"action_id":"choice:en"');
+    expect(JSON.stringify(first.blocks)).toMatch(/"value":"[0-9a-z]{1,12}~en"/);
 
     const press = {
       type: 'block_actions',
@@ -260,6 +323,53 @@ describe('Slack end to end', () => {
     expect((await postSlack('/webhooks/slack/interactions', body)).status).toBe(200);
     const menu = await eventually(() => slack.posts()[1]);
     expect(menu.text).toBe('Hello! What would you like to do?');
+  });
+
+  it('takes a button pressed twice 150 ms apart as one answer to its own question', async () => {
+    const user = 'U0000077';
+    const postsTo = () => slack.posts().filter((post) => post.channel === user);
+    type Button = { action_id: string; value: string; text: { text: string } };
+    const buttonsOf = (post: Record<string, unknown>) =>
+      (post.blocks as { type: string; elements?: Button[] }[]).filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []);
+    let pressCount = 0;
+    const press = (button: Button) => {
+      pressCount += 1;
+      const payload = {
+        type: 'block_actions',
+        user: { id: user },
+        trigger_id: `7.7.${pressCount}`,
+        container: { type: 'message', message_ts: '1746100000.000700', channel_id: 'D0000077' },
+        actions: [{ type: 'button', action_id: button.action_id, value: button.value, text: { type: 'plain_text', text: button.text.text }, action_ts: `1746100100.${pressCount}` }],
+      };
+      return postSlack('/webhooks/slack/interactions', new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    };
+    const postStarting = (start: string) => eventually(() => postsTo().find((post) => String(post.text).startsWith(start)));
+
+    expect((await postSlack('/webhooks/slack/events', slackDm('Ev0077', user, 'report'))).status).toBe(200);
+    const category = await postStarting('What is happening');
+    await press(buttonsOf(category).find((button) => parseChoicePayload(button.value).choiceId === 'violence')!);
+    const where = await postStarting('Where is it happening');
+    const kanzi = buttonsOf(where).find((button) => button.text.text === 'Kanzi')!;
+    expect(parseChoicePayload(kanzi.value)).toEqual({ choiceId: 'kanzi', ref: expect.stringMatching(/^[0-9a-z]+$/) });
+
+    expect((await press(kanzi)).status).toBe(200);
+    await pause(DOUBLE_PRESS_MS);
+    expect((await press(kanzi)).status).toBe(200);
+    await postStarting('When did it happen');
+    expect((await postSlack('/webhooks/slack/events', slackDm('Ev0078', user, 'yesterday'))).status).toBe(200);
+    await postStarting('About how many people');
+    expect(postsTo().map((post) => String(post.text).split(/[.?]/)[0])).toEqual([
+      'Report an incident',
+      'What is happening',
+      'Where is it happening',
+      'When did it happen',
+      'About how many people are affected',
+    ]);
+    const identity = await identityOf('slack', user);
+    const session = await gateway.db.session.findFirst({ where: { contactId: identity!.contactId, status: 'active' } });
+    const results = (JSON.parse(session!.state) as { results: Record<string, string> }).results;
+    expect(results).toMatchObject({ category: 'violence', where: 'kanzi' });
+    expect(results.when).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it('posts a message that continues another one into its thread', async () => {

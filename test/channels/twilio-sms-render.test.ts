@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SMS_CHARACTERS, renderSms } from '../../bots/twilio-sms/index.js';
 
 describe('rendering outbound messages as SMS', () => {
+  it('leaves out the directional isolates put around values in right-to-left texts', () => {
+    const rendered = renderSms({ type: 'choice', text: 'رمز البلاغ: \u2068R-QFEUBM\u2069', multiple: false, choices: [{ id: 'kanzi', label: '\u2068كانزي\u2069' }] });
+    expect(rendered.text).toBe('رمز البلاغ: R-QFEUBM\n1. كانزي');
+  });
+
   it('sends a text as it is, with its encoding and segments', () => {
     expect(renderSms({ type: 'text', text: 'Meeting at 10:00 in the hall' })).toEqual({
       text: 'Meeting at 10:00 in the hall',

@@ -47,7 +47,7 @@ describe('parseDate', () => {
   it('reads dates day first, ISO dates and relative words', () => {
     expect(parseDate('25/12/2024', now, [english])).toBe('2024-12-25');
     expect(parseDate('25-12-24', now, [english])).toBe('2024-12-25');
-    expect(parseDate('7/1', now, [english])).toBe('2025-01-07');
+    expect(parseDate('7/1', now, [english])).toBe('2024-01-07');
     expect(parseDate('2024-02-29', now, [english])).toBe('2024-02-29');
     expect(parseDate('yesterday evening', now, [english])).toBe('2025-01-01');
     expect(parseDate('Last night', now, [english])).toBe('2025-01-01');

@@ -22,7 +22,10 @@ describe('the shipped flows', () => {
     const { translator } = catalog;
     const warning: Record<string, RegExp> = { en: /not encrypted/, fr: /pas chiffrés/, ar: /غير مشفرة/ };
     for (const language of ['en', 'fr', 'ar']) {
-      expect(translator.t(language, 'report:intro')).toMatch(warning[language] as RegExp);
+      expect(translator.t(language, 'report:intro_sms')).toMatch(warning[language] as RegExp);
+      // On a chat channel the report's warning speaks of the chat, not of SMS.
+      expect(translator.t(language, 'report:intro')).not.toMatch(warning[language] as RegExp);
+      expect(translator.t(language, 'report:intro')).not.toMatch(/SMS|الرسائل القصيرة/);
       expect(translator.t(language, 'rumour:ask_rumour')).toMatch(warning[language] as RegExp);
     }
   });

@@ -126,6 +126,11 @@ describe('answers to acknowledgements', () => {
     expect(await north.ask('1')).toContain(`You acknowledged ${two.caseCode}`);
     expect(await north.ask('2')).toContain(`${two.caseCode} is resolved`);
     expect((await gateway.db.incident.findUniqueOrThrow({ where: { id: two.id } })).status).toBe('resolved');
+    // Eastern Arabic and Persian digits are the same numbers.
+    const three = await fileReport(gateway, { severity: 'critical', areaId: 'tessa' });
+    await notified(north, three.caseCode);
+    expect(await north.ask('١')).toContain(`You acknowledged ${three.caseCode}`);
+    expect(await north.ask('۲')).toContain(`${three.caseCode} is resolved`);
   });
 });
 

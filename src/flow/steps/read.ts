@@ -3,7 +3,7 @@
  * (a location) becomes the value stored as the question's result, or is refused.
  */
 import type { InboundMessage } from '../../messages.js';
-import { optionByNumber, optionByWord, optionsByNumbersOrWords, parseDate, parseNumber, parseYesNo, saysOneOf } from '../answers.js';
+import { optionByNumber, optionByWord, optionsByNumbersOrWords, parseNumber, parseYesNo, readDate, saysOneOf } from '../answers.js';
 import { parseCaseCode } from '../case-code.js';
 import type { CompiledFlow } from '../catalog.js';
 import { cut } from '../normalize.js';
@@ -20,7 +20,13 @@ const MAX_FREE_DATE_TEXT = 200;
  * latitude and longitude) and the step it leads to, if the answer chooses one. 'skip' when the
  * contact skipped a skippable question; null when the answer is not accepted.
  */
-export type Answer = { value: string; extra?: Record<string, string>; next?: string } | 'skip' | null;
+export type Answer = {
+  value: string;
+  extra?: Record<string, string>;
+  next?: string;
+  /** Set when a text answer was longer than the question allows: the length it was cut to. */
+  cutTo?: number;
+} | 'skip' | null;
 
 function saysSkip(turn: Turn, text: string): boolean {
   return turn.vocabularies().some((group) => group.some((vocabulary) => saysOneOf(text, vocabulary.skip)));
@@ -46,8 +52,10 @@ export function readAnswer(turn: Turn, flow: CompiledFlow, question: AskStep, in
       return { value: String(number) };
     }
     case 'ask_date': {
-      const date = parseDate(text, new Date(turn.time), turn.vocabularies().flat());
-      if (date !== null) return { value: date };
+      // A day that does not exist (31/02) is asked again, even where free text is allowed.
+      const date = readDate(text, new Date(turn.time), turn.vocabularies().flat());
+      if (date === 'impossible') return null;
+      if (date !== null) return { value: date.date };
       return question.allowText && text !== '' ? { value: cut(text, MAX_FREE_DATE_TEXT) } : null;
     }
     case 'ask_choice':
@@ -64,8 +72,10 @@ function readText(question: Extract<FlowStep, { type: 'ask_text' }>, text: strin
     const code = parseCaseCode(text, true);
     return code === null ? null : { value: code };
   }
-  const value = cut(text, question.maxLength ?? DEFAULT_MAX_TEXT);
-  return Array.from(value).length >= (question.minLength ?? 1) ? { value } : null;
+  const max = question.maxLength ?? DEFAULT_MAX_TEXT;
+  const value = cut(text, max);
+  if (Array.from(value).length < (question.minLength ?? 1)) return null;
+  return value.length < text.length ? { value, cutTo: max } : { value };
 }
 
 function readChoice(turn: Turn, flow: CompiledFlow, question: Extract<FlowStep, { type: 'ask_choice' }>, input: InboundMessage, text: string): Answer {
