@@ -13,7 +13,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { requireRole } from '../admin/auth.js';
 import type { Db } from '../db/client.js';
 import * as actions from './actions.js';
 import { rosterFromCsv } from './roster-csv.js';
@@ -30,13 +29,16 @@ import {
   removeResponder,
   responderInput,
   RosterError,
+  rosterSchema,
   setMembership,
 } from './rosters.js';
 
 type IncidentRow = NonNullable<Awaited<ReturnType<Db['incident']['findUnique']>>>;
 
 function actorOf(request: FastifyRequest): ActingParty {
-  return { ref: `token:${request.principal.tokenId}`, name: request.principal.name, channel: 'api' };
+  const { actor, name, role, responderId } = request.principal;
+  // A user who is a roster responder acts under the roster rules of the chat commands.
+  return { ref: actor, name, channel: 'api', ...(role === 'responder' && responderId ? { responderId } : {}) };
 }
 
 function badRequest(reply: FastifyReply, error: z.ZodError) {
@@ -45,8 +47,6 @@ function badRequest(reply: FastifyReply, error: z.ZodError) {
 
 export function incidentRoutes(deps: IncidentDeps) {
   const { db, translator } = deps;
-  const staff = requireRole('coordinator', 'responder');
-  const managers = requireRole('coordinator');
 
   /** The incident by code if the token's area covers it; otherwise answers 404 (same as unknown). */
   async function visible(request: FastifyRequest, reply: FastifyReply, code: string): Promise<IncidentRow | null> {
@@ -75,7 +75,7 @@ export function incidentRoutes(deps: IncidentDeps) {
     if (!app.hasContentTypeParser('text/yaml')) app.addContentTypeParser('text/yaml', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     if (!app.hasContentTypeParser('text/csv')) app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    app.get('/incidents', { preHandler: requireRole('coordinator', 'responder', 'analyst') }, async (request, reply) => {
+    app.get('/incidents', async (request, reply) => {
       const query = z
         .object({
           status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
@@ -102,12 +102,12 @@ export function incidentRoutes(deps: IncidentDeps) {
       return { items: rows.map(({ id: _id, ...rest }) => rest) };
     });
 
-    app.get('/incidents/:code', { preHandler: staff }, async (request, reply) => {
+    app.get('/incidents/:code', async (request, reply) => {
       const { code } = z.object({ code: z.string() }).parse(request.params);
       const incident = await visible(request, reply, code);
       if (!incident) return reply;
       const now = deps.now();
-      await record(db, { actor: `token:${request.principal.tokenId}`, action: 'incident.viewed', subjectId: incident.id, detail: { via: 'api' }, at: now });
+      await record(db, { actor: request.principal.actor, action: 'incident.viewed', subjectId: incident.id, detail: { via: 'api' }, at: now });
       const scope: ActionScope = { tx: db, deps, after: [], now };
       let description = '';
       try {
@@ -157,7 +157,7 @@ export function incidentRoutes(deps: IncidentDeps) {
     } as const;
 
     for (const name of Object.keys(bodies) as (keyof typeof bodies)[]) {
-      app.post(`/incidents/:code/${name}`, { preHandler: staff }, async (request, reply) => {
+      app.post(`/incidents/:code/${name}`, { config: { openapi: { body: bodies[name] } } }, async (request, reply) => {
         const { code } = z.object({ code: z.string() }).parse(request.params);
         const body = bodies[name].safeParse(request.body ?? {});
         if (!body.success) return badRequest(reply, body.error);
@@ -191,11 +191,11 @@ export function incidentRoutes(deps: IncidentDeps) {
       });
     }
 
-    app.get('/audit/incidents', { preHandler: requireRole() }, async (request, reply) => {
+    app.get('/audit/incidents', async (request, reply) => {
       const query = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl'), since: z.iso.datetime().optional(), until: z.iso.datetime().optional() }).safeParse(request.query);
       if (!query.success) return badRequest(reply, query.error);
       const { format, since, until } = query.data;
-      await record(db, { actor: `token:${request.principal.tokenId}`, action: 'audit.exported', subjectId: '-', detail: { format, since, until }, at: deps.now() });
+      await record(db, { actor: request.principal.actor, action: 'audit.exported', subjectId: '-', detail: { format, since, until }, at: deps.now() });
       let body = '';
       for await (const chunk of exportAudit(db, format, { since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined })) body += chunk;
       return reply
@@ -205,10 +205,7 @@ export function incidentRoutes(deps: IncidentDeps) {
     });
 
     // Rosters.
-    const actorRef = (request: FastifyRequest) => `token:${request.principal.tokenId}`;
-    const unscoped = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.principal.areaId) return reply.code(403).send({ error: 'an area-scoped token cannot change rosters' });
-    };
+    const actorRef = (request: FastifyRequest) => request.principal.actor;
     const rosterWrite = async (reply: FastifyReply, work: () => Promise<unknown>) => {
       try {
         return await work();
@@ -218,44 +215,45 @@ export function incidentRoutes(deps: IncidentDeps) {
       }
     };
 
-    app.get('/committees', { preHandler: staff }, async () => ({ items: await listCommittees(db) }));
-    app.get('/responders', { preHandler: managers }, async () => ({ items: await listResponders(db, deps.personalData) }));
+    app.get('/committees', async () => ({ items: await listCommittees(db) }));
+    app.get('/responders', async () => ({ items: await listResponders(db, deps.personalData) }));
 
-    app.post('/committees', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.post('/committees', { config: { openapi: { body: committeeInput } } }, async (request, reply) => {
       const body = committeeInput.safeParse(request.body);
       if (!body.success) return badRequest(reply, body.error);
       return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, { committees: [body.data], responders: [] }, actorRef(request), deps.now()) }));
     });
-    app.delete('/committees/:id', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.delete('/committees/:id', async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
       if (!(await removeCommittee(db, id, actorRef(request), deps.now()))) return reply.code(404).send({ error: `no committee "${id}"` });
       return { removed: id };
     });
-    app.post('/committees/:id/members', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    const memberBody = z.object({ responderId: z.string().min(1) });
+    app.post('/committees/:id/members', { config: { openapi: { body: memberBody } } }, async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
-      const body = z.object({ responderId: z.string().min(1) }).safeParse(request.body);
+      const body = memberBody.safeParse(request.body);
       if (!body.success) return badRequest(reply, body.error);
       const result = await setMembership(db, id, body.data.responderId, true, actorRef(request), deps.now());
       if (result === 'unknown') return reply.code(404).send({ error: `no committee "${id}" or no responder "${body.data.responderId}"` });
       return { result };
     });
-    app.delete('/committees/:id/members/:responderId', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.delete('/committees/:id/members/:responderId', async (request, reply) => {
       const { id, responderId } = z.object({ id: z.string(), responderId: z.string() }).parse(request.params);
       const result = await setMembership(db, id, responderId, false, actorRef(request), deps.now());
       if (result === 'unknown') return reply.code(404).send({ error: `no committee "${id}" or no responder "${responderId}"` });
       return { result };
     });
-    app.post('/responders', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.post('/responders', { config: { openapi: { body: responderInput } } }, async (request, reply) => {
       const body = responderInput.safeParse(request.body);
       if (!body.success) return badRequest(reply, body.error);
       return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, { committees: [], responders: [body.data] }, actorRef(request), deps.now()) }));
     });
-    app.delete('/responders/:id', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.delete('/responders/:id', async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
       if (!(await removeResponder(db, id, actorRef(request), deps.now()))) return reply.code(404).send({ error: `no responder "${id}"` });
       return { removed: id };
     });
-    app.post('/rosters/import', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.post('/rosters/import', { config: { openapi: { body: rosterSchema, textBodies: ['text/yaml', 'text/csv'] } } }, async (request, reply) => {
       let data: unknown = request.body;
       if (typeof data === 'string' && String(request.headers['content-type']).startsWith('text/csv')) {
         const csv = data;
