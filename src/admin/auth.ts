@@ -1,9 +1,10 @@
 /**
  * Authentication of the admin API and the one place where access is decided. Every request
  * under /api/v1 is identified (a bearer token, or a console session through the authenticators
- * a capability adds) and then decided against the role table (src/admin/access.ts). Failed
- * authentications are counted per client address by @fastify/rate-limit; past the limit the
- * address gets 429 until the window ends.
+ * a capability adds) and then decided against the role table (src/admin/access.ts). Wrong
+ * credentials are counted per client address by @fastify/rate-limit; past the limit every
+ * request of that address that needs authentication gets 429 until the window ends, so that
+ * guessing cannot go on (nor tell a right guess by its answer).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
@@ -54,15 +55,17 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
     const key = routeKey(request.method, url ?? request.url.split('?')[0]!);
     if (url !== undefined && ACCESS[key]?.roles === 'public') return;
     const seen = await failures(request, { increment: false });
-    if (!seen.isAllowed && seen.isExceeded) {
+    if (!seen.isAllowed && seen.remaining <= 0) {
       reply.header('retry-after', Math.ceil(seen.ttl / 1000));
       throw new HttpError(429, 'too many failed authentications; try again later');
     }
     const principal = await identify(request);
     if (!principal) {
-      await failures(request);
+      // Only wrong credentials count (a guess); a request that carries none is not one.
+      const guessed = request.headers.authorization !== undefined || request.headers.cookie !== undefined;
+      if (guessed) await failures(request);
       reply.header('www-authenticate', 'Bearer');
-      throw new HttpError(401, request.headers.authorization === undefined ? 'missing credentials (a bearer token or a session)' : 'unknown or revoked token');
+      throw new HttpError(401, guessed ? 'unknown, revoked or expired credentials' : 'missing credentials (a bearer token or a session)');
     }
     request.principal = principal;
     // An unknown path is answered 404 by the router, once the caller is known.
