@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
+import type { Authenticator } from './admin/auth.js';
 import type { ChannelAdapter } from './channels/adapter.js';
 import type { MeasureMessage } from './channels/module.js';
 import type { Config } from './config.js';
@@ -57,6 +58,11 @@ export interface RunningCapability {
    * call next(), so the flow never sees it.
    */
   middlewares?: Middleware[];
+  /**
+   * Identifies API callers by credentials other than bearer tokens (e.g. a session cookie).
+   * Access is still decided by the one role table (src/admin/access.ts).
+   */
+  authenticate?: Authenticator;
   /** Routes under /api/v1, registered after authentication. */
   adminRoutes?: (app: FastifyInstance) => Promise<void>;
   start?(): Promise<void>;

@@ -17,6 +17,7 @@ import type { MeasureMessage } from './channels/module.js';
 import { parseConfig, readEnvironment, type Config, type ConfigSection } from './config.js';
 import { coreEffects, mergeEffectHandlers, type EffectHandlers } from './conversation/effects.js';
 import { incidents } from './incidents/index.js';
+import { accounts } from './accounts/index.js';
 import { rumours } from './rumours/index.js';
 import { surveys } from './surveys/index.js';
 import { profiles } from './profiles/index.js';
@@ -45,7 +46,7 @@ import { startOutboundWorker } from './outbound/worker.js';
 import { startTimerWorker } from './jobs/timers.js';
 
 /** The capabilities a gateway loads, in order. */
-export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles] as Capability[];
+export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts] as Capability[];
 
 /** The configuration sections of every channel and capability. */
 export const CONFIG_SECTIONS: ConfigSection[] = [
@@ -201,9 +202,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           await db.$queryRawUnsafe('SELECT 1');
           if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PING');
         },
+        production: config.NODE_ENV === 'production',
         admin: {
           db,
           queues,
+          authenticators: running.flatMap(([, c]) => (c.authenticate ? [c.authenticate] : [])),
           plugins: [flowStartRoutes(db, queues, new Set(catalog.flows.keys())), ...running.flatMap(([, c]) => (c.adminRoutes ? [c.adminRoutes] : []))],
         },
       });

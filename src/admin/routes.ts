@@ -8,27 +8,35 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
 import type { Queues } from '../jobs/queues.js';
-import { installAuth, requireRole } from './auth.js';
+import { installAuth, type Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
+import { buildOpenApi, recordRoutes } from './openapi.js';
 
 export interface AdminDeps {
   db: Db;
   queues: Queues;
+  /** Ways to identify a caller other than a bearer token (the console's session cookie). */
+  authenticators?: Authenticator[];
+  /** Failed authentications allowed per client address and window before 429. */
+  authFailures?: { max: number; windowMs: number };
   /** Route plugins of later capabilities (incidents, broadcasts...), registered after auth. */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
 export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<void> {
-  installAuth(app, deps.db);
+  installAuth(app, { db: deps.db, authenticators: deps.authenticators, failures: deps.authFailures });
+  const routes = recordRoutes(app);
+  let document: Record<string, unknown> | undefined;
+  app.get('/openapi.json', async () => (document ??= buildOpenApi(routes)));
 
   app.get('/me', async (request) => {
-    const { tokenId, name, role, areaId } = request.principal;
-    return { tokenId, name, role, areaId };
+    const { via, tokenId, name, role, areaId, actor, responderId } = request.principal;
+    return { via, tokenId, name, role, areaId, actor, responderId };
   });
 
-  app.get('/dead-letter', { preHandler: requireRole('coordinator') }, async () => ({ items: await listDeadLetters(deps.queues) }));
+  app.get('/dead-letter', async () => ({ items: await listDeadLetters(deps.queues) }));
 
-  app.post('/dead-letter/:queue/:jobId/retry', { preHandler: requireRole() }, async (request) => {
+  app.post('/dead-letter/:queue/:jobId/retry', async (request) => {
     const params = z.object({ queue: z.string(), jobId: z.string() }).parse(request.params);
     const done = await retryDeadLetter(deps.queues, deps.db, params.queue, params.jobId);
     if (!done) throw new HttpError(404, 'no such failed job');
@@ -36,7 +44,7 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
   });
 
   /** Delivery state of one message (never its text or address). */
-  app.get('/messages/:id', { preHandler: requireRole('coordinator', 'broadcaster') }, async (request) => {
+  app.get('/messages/:id', async (request) => {
     const { id } = z.object({ id: z.string() }).parse(request.params);
     const message = await deps.db.message.findUnique({
       where: { id },

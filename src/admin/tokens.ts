@@ -8,11 +8,26 @@ import type { Db } from '../db/client.js';
 export const ROLES = ['admin', 'coordinator', 'responder', 'broadcaster', 'approver', 'analyst'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * Who is calling, however they proved it (bearer token or console session). Every access
+ * decision (src/admin/access.ts) and every audit entry starts from this.
+ */
 export interface Principal {
+  /** How the caller authenticated. */
+  via: 'token' | 'session';
+  /** The id of the token or of the user: stable per person, used e.g. for "nobody approves their own". */
   tokenId: string;
   name: string;
   role: Role;
+  /** The area the caller is limited to (that area and below), or null for everywhere. */
   areaId: string | null;
+  /**
+   * The audit actor: `token:<id>`, `user:<id>`, or `responder:<id>` for a user linked to a
+   * roster responder, so that the person is one actor in every timeline.
+   */
+  actor: string;
+  /** The roster responder this user is, if any. */
+  responderId: string | null;
 }
 
 function digest(token: string): string {
@@ -56,5 +71,5 @@ export async function authenticate(db: Db, token: string): Promise<Principal | n
   if (!row || row.revokedAt || !isRole(row.role)) return null;
   // Recording use is best effort: it never fails a request.
   await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
-  return { tokenId: row.id, name: row.name, role: row.role, areaId: row.areaId };
+  return { via: 'token', tokenId: row.id, name: row.name, role: row.role, areaId: row.areaId, actor: `token:${row.id}`, responderId: null };
 }

@@ -19,21 +19,19 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requireRole } from '../admin/auth.js';
 import { broadcastView } from './model.js';
 import { broadcastProgress, broadcastRecipients } from './progress.js';
-import { actorOf, BroadcastError, type BroadcastService } from './service.js';
+import { actorOf, BroadcastError, broadcastInput, type BroadcastService } from './service.js';
 import type { PersonalData } from '../personal-data.js';
 import { AreaTree } from '../areas/tree.js';
 
 const idParams = z.object({ id: z.string().min(1) });
+const rejectBody = z.object({ reason: z.string().trim().min(1).max(500) });
+const scheduleBody = z.object({ at: z.iso.datetime({ offset: true }).optional().describe('when to send (none: now); a past time is refused') });
 
 export function broadcastRoutes(service: BroadcastService, personalData: PersonalData) {
   return async (app: FastifyInstance): Promise<void> => {
     const db = service.database;
-    const write = { preHandler: requireRole('broadcaster', 'coordinator') };
-    const approve = { preHandler: requireRole('approver', 'coordinator') };
-    const read = { preHandler: requireRole('broadcaster', 'approver', 'coordinator', 'analyst') };
 
     const loadVisible = async (request: FastifyRequest) => {
       const { id } = idParams.parse(request.params);
@@ -43,17 +41,16 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
       return row;
     };
 
-    app.post('/broadcasts', write, async (request, reply) => reply.code(201).send(await service.create(actorOf(request.principal), request.body)));
+    app.post('/broadcasts', { config: { openapi: { body: broadcastInput } } }, async (request, reply) => reply.code(201).send(await service.create(actorOf(request.principal), request.body)));
 
     app.post(
       '/broadcasts/preview',
-      { preHandler: requireRole('broadcaster', 'approver', 'coordinator') },
+      { config: { openapi: { body: broadcastInput } } },
       async (request) => ({ estimate: (await service.check(actorOf(request.principal), request.body)).estimate }),
     );
 
     app.get(
       '/broadcasts',
-      read,
       async (request) => {
         const query = z.object({ status: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).parse(request.query);
         const actor = actorOf(request.principal);
@@ -69,7 +66,6 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
 
     app.get(
       '/broadcasts/:id',
-      read,
       async (request) => {
         const row = await loadVisible(request);
         return { ...broadcastView(row), progress: await broadcastProgress(db, row.id) };
@@ -78,39 +74,36 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
 
     app.get(
       '/broadcasts/:id/estimate',
-      read,
       async (request) => service.estimateOf(actorOf(request.principal), idParams.parse(request.params).id),
     );
 
-    app.post('/broadcasts/:id/approve', approve, async (request) => service.approve(actorOf(request.principal), idParams.parse(request.params).id));
+    app.post('/broadcasts/:id/approve', async (request) => service.approve(actorOf(request.principal), idParams.parse(request.params).id));
 
     app.post(
       '/broadcasts/:id/reject',
-      approve,
+      { config: { openapi: { body: rejectBody } } },
       async (request) => {
-        const body = z.object({ reason: z.string().trim().min(1).max(500) }).parse(request.body ?? {});
+        const body = rejectBody.parse(request.body ?? {});
         return service.reject(actorOf(request.principal), idParams.parse(request.params).id, body.reason);
       },
     );
 
     app.post(
       '/broadcasts/:id/schedule',
-      write,
+      { config: { openapi: { body: scheduleBody } } },
       async (request) => {
-        const body = z.object({ at: z.iso.datetime({ offset: true }).optional() }).parse(request.body ?? {});
+        const body = scheduleBody.parse(request.body ?? {});
         return service.schedule(actorOf(request.principal), idParams.parse(request.params).id, body.at ? new Date(body.at) : null);
       },
     );
 
     app.post(
       '/broadcasts/:id/cancel',
-      { preHandler: requireRole('broadcaster', 'approver', 'coordinator') },
       async (request) => service.cancel(actorOf(request.principal), idParams.parse(request.params).id),
     );
 
     app.get(
       '/broadcasts/:id/progress',
-      read,
       async (request) => {
         const row = await loadVisible(request);
         return { id: row.id, status: row.status, audienceSize: row.audienceSize, ...(await broadcastProgress(db, row.id)) };
@@ -119,7 +112,6 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
 
     app.get(
       '/broadcasts/:id/recipients',
-      read,
       async (request) => {
         const row = await loadVisible(request);
         const query = z.object({ status: z.string().optional(), after: z.string().optional(), limit: z.coerce.number().int().optional() }).parse(request.query);
@@ -129,7 +121,6 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
 
     app.get(
       '/broadcasts/:id/feedback',
-      { preHandler: requireRole('coordinator', 'analyst', 'broadcaster') },
       async (request) => {
         const row = await loadVisible(request);
         const items = await db.broadcastFeedback.findMany({ where: { broadcastId: row.id }, orderBy: { createdAt: 'asc' }, take: 1000 });

@@ -2,18 +2,47 @@
  * The HTTP server: health and readiness, the channels' webhooks and other routes, and the admin
  * API. Fastify's own request logging is off: our lines carry no personal data.
  */
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { errorBody, HttpError, validationError } from '../admin/errors.js';
 import { adminApi, type AdminDeps } from '../admin/routes.js';
 import type { Logger } from '../logger.js';
 import { channelRoutes, webhookRoutes, type WebhookDeps } from '../inbound/webhooks.js';
+import { docsRoutes } from './docs.js';
 
 export interface HttpDeps extends WebhookDeps {
   admin: AdminDeps;
   /** Readiness check of the database and Redis; throws when one is unreachable. */
   checkReady: () => Promise<void>;
   logger: Logger;
+  /** Production: cookies are Secure and the browser is told to upgrade insecure requests. */
+  production?: boolean;
+  /** Server timeouts in ms (defaults: request 30 s, idle connection 60 s, keep-alive 5 s). */
+  timeouts?: { requestMs?: number; connectionMs?: number; keepAliveMs?: number };
+}
+
+/**
+ * The Content-Security-Policy of every answer: only our own scripts, styles, images and API;
+ * no inline script, no frames, nothing from another origin (the console and the docs page
+ * fetch nothing from the internet).
+ */
+export function contentSecurityPolicy(production: boolean): Record<string, string[]> {
+  return {
+    'default-src': ["'self'"],
+    'script-src': ["'self'"],
+    'style-src': ["'self'"],
+    'img-src': ["'self'", 'data:'],
+    'connect-src': ["'self'"],
+    'font-src': ["'self'"],
+    'object-src': ["'none'"],
+    'base-uri': ["'none'"],
+    'form-action': ["'self'"],
+    'frame-ancestors': ["'none'"],
+    ...(production ? { 'upgrade-insecure-requests': [] } : {}),
+  };
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -21,6 +50,22 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Never 0 (no limit): a client that opens connections and sends nothing is cut off.
+    requestTimeout: deps.timeouts?.requestMs ?? 30_000,
+    connectionTimeout: deps.timeouts?.connectionMs ?? 60_000,
+    keepAliveTimeout: deps.timeouts?.keepAliveMs ?? 5_000,
+  });
+
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(deps.production ?? false) } });
+  await app.register(cookie);
+  // Limits are per route (`config.rateLimit`) or made with app.createRateLimit (auth failures).
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new HttpError(429, `too many requests; try again in ${context.after}`),
+  });
+  // Answers of the API carry personal data (report texts, feedback, names): never cached.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
   // The one error boundary of the API (src/admin/errors.ts): one body shape for every refusal.
@@ -48,5 +93,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(async (scope) => channelRoutes(scope, deps.adapters));
 
   await app.register(async (scope) => adminApi(scope, deps.admin), { prefix: '/api/v1' });
+  await app.register(async (scope) => docsRoutes(scope));
   return app as unknown as FastifyInstance;
 }

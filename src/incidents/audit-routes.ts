@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireRole } from '../admin/auth.js';
 import { exportAudit, record } from './audit.js';
 import type { IncidentDeps } from './deps.js';
 import { validationError } from '../admin/errors.js';
@@ -13,7 +12,7 @@ import { actorRef } from './route-scope.js';
 export function auditRoutes(deps: IncidentDeps) {
   const { db } = deps;
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/audit/incidents', { preHandler: requireRole() }, async (request, reply) => {
+    app.get('/audit/incidents', async (request, reply) => {
       const query = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl'), since: z.iso.datetime().optional(), until: z.iso.datetime().optional() }).safeParse(request.query);
       if (!query.success) throw validationError(query.error);
       const { format, since, until } = query.data;

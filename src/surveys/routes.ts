@@ -15,7 +15,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requireRole } from '../admin/auth.js';
 import { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
 import type { Translator } from '../i18n.js';
@@ -35,19 +34,6 @@ export interface SurveyRouteDeps {
   defaultLanguage: string;
 }
 
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-
-function guarded(handler: Handler): Handler {
-  return async (request, reply) => {
-    try {
-      return await handler(request, reply);
-    } catch (error) {
-      if (error instanceof WaveError) return reply.code(error.status).send({ error: error.message });
-      if (error instanceof z.ZodError) return reply.code(400).send({ error: 'invalid request', issues: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-      throw error;
-    }
-  };
-}
 
 const wave = z.string().min(1).max(40);
 const readQuery = z.object({
@@ -60,9 +46,6 @@ const readQuery = z.object({
 
 export function surveyRoutes(deps: SurveyRouteDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    const read = { preHandler: requireRole('analyst', 'coordinator') };
-    const write = { preHandler: requireRole('coordinator') };
-
     /** The survey, the tree, and the area the reader may see (404/403 otherwise). */
     const resolve = async (request: FastifyRequest, areaId: string | undefined) => {
       const { surveyId } = z.object({ surveyId: z.string() }).parse(request.params);
@@ -81,8 +64,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys',
-      read,
-      guarded(async (request) => {
+      async (request) => {
         const scope = request.principal.areaId;
         const tree = await AreaTree.load(deps.db);
         const items = [];
@@ -111,43 +93,39 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
           items.push({ id: survey.id, flowId: survey.flowId, questions: survey.questions.map((q) => q.id), indicators: survey.indicators.map((i) => i.id), waves });
         }
         return { items };
-      }),
+      },
     );
 
     app.get(
       '/surveys/:surveyId/results',
-      read,
-      guarded(async (request) => {
+      async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
         return surveyResults(ctx, { survey, wave: query.wave, compare: query.compare, areaId: area, by: query.by, language: language(query.lang) });
-      }),
+      },
     );
 
     app.get(
       '/surveys/:surveyId/indicators',
-      read,
-      guarded(async (request) => {
+      async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
         return { surveyId: survey.id, areaId: area ?? null, minCell: ctx.settings.minCell, ...(await indicatorSeries(ctx, survey, area, language(query.lang))) };
-      }),
+      },
     );
 
     app.get(
       '/surveys/:surveyId/quality',
-      read,
-      guarded(async (request) => {
+      async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
         return { surveyId: survey.id, wave: query.wave ?? null, areaId: area ?? null, ...(await responseQuality(ctx, survey, query.wave, area, language(query.lang))) };
-      }),
+      },
     );
 
     app.get(
       '/surveys/:surveyId/export',
-      read,
-      guarded(async (request, reply) => {
+      async (request, reply) => {
         const query = readQuery.extend({ format: z.enum(['csv', 'hxl']).default('csv') }).parse(request.query);
         const { survey, ctx, tree, levels, area } = await resolve(request, query.area);
         const results = await surveyResults(ctx, { survey, wave: query.wave, areaId: area, by: query.by, language: language(query.lang) });
@@ -172,13 +150,12 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
         });
         const name = `${survey.id}${query.wave ? `-${query.wave}` : ''}${query.by ? `-by-${query.by}` : ''}${query.format === 'hxl' ? '-hxl' : ''}.csv`;
         return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(toCsv(rows, query.format === 'hxl'));
-      }),
+      },
     );
 
     app.post(
       '/surveys/:surveyId/waves',
-      write,
-      guarded(async (request, reply) => {
+      async (request, reply) => {
         const body = z
           .object({
             wave,
@@ -191,20 +168,19 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
         const { survey } = await resolve(request, body.areaId);
         const row = await startWave(deps.waves, survey, { wave: body.wave, areaId: body.areaId, at: body.at ? new Date(body.at) : undefined, reminderHours: body.reminderHours, closesAt: body.closesAt ? new Date(body.closesAt) : undefined }, `token:${request.principal.tokenId}`);
         return reply.code(201).send(row);
-      }),
+      },
     );
 
     app.post(
       '/surveys/:surveyId/waves/:wave/close',
-      write,
-      guarded(async (request) => {
+      async (request) => {
         const params = z.object({ surveyId: z.string(), wave }).parse(request.params);
         const body = z.object({ at: z.iso.datetime({ offset: true }).optional() }).parse(request.body ?? {});
         const row = await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId: params.surveyId, wave: params.wave } } });
         const scope = request.principal.areaId;
         if (scope && row && !(row.areaId && (await AreaTree.load(deps.db)).within(row.areaId, scope))) throw new WaveError(403, `this token reaches only area "${scope}" and below`);
         return closeWave(deps.waves, params.surveyId, params.wave, body.at ? new Date(body.at) : undefined);
-      }),
+      },
     );
   };
 }

@@ -6,6 +6,7 @@
  *
  * Timer: `survey-reminder` { waveId }, job id `survey-reminder:<waveId>`.
  */
+import { HttpError } from '../admin/errors.js';
 import type { Db } from '../db/client.js';
 import { contactsInArea, scheduleFlowStarts } from '../conversation/flow-starts.js';
 import { jobId, type Queues } from '../jobs/queues.js';
@@ -13,12 +14,9 @@ import type { SurveyDefinition } from './definitions.js';
 
 export const REMINDER_TIMER = 'survey-reminder';
 
-export class WaveError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+export class WaveError extends HttpError {
+  constructor(status: number, message: string) {
+    super(status, message);
     this.name = 'WaveError';
   }
 }

@@ -26,7 +26,7 @@ describe('admin API', () => {
   it('tells a token its role and area, and limits routes by role', async () => {
     const coordinator = await createToken(gateway.db, { name: 'north desk', role: 'coordinator', areaId: 'north' });
     const responder = await createToken(gateway.db, { name: 'field phone', role: 'responder' });
-    expect(await (await get('/me', coordinator.token)).json()).toEqual({ tokenId: coordinator.id, name: 'north desk', role: 'coordinator', areaId: 'north' });
+    expect(await (await get('/me', coordinator.token)).json()).toEqual({ via: 'token', tokenId: coordinator.id, name: 'north desk', role: 'coordinator', areaId: 'north', actor: `token:${coordinator.id}`, responderId: null });
     expect((await get('/dead-letter', coordinator.token)).status).toBe(200);
     const refused = await get('/dead-letter', responder.token);
     expect(refused.status).toBe(403);
