@@ -37,6 +37,8 @@ import { session } from './inbound/pipeline/session.js';
 import { flow } from './inbound/pipeline/flow.js';
 import { Queues, redisOptions } from './jobs/queues.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
+import { lockDataDir } from './data-dir/lock.js';
+import { secureDataDir, tighten } from './data-dir/permissions.js';
 import { readAreas, seedAreas } from './areas/gazetteer.js';
 import { sessionTimeoutTimer } from './conversation/session-timeouts.js';
 import type { ConversationDeps } from './conversation/step.js';
@@ -121,6 +123,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     cleanups.length = 0;
   };
   try {
+    secureDataDir(config.DATA_DIR);
+    const release = lockDataDir(config.DATA_DIR);
+    cleanups.push(async () => release());
     const { key, generated } = resolveKey(config.DATA_ENCRYPTION_KEY, join(config.DATA_DIR, 'encryption.key'));
     if (generated) logger.warn({ file: join(config.DATA_DIR, 'encryption.key') }, 'generated a data encryption key for this development install; set DATA_ENCRYPTION_KEY in production');
     const personalData = createPersonalData(key);
@@ -140,6 +145,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
     const database = await openDatabase(config.databaseUrl);
     cleanups.push(() => database.close());
+    tighten(config.DATA_DIR); // the database and its log, created just now
     const db = database.db;
     if ((await db.area.count()) === 0) {
       // Development and tests start with the demo gazetteer; production loads its own.
