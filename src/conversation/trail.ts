@@ -30,9 +30,15 @@ export interface ConversationMessage {
 }
 
 /** The conversation's stored messages of a contact: replies and inbound messages from `since` to `until`. */
-export function conversationMessages(tx: Db, contactId: string, since: Date, until: Date): Promise<ConversationMessage[]> {
+export async function conversationMessages(tx: Db, contactId: string, since: Date, until: Date): Promise<ConversationMessage[]> {
+  // The message that opened the conversation was stored before its session: start from it.
+  const opening = await tx.message.findFirst({
+    where: { contactId, direction: 'in', createdAt: { lte: since } },
+    orderBy: { createdAt: 'desc' },
+    select: { createdAt: true },
+  });
   return tx.message.findMany({
-    where: { contactId, kind: 'reply', createdAt: { gte: since, lte: until } },
+    where: { contactId, kind: 'reply', createdAt: { gte: opening?.createdAt ?? since, lte: until } },
     select: { id: true, direction: true, identityId: true, providerId: true, chatMessageId: true, status: true },
   });
 }

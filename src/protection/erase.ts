@@ -9,6 +9,8 @@
 import type { Db } from '../db/client.js';
 import { HttpError } from '../admin/errors.js';
 import { transaction } from '../db/transaction.js';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Queues } from '../jobs/queues.js';
 
 /** The case codes of the gateway (src/flow/case-code.ts): R- and six letters or digits. */
@@ -122,13 +124,22 @@ async function removeJobs(queues: Queues, ids: Set<string>): Promise<number> {
       await job.remove().catch(() => undefined);
       removed += 1;
     }
+    // BullMQ's event stream of the queue names job ids too.
+    const client = (await (queue as Queue).getBackend().client) as unknown as Redis;
+    const stream = queue.toKey('events');
+    const entries = await client.xrange(stream, '-', '+');
+    const naming = entries.filter(([, fields]: [string, string[]]) => names(fields.join(' '))).map(([id]: [string, string[]]) => id);
+    if (naming.length > 0) await client.xdel(stream, ...naming);
   }
   return removed;
 }
 
-/** SQLite: copies the log into the database and truncates it, so deleted rows leave no copy there. */
+/** SQLite: rebuilds the database file and truncates its log, so deleted rows leave no copy in either. */
 export async function flushWriteAheadLog(db: Db): Promise<void> {
   try {
+    // Rebuilding the file leaves no old copy of the rows in index or free pages; the checkpoint
+    // then empties the log the rebuild went through.
+    await db.$executeRawUnsafe('VACUUM');
     await db.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
   } catch {
     // PostgreSQL has no such pragma; its WAL is recycled by the server.
