@@ -4,7 +4,7 @@
  * Works with the database alone; when the gateway's Redis is reachable, the person's jobs go too.
  */
 import type { Command } from 'commander';
-import type { CliContext } from '../capability.js';
+import type { CliContext } from '../cli-context.js';
 import { eraseContact, resolveContact } from './erase.js';
 
 export function registerProtectionCommands(program: Command, cli: CliContext, print: (line: string) => void = (line) => console.log(line)): void {
