@@ -21,7 +21,8 @@ it('keeps the data folder to its owner', () => {
   const dir = gateway.env.dataDir;
   expect(statSync(dir).mode & 0o777).toBe(0o700);
   const files = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile());
-  expect(files).toEqual(expect.arrayContaining(['test.db', 'console.token', 'gateway.lock']));
+  const sqlite = gateway.config.databaseUrl.startsWith('file:');
+  expect(files).toEqual(expect.arrayContaining([...(sqlite ? ['test.db', 'test.db-wal'] : []), 'console.token', 'gateway.lock']));
   for (const file of files) expect({ file, mode: statSync(join(dir, file)).mode & 0o777 }).toEqual({ file, mode: 0o600 });
 });
 
