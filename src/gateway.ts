@@ -21,6 +21,7 @@ import { accounts } from './accounts/index.js';
 import { rumours } from './rumours/index.js';
 import { surveys } from './surveys/index.js';
 import { profiles } from './profiles/index.js';
+import { protection } from './protection/index.js';
 import { openDatabase, type Database } from './db/client.js';
 import { loadFlowCatalog } from './flow/catalog.js';
 import type { FlowCatalog } from './flow/engine.js';
@@ -37,8 +38,12 @@ import { session } from './inbound/pipeline/session.js';
 import { flow } from './inbound/pipeline/flow.js';
 import { Queues, redisOptions } from './jobs/queues.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
+import { lockDataDir } from './data-dir/lock.js';
+import { secureDataDir, tighten } from './data-dir/permissions.js';
 import { readAreas, seedAreas } from './areas/gazetteer.js';
 import { sessionTimeoutTimer } from './conversation/session-timeouts.js';
+import type { ConversationDeps } from './conversation/step.js';
+import { clearChatTimer } from './conversation/trail.js';
 import { flowStartTimer } from './conversation/flow-starts.js';
 import { flowStartRoutes } from './conversation/flow-start-routes.js';
 import { startInboundWorker } from './inbound/worker.js';
@@ -46,7 +51,7 @@ import { startOutboundWorker } from './outbound/worker.js';
 import { startTimerWorker } from './jobs/timers.js';
 
 /** The capabilities a gateway loads, in order. */
-export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts] as Capability[];
+export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts, protection] as Capability[];
 
 /** The configuration sections of every channel and capability. */
 export const CONFIG_SECTIONS: ConfigSection[] = [
@@ -119,6 +124,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     cleanups.length = 0;
   };
   try {
+    secureDataDir(config.DATA_DIR);
+    const release = lockDataDir(config.DATA_DIR);
+    cleanups.push(async () => release());
     const { key, generated } = resolveKey(config.DATA_ENCRYPTION_KEY, join(config.DATA_DIR, 'encryption.key'));
     if (generated) logger.warn({ file: join(config.DATA_DIR, 'encryption.key') }, 'generated a data encryption key for this development install; set DATA_ENCRYPTION_KEY in production');
     const personalData = createPersonalData(key);
@@ -138,6 +146,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
     const database = await openDatabase(config.databaseUrl);
     cleanups.push(() => database.close());
+    tighten(config.DATA_DIR); // the database and its log, created just now
     const db = database.db;
     if ((await db.area.count()) === 0) {
       // Development and tests start with the demo gazetteer; production loads its own.
@@ -185,7 +194,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     for (const name of replaced.keys()) if (!capabilities.has(name)) throw new Error(`no capability named "${name}" to replace`);
     const running = [...capabilities.entries()];
     const effects = mergeEffectHandlers([{ owner: 'core', handlers: coreEffects }, ...running.map(([owner, c]) => ({ owner, handlers: c.effects ?? {} }))]);
-    const conversation = { catalog, translator, personalData, effects, logger };
+    const conversation: ConversationDeps = {
+      catalog,
+      translator,
+      personalData,
+      effects,
+      logger,
+      deletableChannels: new Set([...adapters.values()].filter((a) => a.deleteMessages).map((a) => a.channel)),
+      threadHintChannels: new Set([...adapters.values()].filter((a) => a.threadStaysOnDevice).map((a) => a.channel)),
+      schedule: (id, data, at) => queues.schedule(id, data, at),
+    };
 
     let accepting = false;
     const ingestDeps = { db, personalData, queues, languages: translator.languages };
@@ -224,14 +242,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         language(config.DEFAULT_LANGUAGE, translator.languages),
         consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator),
         ...running.flatMap(([, c]) => c.middlewares ?? []),
-        session(logger),
+        session({ logger, personalData }),
         flow(conversation, queues),
       ]);
       workers.push(
         startInboundWorker({ ...common, pipeline, defaultLanguage: config.DEFAULT_LANGUAGE, concurrency: database.provider === 'postgres' ? 4 : 1 }),
       );
       for (const adapter of adapters.values()) workers.push(startOutboundWorker({ ...common, adapter }));
-      const timers = [sessionTimeoutTimer(db, queues, conversation), flowStartTimer(db, queues, conversation), ...running.flatMap(([, c]) => c.timers ?? [])];
+      const timers = [
+        sessionTimeoutTimer(db, queues, conversation),
+        flowStartTimer(db, queues, conversation),
+        clearChatTimer(db, personalData, adapters, logger), ...running.flatMap(([, c]) => c.timers ?? [])];
       workers.push(startTimerWorker(queues, timers, logger, { lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS }));
       // Closing a worker waits for its running jobs: this is the drain.
       cleanups.push(async () => void (await Promise.all(workers.map((w) => w.close()))));

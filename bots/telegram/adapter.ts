@@ -11,7 +11,7 @@ import { toProviderError } from './errors.js';
 import { resolveTelegramOptions, type TelegramOptions } from './options.js';
 import { parseUpdate, parseUpdateBody, type ParsedUpdate } from './parse.js';
 import { TelegramPolling } from './polling.js';
-import { sendToChat } from './send.js';
+import { deleteFromChat, sendToChat } from './send.js';
 import { hasWebhookSecret } from './verify.js';
 import { TELEGRAM_WEBHOOK_PATH } from './webhook-setup.js';
 
@@ -71,6 +71,7 @@ export function createTelegramAdapter(options: TelegramOptions, logger: Logger):
     rate: resolved.rate,
     webhooks: resolved.mode === 'webhook' ? [route] : [],
     send: (address, message) => sendToChat(api, address, message),
+    deleteMessages: (address, ids) => deleteFromChat(api, address, ids),
     /** Polling mode: starts long polling. Webhook mode: nothing to start. */
     async start(sink: InboundSink) {
       if (resolved.mode === 'polling') await polling.start(sink);

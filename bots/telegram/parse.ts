@@ -97,6 +97,7 @@ export function parseUpdate(update: unknown): ParsedUpdate {
           message: cleanInboundMessage(content),
           languageHint: message.from?.language_code,
           sentAt: new Date(message.date * 1000),
+          chatMessageId: String(message.message_id),
         },
       ],
     };

@@ -78,3 +78,19 @@ async function call<T>(method: string, request: () => Promise<T>): Promise<T> {
 function result(sent: { message_id: number }): SendResult {
   return { providerId: String(sent.message_id), status: 'sent' };
 }
+
+/** Bot API limit of message ids in one deleteMessages call. */
+const DELETE_BATCH = 100;
+
+/**
+ * Deletes messages of a private chat, both the person's and the bot's (Bot API deleteMessages;
+ * messages older than 48 hours cannot be deleted there and are skipped by Telegram). Ids that
+ * are not message ids are ignored.
+ */
+export async function deleteFromChat(api: Api, chatId: string, ids: string[]): Promise<void> {
+  const numbers = [...new Set(ids.map(Number).filter((id) => Number.isInteger(id) && id > 0))].sort((a, b) => a - b);
+  for (let i = 0; i < numbers.length; i += DELETE_BATCH) {
+    const batch = numbers.slice(i, i + DELETE_BATCH);
+    await call('deleteMessages', () => api.deleteMessages(chatId, batch));
+  }
+}

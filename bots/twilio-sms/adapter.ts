@@ -64,6 +64,7 @@ export function createTwilioSmsAdapter(options: TwilioSmsOptions, logger: Logger
     rate: rateFor(config.messagesPerSecond),
     webhooks: twilioWebhooks(config.authToken),
     send,
+    threadStaysOnDevice: true,
   };
 }
 

@@ -19,6 +19,8 @@ export interface InboundEvent {
   languageHint?: string;
   /** When the provider says the message was sent. */
   sentAt?: Date;
+  /** The message's id in the person's chat, where the channel can delete it (Telegram message_id). */
+  chatMessageId?: string;
 }
 
 /** Our delivery states. Providers' statuses are mapped onto these. */
@@ -126,6 +128,17 @@ export interface ChannelAdapter {
    * can tell transient from permanent without reading strings.
    */
   send(address: string, message: OutboundMessage, context: SendContext): Promise<SendResult>;
+  /**
+   * Deletes messages from the person's chat (both sides), where the provider allows it (Telegram:
+   * deleteMessages, private chats, messages younger than 48 hours). `ids` are stored provider ids
+   * of outbound messages and chat message ids of inbound ones. Throws a ProviderError subclass.
+   */
+  deleteMessages?(address: string, ids: string[]): Promise<void>;
+  /**
+   * True where the conversation stays on the person's device and cannot be deleted by us (SMS):
+   * the closing text of a report then suggests deleting the thread.
+   */
+  readonly threadStaysOnDevice?: boolean;
   /** Starts receiving without webhooks (polling, sockets), if configured. */
   start?(sink: InboundSink): Promise<void>;
   /** Stops receiving and releases connections (and wakes anyone waiting on the channel). */

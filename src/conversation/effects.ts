@@ -26,6 +26,22 @@ export interface EffectContext {
   replies: Reply[];
   /** Runs after the transaction commits (queue work). */
   afterCommit: (() => Promise<void>)[];
+  /**
+   * Called by a handler that has recorded what the conversation was for (a report, survey
+   * answers): the conversation step then removes the trail (see ConversationSeal).
+   */
+  seal(request: ConversationSeal): void;
+}
+
+/** What a handler asks of the conversation once it recorded a report or answers. */
+export interface ConversationSeal {
+  /** A report was sent: the person's chat is cleared where the channel allows (flow field clearChat). */
+  report?: boolean;
+  /**
+   * What was said is stored unlinked elsewhere (an anonymous report, survey answers): the
+   * conversation's stored messages lose their texts and their contact.
+   */
+  unlink?: boolean;
 }
 
 export type EffectOf<T extends Effect['type']> = Extract<Effect, { type: T }>;

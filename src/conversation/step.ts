@@ -2,6 +2,10 @@
  * A conversation step: loads the contact's session, runs the pure flow engine, applies its
  * effects, stores the new session and resolves the replies into the contact's language. Runs
  * inside the caller's transaction; nothing here touches a queue directly.
+ *
+ * The session state (the answers so far) is stored encrypted with the personal-data key, and an
+ * ended session is deleted at once; a step whose effects recorded a report or survey answers
+ * removes the conversation's trail (src/conversation/trail.ts).
  */
 import type { Db } from '../db/client.js';
 import type { EngineInput, FlowCatalog, FlowSession, Reply } from '../flow/engine.js';
@@ -15,6 +19,8 @@ import type { OutboundMessage } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import type { OutboxTarget } from '../outbound/outbox.js';
 import { jobId } from '../jobs/queues.js';
+import type { ConversationSeal } from './effects.js';
+import { CLEAR_CHAT, chatIds, conversationMessages, unlinkMessages } from './trail.js';
 
 export interface ConversationDeps {
   catalog: FlowCatalog;
@@ -22,11 +28,32 @@ export interface ConversationDeps {
   personalData: PersonalData;
   effects: EffectHandlers;
   logger: Logger;
+  /** Channels whose adapter can delete chat messages (Telegram): a report's conversation is cleared there. */
+  deletableChannels?: ReadonlySet<string>;
+  /** Channels whose thread stays on the device (SMS): a report's closing text suggests deleting it. */
+  threadHintChannels?: ReadonlySet<string>;
+  /** Schedules a timer after commit (the clear-chat timer); absent: no chat is cleared. */
+  schedule?: (id: string, data: ReturnType<typeof CLEAR_CHAT.data>, at: Date) => Promise<void>;
 }
 
 export interface ActiveSession {
   id: string;
   state: FlowSession;
+  /** When the conversation began (the session row was created). */
+  startedAt: Date;
+}
+
+/** The stored form of a session state: the JSON, encrypted. */
+export function sealState(personalData: PersonalData, state: FlowSession): string {
+  return personalData.encrypt(JSON.stringify(state));
+}
+
+function openState(personalData: PersonalData, stored: string): unknown {
+  try {
+    return JSON.parse(personalData.decrypt(stored));
+  } catch {
+    return null;
+  }
 }
 
 export interface StepOutcome {
@@ -40,28 +67,26 @@ export interface StepOutcome {
 }
 
 /** The contact's live session, or null (none, ended, expired, or unreadable). */
-export async function loadSession(tx: Db, contactId: string, now: Date, logger: Logger): Promise<ActiveSession | null> {
+export async function loadSession(
+  tx: Db,
+  contactId: string,
+  now: Date,
+  deps: { logger: Logger; personalData: PersonalData },
+): Promise<ActiveSession | null> {
   const row = await tx.session.findFirst({ where: { contactId, status: 'active' }, orderBy: { updatedAt: 'desc' } });
   if (!row) return null;
-  const parsed = flowSessionSchema.safeParse(safeJson(row.state));
+  const parsed = flowSessionSchema.safeParse(openState(deps.personalData, row.state));
   if (!parsed.success) {
-    logger.warn({ sessionId: row.id }, 'stored session does not match the session schema; starting fresh');
-    await tx.session.update({ where: { id: row.id }, data: { status: 'ended' } });
+    deps.logger.warn({ sessionId: row.id }, 'stored session is unreadable or does not match the session schema; starting fresh');
+    await tx.session.delete({ where: { id: row.id } });
     return null;
   }
   if (new Date(parsed.data.expiresAt).getTime() <= now.getTime()) {
-    await tx.session.update({ where: { id: row.id }, data: { status: 'expired' } });
+    // Its answers go now; the row waits for the retention sweep (it may still be referenced by a timer).
+    await tx.session.update({ where: { id: row.id }, data: { status: 'expired', state: '' } });
     return null;
   }
-  return { id: row.id, state: parsed.data };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
+  return { id: row.id, state: parsed.data, startedAt: row.createdAt };
 }
 
 /** Turns the engine's i18n replies into final messages in a language. */
@@ -108,7 +133,12 @@ export async function conversationStep(
     language,
     replies: [],
     afterCommit: [],
+    seal: (request) => {
+      seal.report ||= request.report ?? false;
+      seal.unlink ||= request.unlink ?? false;
+    },
   };
+  const seal: Required<ConversationSeal> = { report: false, unlink: false };
   // Replies a handler adds go where its effect happened among the flow's replies.
   const replies = [...result.replies];
   let inserted = 0;
@@ -122,11 +152,15 @@ export async function conversationStep(
     inserted += added.length;
     ctx.replies.length = before;
   }
+  if (seal.report || seal.unlink) {
+    const flowId = session?.state.flowId ?? result.session?.flowId;
+    await removeTrail(deps, ctx, target, session?.startedAt ?? now, seal, flowId ? deps.catalog.flows.get(flowId)?.clearChat !== false : true);
+  }
 
   let timeout: StepOutcome['timeout'];
   if (result.session) {
     const data = {
-      state: JSON.stringify(result.session),
+      state: sealState(deps.personalData, result.session),
       flowId: result.session.flowId,
       expiresAt: new Date(result.session.expiresAt),
       channel: target.channel,
@@ -140,7 +174,7 @@ export async function conversationStep(
       timeout = { id: jobId('timeout', row.id, at.getTime()), sessionId: row.id, at };
     }
   } else if (session) {
-    await tx.session.update({ where: { id: session.id }, data: { status: 'ended' } });
+    await tx.session.delete({ where: { id: session.id } });
   }
   return {
     replies: resolveReplies(deps.translator, ctx.language, [...replies, ...ctx.replies]),
@@ -149,4 +183,26 @@ export async function conversationStep(
     timeout,
     startRefused: result.startRefused,
   };
+}
+
+/** Removes what the conversation left behind once a report or survey answers were recorded. */
+async function removeTrail(
+  deps: ConversationDeps,
+  ctx: EffectContext,
+  target: OutboxTarget,
+  since: Date,
+  seal: Required<ConversationSeal>,
+  clearChat: boolean,
+): Promise<void> {
+  const messages = await conversationMessages(ctx.tx, target.contactId, since, ctx.now);
+  if (seal.report && clearChat && deps.deletableChannels?.has(target.channel) && deps.schedule) {
+    const ids = chatIds(messages, target.identityId);
+    const schedule = deps.schedule;
+    if (ids.length > 0) {
+      const data = CLEAR_CHAT.data({ identityId: target.identityId, ids: ids.join(',') });
+      ctx.afterCommit.push(() => schedule(jobId('clear-chat', target.identityId, ctx.now.getTime()), data, ctx.now));
+    }
+  }
+  if (seal.report && deps.threadHintChannels?.has(target.channel)) ctx.replies.push({ type: 'text', key: 'system:protection.delete_thread' });
+  if (seal.unlink) await unlinkMessages(ctx.tx, deps.personalData, messages);
 }

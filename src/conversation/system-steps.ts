@@ -36,7 +36,7 @@ export async function runSystemStep(db: Db, queues: Queues, deps: ConversationDe
   let accepted = true;
   await unitOfWork(db, queues, async ({ tx, send, afterCommit }) => {
     const now = new Date();
-    const session = await loadSession(tx, step.target.contactId, now, deps.logger);
+    const session = await loadSession(tx, step.target.contactId, now, deps);
     accepted = !step.accept || step.accept(session);
     if (!accepted) return;
     const outcome = await conversationStep(deps, tx, step.target, session, step.input, now);

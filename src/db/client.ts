@@ -47,6 +47,8 @@ export async function openDatabase(url: string): Promise<Database> {
     await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 10000');
     await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+    // Deleted rows are overwritten with zeros, so an erased person leaves nothing in free pages.
+    await db.$queryRawUnsafe('PRAGMA secure_delete = ON');
     return { db, provider: 'sqlite', close: () => db.$disconnect() };
   }
   const { connectionString, schema } = postgresTarget(url);

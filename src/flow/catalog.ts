@@ -45,6 +45,8 @@ export interface CompiledFlow {
   readonly following: ReadonlyMap<string, string | null>;
   readonly start: string;
   readonly expiresAfterMs: number;
+  /** Delete the conversation from the person's chat once it sent a report (flow field clearChat). */
+  readonly clearChat: boolean;
   readonly interruptible: boolean;
   readonly retries: number;
   readonly onInvalid: string | null;
@@ -226,6 +228,7 @@ function compile(file: string, document: FlowDocument, translator: Translator): 
     following,
     start: document.start ?? (document.steps[0] as FlowStep).id,
     expiresAfterMs: durationMs(document.expiresAfter ?? DEFAULT_EXPIRY),
+    clearChat: document.clearChat ?? true,
     interruptible: document.interruptible ?? true,
     retries: document.retries ?? DEFAULT_RETRIES,
     onInvalid: document.onInvalid ?? null,

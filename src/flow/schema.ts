@@ -407,6 +407,10 @@ export const flowDocumentSchema = z
       .optional(),
     interruptible: z.boolean().optional().meta({ description: 'Whether another flow\'s keyword interrupts this one (default true).' }),
     expiresAfter: durationSchema.optional().meta({ description: 'Inactivity after which the conversation is closed (default 1d).' }),
+    clearChat: z.boolean().optional().meta({
+      description:
+        'Once this flow has sent a report, delete its conversation from the person\'s chat where the channel allows it (Telegram), keeping the last message with the case code (default true).',
+    }),
     retries: z.int().min(0).max(10).optional().meta({ description: 'Default retries of the questions (default 2).' }),
     onInvalid: stepIdSchema.optional().meta({ description: 'Default step taken when a question\'s retries are used up.' }),
     timeout: timeoutSchema.optional().meta({ description: 'Default waiting of the questions.' }),

@@ -36,6 +36,7 @@ export async function ingest(deps: IngestDeps, channel: string, event: InboundEv
         contactId,
         identityId,
         providerId: event.providerId,
+        chatMessageId: event.chatMessageId ?? null,
         bodyEnc: deps.personalData.encrypt(JSON.stringify(message)),
         status: 'received',
       },

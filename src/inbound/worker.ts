@@ -40,13 +40,15 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
   const process = async (job: Job<InboundJob>, token?: string): Promise<void> => {
     const { messageId } = job.data;
     const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true, contact: true } });
-    if (!message || message.direction !== 'in' || !message.contactId || !message.identity || !message.contact) {
-      throw new UnrecoverableError(`inbound message ${messageId} not found`);
-    }
-    if (message.status === 'processed') {
+    // A processed message may have been unlinked from its contact since (a survey answer): only
+    // its replies are queued again.
+    if (message?.status === 'processed') {
       const pending = await db.message.findMany({ where: { causeId: messageId, status: 'queued' }, select: { id: true, channel: true } });
       await enqueueAll(queues, pending);
       return;
+    }
+    if (!message || message.direction !== 'in' || !message.contactId || !message.identity || !message.contact) {
+      throw new UnrecoverableError(`inbound message ${messageId} not found`);
     }
     const lockKey = `${queues.settings.prefix}:lock:contact:${message.contactId}`;
     const lockToken = randomUUID();
@@ -84,7 +86,8 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
         for (const task of ctx.afterCommit) work.afterCommit(task);
         const target = { contactId, identityId: identity.id, channel: message.channel };
         work.send(await writeOutbox(work.tx, personalData, target, `reply:${messageId}`, ctx.outbox, messageId));
-        await work.tx.message.update({ where: { id: messageId }, data: { status: 'processed' } });
+        // updateMany: the message is gone when it asked for the erasure of its sender.
+        await work.tx.message.updateMany({ where: { id: messageId }, data: { status: 'processed' } });
       });
     } finally {
       clearInterval(renewal);

@@ -33,6 +33,8 @@ async function createIncident(effect: EffectOf<'create_incident'>, ctx: EffectCo
     },
   });
   ctx.afterCommit.push(() => started(incident.id));
+  // The report is sent: clear the chat, and for an anonymous one unlink the conversation.
+  ctx.seal({ report: true, unlink: effect.anonymous });
 }
 
 async function caseStatus(effect: EffectOf<'case_status'>, ctx: EffectContext): Promise<void> {

@@ -79,9 +79,12 @@ export function defaultJobOptions(settings: QueueSettings): JobsOptions {
   return {
     attempts: settings.attempts,
     backoff: { type: 'capped' },
-    removeOnComplete: { age: 24 * 3600, count: 10_000 },
-    // Failed jobs stay: they are the dead-letter list (CLI `dead-letter`, API /dead-letter).
-    removeOnFail: { age: 30 * 24 * 3600 },
+    // A completed job's only use is to make a repeated add of its id a no-op for a while (the
+    // database dedupes for good); its data names messages of a person, so it goes within the hour.
+    removeOnComplete: { age: 3600, count: 1_000 },
+    // Failed jobs are the dead-letter list (CLI `dead-letter`, API /dead-letter): kept a week, long
+    // enough to look at them and retry, not longer.
+    removeOnFail: { age: 7 * 24 * 3600 },
   };
 }
 

@@ -1,10 +1,14 @@
 /**
  * The embedded Redis: when REDIS_URL is unset, the gateway starts its own `redis-server` on
  * loopback and a free port, with its data and append-only file under DATA_DIR/redis (queued work
- * and timers survive a restart), restarts it if it dies, and stops it on shutdown.
+ * and timers survive a restart), restarts it if it dies, and stops it on shutdown. It requires a
+ * password generated at each start, given to redis-server in a 0600 config file (never on its
+ * command line, which other users can read) and written, inside the URL, to redis.url (0600) for
+ * the CLI of the same install. Neither the password nor the URL is logged.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../logger.js';
@@ -47,7 +51,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
+function ping(port: number, password: string): Promise<boolean> {
   return new Promise((done) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     const finish = (ok: boolean) => {
@@ -56,8 +60,13 @@ function ping(port: number): Promise<boolean> {
     };
     socket.setTimeout(500, () => finish(false));
     socket.on('error', () => finish(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => finish(data.toString().startsWith('+PONG')));
+    let answer = '';
+    socket.on('connect', () => socket.write(`AUTH ${password}\r\nPING\r\n`));
+    socket.on('data', (data) => {
+      answer += data.toString();
+      if (answer.includes('+PONG')) finish(true);
+      else if (answer.includes('-')) finish(false);
+    });
   });
 }
 
@@ -90,12 +99,19 @@ async function stopLeftover(pidFile: string, logger: Logger): Promise<void> {
 
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   const dir = resolve(options.dataDir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   const pidFile = join(dir, 'redis.pid');
   await stopLeftover(pidFile, options.logger);
   rmSync(pidFile, { force: true });
   const port = options.port ?? (await freePort());
+  const password = randomBytes(24).toString('hex');
+  const configFile = join(dir, 'redis.conf');
+  writeFileSync(configFile, `requirepass ${password}\n`, { mode: 0o600 });
+  chmodSync(configFile, 0o600);
+  const url = `redis://:${password}@127.0.0.1:${port}`;
   const args = [
+    configFile,
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', dir,
@@ -140,7 +156,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
       const started = Date.now();
       const poll = async () => {
         if (settled) return;
-        if (await ping(port)) {
+        if (await ping(port, password)) {
           settled = true;
           restarts = 0;
           ready();
@@ -155,10 +171,11 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
 
   await launch();
   // Lets the CLI of the same install (dead-letter list...) find the running server.
-  writeFileSync(join(dir, 'redis.url'), `redis://127.0.0.1:${port}`);
+  writeFileSync(join(dir, 'redis.url'), url, { mode: 0o600 });
+  chmodSync(join(dir, 'redis.url'), 0o600);
   options.logger.info({ port, dir }, 'embedded redis-server started');
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url,
     port,
     async stop() {
       stopping = true;

@@ -8,6 +8,8 @@
  *   small-cell and complementary suppression, Wilson intervals, change between waves with
  *   Newcombe's interval, indicator series per area, response quality, CSV/HXL exports (audited),
  *   and waves (invitations, one reminder, close time).
+ * - Unlinkable: rows carry no contact id and only the day they were made, and the conversation's
+ *   messages are unlinked from the person once the answers are stored (src/conversation/trail.ts).
  * - Timer `survey-reminder` { waveId }: the wave's one reminder.
  * - Settings (settings.ts): SURVEY_MIN_CELL, SURVEY_CONFIDENCE, SURVEY_REMINDER_HOURS.
  */
@@ -43,7 +45,11 @@ export function surveysCapability(options: SurveysOptions = {}): Capability<type
       const waves: WaveDeps = { db: runtime.db, queues: runtime.queues, flowIds: loadFlowCatalogIds(flowsDir), reminderHours: settings.SURVEY_REMINDER_HOURS, now: options.now ?? (() => new Date()) };
       return {
         effects: {
-          record_survey_response: (effect, ctx) => recordSurveyResponse(effect, ctx),
+          record_survey_response: async (effect, ctx) => {
+            await recordSurveyResponse(effect, ctx);
+            // The answers are stored without the person: their conversation's messages lose text and contact.
+            ctx.seal({ unlink: true });
+          },
         },
         timers: [onTimer(REMINDER, async ({ waveId }) => void (await sendReminder(waves, waveId)))],
         adminRoutes: surveyRoutes({ db: runtime.db, translator: runtime.translator, surveys, settings, waves, defaultLanguage: runtime.config.DEFAULT_LANGUAGE }),

@@ -25,6 +25,8 @@ export async function recordSurveyResponse(effect: SurveyEffect, ctx: RecordCont
   const answers = Object.entries(effect.answers);
   const started = Date.parse(effect.startedAt);
   const demographics = { areaId: effect.areaId, gender: effect.demographics.gender ?? null, ageBand: effect.demographics.ageBand ?? null };
+  // The day only: an exact time could be matched with the person's messages.
+  const createdAt = startOfDay(ctx.now);
   await ctx.tx.surveyResponse.create({
     data: {
       id,
@@ -35,12 +37,19 @@ export async function recordSurveyResponse(effect: SurveyEffect, ctx: RecordCont
       answered: answers.length,
       complete: effect.complete,
       durationSeconds: effect.complete && Number.isFinite(started) ? Math.max(0, Math.round((ctx.now.getTime() - started) / 1000)) : null,
+      createdAt,
     },
   });
   if (answers.length > 0) {
-    await ctx.tx.surveyAnswer.createMany({ data: answers.map(([question, answer]) => ({ surveyId: effect.surveyId, wave, responseId: id, question, answer, ...demographics })) });
+    await ctx.tx.surveyAnswer.createMany({ data: answers.map(([question, answer]) => ({ surveyId: effect.surveyId, wave, responseId: id, question, answer, ...demographics, createdAt })) });
   }
   if (effect.complete && waveRow && !closed) {
     await ctx.tx.surveyInvitation.updateMany({ where: { waveId: waveRow.id, contactId: ctx.contactId }, data: { finished: true } });
   }
+}
+
+function startOfDay(at: Date): Date {
+  const day = new Date(at);
+  day.setUTCHours(0, 0, 0, 0);
+  return day;
 }

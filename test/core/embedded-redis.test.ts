@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -12,8 +13,23 @@ describe('embedded Redis', () => {
   it('starts on loopback, keeps data in its append-only file across a restart, and stops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
     const first = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
-    expect(first.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    // A generated password, required: a client without it is refused.
+    expect(first.url).toMatch(/^redis:\/\/:[0-9a-f]{48}@127\.0\.0\.1:\d+$/);
     expect(runningEmbeddedRedis(dir)).toBe(first.url);
+    const refusal = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection({ host: '127.0.0.1', port: first.port }, () => socket.write('GET timer\r\n'));
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString());
+      });
+      socket.once('error', reject);
+    });
+    expect(refusal).toMatch(/^-NOAUTH/);
+    // The password is in files only the gateway's user reads, never on redis-server's command line.
+    for (const file of ['redis.url', 'redis.conf']) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const pid = Number(readFileSync(join(dir, 'redis.pid'), 'utf8'));
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain(new URL(first.url).password);
     const client = new Redis(first.url);
     await client.set('timer', 'kept');
     expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);

@@ -62,7 +62,7 @@ describe('starting an escalation', () => {
       await applyEffect(
         { type: 'create_incident', caseCode, category: 'violence', areaId: 'kanzi', occurredAt: null, affected: null, severity: 'critical', description: 'x', anonymous: false, callbackAllowed: true },
         // The after-commit work (the escalation start) is dropped, as if the process died.
-        { tx: tx as Db, now: new Date(), contactId, channel: 'console', personalData: gateway.personalData, language: 'en', replies: [], afterCommit: [] },
+        { tx: tx as Db, now: new Date(), contactId, channel: 'console', personalData: gateway.personalData, language: 'en', replies: [], seal: () => undefined, afterCommit: [] },
         gateway.effects,
       );
     });

@@ -158,7 +158,7 @@ export async function fileReport(
         anonymous: reporter === null,
         callbackAllowed: input.callbackAllowed ?? reporter !== null,
       },
-      { tx: tx as Db, now: gateway.clock.now(), contactId, channel: 'console', personalData: gateway.personalData, language: input.language ?? 'en', replies: [], afterCommit },
+      { tx: tx as Db, now: gateway.clock.now(), contactId, channel: 'console', personalData: gateway.personalData, language: input.language ?? 'en', replies: [], afterCommit, seal: () => undefined },
       gateway.effects,
     );
   });

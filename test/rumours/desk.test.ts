@@ -26,7 +26,7 @@ afterAll(async () => {
 async function report(channel: string, address: string, language: string, text: string, areaId: string | null): Promise<string> {
   const { contactId } = await findOrCreateContact(gateway.db, gateway.personalData, channel, address);
   await gateway.db.contact.update({ where: { id: contactId }, data: { language, areaId } });
-  const ctx = { tx: gateway.db, now: new Date(), contactId, channel, personalData: gateway.personalData, language, replies: [], afterCommit: [] as (() => Promise<void>)[] };
+  const ctx = { tx: gateway.db, now: new Date(), contactId, channel, personalData: gateway.personalData, language, replies: [], seal: () => undefined, afterCommit: [] as (() => Promise<void>)[] };
   await applyEffect({ type: 'record_rumour', text, areaId }, ctx, gateway.effects);
   for (const task of ctx.afterCommit) await task();
   return contactId;

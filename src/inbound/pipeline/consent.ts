@@ -52,7 +52,7 @@ export function consent(keywords: ConsentKeywords, translator: Translator): Midd
       ctx.outbox.push({ message: { type: 'text', text: translator.t(ctx.language, key) }, kind: kindOfMessage });
     if (kind === 'opt_out') {
       await stopIdentity(ctx.tx, ctx.identityId, ctx.now);
-      await ctx.tx.session.updateMany({ where: { contactId: ctx.contactId, status: 'active' }, data: { status: 'ended' } });
+      await ctx.tx.session.deleteMany({ where: { contactId: ctx.contactId, status: 'active' } });
       if (!ctx.stopped) say('system:consent.stopped', 'opt_out_confirmation');
       return;
     }
