@@ -18,7 +18,7 @@ export function erasureRoutes(db: Db, queues: Queues, now: () => Date) {
       const { id } = parseInput(params, request.params);
       const contactId = await resolveContact(db, id);
       const principal = request.principal;
-      const erased = await eraseContact(db, queues, contactId, principal.actor, now());
+      const erased = await eraseContact(db, queues, contactId, `${principal.name} (${principal.actor})`, now());
       return { erased: true, removed: erased };
     });
   };

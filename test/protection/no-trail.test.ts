@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/admin/tokens.js';
 import { ConsoleUser } from '../support/console.js';
+import { waitForIdle } from '../support/idle.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { found, redisText, sqliteFiles, tableText } from './scan.js';
 
@@ -20,20 +21,28 @@ afterAll(async () => {
 
 const marker = (name: string) => `zq${name}${Math.random().toString(36).slice(2, 10)}`;
 
+/** Says each line once the gateway is idle again; returns every reply, in order. */
+async function talk(user: ConsoleUser, lines: string[]): Promise<string[]> {
+  const seen: string[] = [];
+  for (const line of lines) {
+    await user.say(line);
+    await waitForIdle(gateway);
+    seen.push(...(await user.unread()));
+  }
+  return seen;
+}
+
 async function english(name: string): Promise<ConsoleUser> {
   const user = new ConsoleUser(gateway, name);
-  await user.ask('hi');
-  await user.ask('1');
+  await talk(user, ['hi', '1']);
   return user;
 }
 
 async function report(user: ConsoleUser, description: string, contact: '1' | '2'): Promise<string> {
-  await user.say('report');
-  await user.replies(2);
-  for (const answer of ['1', 'kanzi', 'yesterday', '40', 'high', description, contact]) await user.ask(answer);
-  await user.say('yes');
-  const [thanks] = await user.replies(1);
-  return /R-[A-Z2-9]{6}/.exec(thanks!)![0];
+  const replies = await talk(user, ['report', '1', 'kanzi', 'yesterday', '40', 'high', description, contact, 'yes']);
+  const code = /R-[A-Z2-9]{6}/.exec(replies.join('\n'));
+  if (!code) throw new Error(`no case code in the replies: ${replies.join(' | ')}`);
+  return code[0];
 }
 
 async function settled(): Promise<void> {
@@ -49,14 +58,10 @@ describe('no plaintext trail', () => {
     const named = await english('trail-named');
     await report(named, `Soldiers beat a trader ${markers.named}`, '1');
     const rumour = await english('trail-rumour');
-    await rumour.ask('rumour');
-    await rumour.ask(`They say the bridge is mined ${markers.rumour}`);
-    await rumour.ask('kanzi');
+    await talk(rumour, ['rumour', `They say the bridge is mined ${markers.rumour}`, 'kanzi']);
     const surveyed = await english('trail-survey');
-    await surveyed.ask('survey');
-    for (const answer of ['yes', '1', '3', `Tessa`, '1', '2', '4', '3', '3', '1', '1']) await surveyed.ask(answer);
-    await surveyed.say('2');
-    await surveyed.replies(1);
+    const survey = await talk(surveyed, ['survey', 'yes', '1', '3', 'Tessa', '1', '2', '4', '3', '3', '1', '1', '2']);
+    expect(survey.at(-1)).toMatch(/Thank you for your answers/);
     await settled();
 
     const all = Object.values(markers);
