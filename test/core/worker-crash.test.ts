@@ -69,7 +69,7 @@ describe('a worker killed mid-job', () => {
     const inbound = new Queue('inbound', { connection: redisOptions(vars.REDIS_URL!), prefix: vars.QUEUE_PREFIX });
     const ingestOnly = await startChildGateway(vars, { workers: false });
     children.push(ingestOnly);
-    const doomed = await startChildGateway(vars);
+    const doomed = await startChildGateway(env.anotherProcess());
     children.push(doomed);
     await inbound.pause();
     expect(await postUpdate(ingestOnly.url, telegramUpdates.text(4242, 'hi', { languageCode: 'en' }))).toBe(200);
@@ -82,7 +82,7 @@ describe('a worker killed mid-job', () => {
     await release();
     expect(fake.calls('sendMessage')).toHaveLength(0);
 
-    gateway = await startGateway(loadConfig(vars));
+    gateway = await startGateway(loadConfig(env.anotherProcess()));
     await fake.waitFor('sendMessage', 1, 20_000);
     await eventually(async () => (await inbound.getCompletedCount()) === 1, 10_000, 'the retried job to complete');
     await waitForIdle(gateway);
