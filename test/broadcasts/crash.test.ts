@@ -3,7 +3,6 @@
  * once: the gateway runs in a child process that is killed (SIGKILL) mid-fan-out or mid-send and
  * started again on the same database and Redis; deliveries are counted at the fake SMS API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/admin/tokens.js';
@@ -11,39 +10,16 @@ import { loadConfig } from '../../src/gateway.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { createPersonalData, parseKey } from '../../src/personal-data.js';
 import { readAreas, seedAreas } from '../../src/areas/gazetteer.js';
-import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
+import type { FakeTwilioApi } from '../fakes/twilio-api.js';
+import { startChildGateway, type ChildGateway, type ChildGatewayOptions } from '../support/child-gateway.js';
 import { eventually, TEST_KEY, testEnv, type TestEnv } from '../support/gateway.js';
-import { smsEnv } from './support.js';
+import { startProviders, type Providers } from '../support/providers.js';
 
 const RECIPIENTS = 150;
 
-interface Child {
-  process: ChildProcess;
-  url: string;
-  exited: Promise<unknown>;
-}
-
-async function startChild(vars: Record<string, string>, settings: Record<string, unknown>, clock: Record<string, string> = {}): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'crash-child.ts')], {
-    env: { ...process.env, GATEWAY_ENV: JSON.stringify(vars), BROADCAST_SETTINGS: JSON.stringify(settings), ...clock },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child did not start:\n${output}`)), 30_000);
-    child.stdout!.on('data', (data: Buffer) => {
-      output += data.toString();
-      const match = /ready (\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
-    void exited.then(() => reject(new Error(`child exited before it was ready:\n${output}`)));
-  });
-  return { process: child, url, exited };
+/** A gateway whose broadcasts capability has these settings. */
+function startChild(vars: Record<string, string>, settings: Record<string, unknown>, clock: Pick<ChildGatewayOptions, 'clockOffsetMs'> = {}): Promise<ChildGateway> {
+  return startChildGateway(vars, { capabilities: { broadcasts: { settings } }, ...clock });
 }
 
 async function call(url: string, token: string, method: string, path: string, body?: unknown) {
@@ -56,16 +32,18 @@ async function call(url: string, token: string, method: string, path: string, bo
 }
 
 describe('a crash mid-broadcast', { timeout: 90_000 }, () => {
+  let providers: Providers<'sms'>;
   let sms: FakeTwilioApi;
   let env: TestEnv;
   let database: Database;
-  let child: Child | undefined;
+  let child: ChildGateway | undefined;
   let tokens: { broadcaster: string; approver: string };
   const addresses: string[] = [];
 
   beforeAll(async () => {
-    sms = await startTwilioApi();
-    env = testEnv({ ...smsEnv(sms.url, 50), JOB_LOCK_MS: '1000', CONSOLE_CHANNEL: 'false' });
+    providers = await startProviders(['sms']);
+    sms = providers.sms;
+    env = testEnv({ ...providers.env, JOB_LOCK_MS: '1000', CONSOLE_CHANNEL: 'false' });
     database = await openDatabase(loadConfig(env.vars).databaseUrl);
     const db = database.db;
     await seedAreas(db, readAreas(join(import.meta.dirname, '..', '..', 'prisma', 'seed', 'areas.yaml')));
@@ -81,11 +59,11 @@ describe('a crash mid-broadcast', { timeout: 90_000 }, () => {
 
   afterAll(async () => {
     if (child) {
-      child.process.kill('SIGKILL');
+      child.kill('SIGKILL');
       await child.exited;
     }
     await database?.close();
-    await sms?.close();
+    await providers?.close();
     await env?.cleanup();
   });
 
@@ -123,20 +101,19 @@ describe('a crash mid-broadcast', { timeout: 90_000 }, () => {
   }
 
   async function stopChild(): Promise<void> {
-    child!.process.kill('SIGTERM');
-    await child!.exited;
+    await child!.stop();
     child = undefined;
   }
 
   it('killed mid-fan-out, restarted: every recipient gets the message exactly once', async () => {
     // The recipients' quiet hours end 12 s from now, so their messages are held while the
     // gateway dies in the middle of writing them (pages of 2) and comes back.
-    const clock = { CLOCK_AT: '2026-03-10T03:59:48.000Z', CLOCK_SET_AT: String(Date.now()) };
+    const clock = { clockOffsetMs: Date.parse('2026-03-10T03:59:48.000Z') - Date.now() };
     const settings = { BROADCAST_PAGE_SIZE: 2, BROADCAST_QUIET_HOURS: '21:00-07:00', BROADCAST_SWEEP_MS: 500 };
     child = await startChild(env.vars, settings, clock);
     const id = await broadcast(child.url, 'First');
     await eventually(async () => (await database.db.broadcast.findUniqueOrThrow({ where: { id } })).written >= 20, 20_000, 'fan-out under way');
-    child.process.kill('SIGKILL');
+    child.kill('SIGKILL');
     await child.exited;
     const row = await database.db.broadcast.findUniqueOrThrow({ where: { id } });
     expect(row.status).toBe('sending');
@@ -164,7 +141,7 @@ describe('a crash mid-broadcast', { timeout: 90_000 }, () => {
     // The 10th request reaches the provider, which kills the gateway before answering.
     sms.respondWith((request) => {
       if (request.form.Body !== body || ++seen !== 10) return undefined;
-      victim.process.kill('SIGKILL');
+      victim.kill('SIGKILL');
       return { status: 201, delayMs: 1000, body: {} };
     });
     const id = await broadcast(child.url, 'Second');

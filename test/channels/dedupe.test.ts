@@ -4,34 +4,26 @@
  * on two channels is two messages from two people (two replies).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramApi, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
+import { telegramUpdates } from '../fakes/telegram-api.js';
 import { ConsoleUser } from '../support/console.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
+import { startProviders, webhooksTo, type Providers } from '../support/providers.js';
 
-const TOKEN = '123456:TEST-token';
-const SECRET = 'telegram-secret';
-
-let telegram: FakeTelegramApi;
+let providers: Providers<'telegram'>;
 let gateway: TestGateway;
 beforeAll(async () => {
-  telegram = await startTelegramApi({ token: TOKEN });
-  gateway = await startTestGateway({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: telegram.url });
+  providers = await startProviders(['telegram']);
+  gateway = await startTestGateway(providers.env);
 });
 afterAll(async () => {
   await gateway?.close();
-  await telegram?.close();
+  await providers?.close();
 });
 
-function postTelegram(update: unknown): Promise<number> {
-  return fetch(`${gateway.url}/webhooks/telegram`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
-    body: JSON.stringify(update),
-  }).then((r) => r.status);
-}
+const postTelegram = async (update: unknown): Promise<number> => (await webhooksTo(gateway.url).telegram(update)).status;
 
-const repliesTo = (chat: number) => telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === String(chat));
+const repliesTo = (chat: number) => providers.telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === String(chat));
 
 describe('inbound dedupe', () => {
   it('takes the same provider id on two channels as two messages, each answered', async () => {

@@ -3,16 +3,25 @@
  * it, the flow's reply sent through the real SDK to a local fake of the provider's API, and the
  * delivery status applied. Also the provider behaviours the outbound worker must honour.
  */
-import twilio from 'twilio';
 import { createToken } from '../../src/admin/tokens.js';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import { enqueueAll, writeOutbox } from '../../src/outbound/outbox.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
-import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
-import { startTwilioApi, twilioError, type FakeTwilioApi } from '../fakes/twilio-api.js';
-import { signSlackRequest, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import { telegramErrors, telegramUpdates } from '../fakes/telegram-api.js';
+import { twilioError } from '../fakes/twilio-api.js';
+import {
+  inboundSms,
+  PUBLIC_URL,
+  slackButtonPress,
+  slackDirectMessage,
+  startProviders,
+  TWILIO_SID,
+  webhooksTo,
+  type GatewayWebhooks,
+  type Providers,
+} from '../support/providers.js';
 import { parseChoicePayload } from '../../src/messages.js';
 
 /** The time between two presses of one button by an impatient person (the input, not a wait for an event). */
@@ -21,43 +30,19 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
 
-
-const TELEGRAM_TOKEN = '123456:TEST-token';
-const TELEGRAM_SECRET = 'telegram-webhook-secret';
-const TWILIO_SID = `AC${'1'.repeat(32)}`;
-const TWILIO_TOKEN = 'twilio-auth-token';
-const SLACK_SECRET = 'slack-signing-secret';
-/** What Twilio calls: the gateway behind a proxy. Signatures are computed over this URL. */
-const PUBLIC_URL = 'https://gateway.example.org';
-
 let gateway: TestGateway;
-let telegram: FakeTelegramApi;
-let sms: FakeTwilioApi;
-let slack: FakeSlackApi;
+let providers: Providers;
+let webhooks: GatewayWebhooks;
 
 beforeAll(async () => {
-  telegram = await startTelegramApi({ token: TELEGRAM_TOKEN });
-  sms = await startTwilioApi({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
-  slack = await startFakeSlackApi();
-  gateway = await startTestGateway({
-    PUBLIC_URL,
-    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-    TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    TWILIO_ACCOUNT_SID: TWILIO_SID,
-    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-    TWILIO_FROM: '+15550009999',
-    TWILIO_API_BASE: sms.url,
-    TWILIO_MESSAGES_PER_SECOND: '50',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SLACK_SECRET,
-    SLACK_API_URL: slack.url.replace(/\/$/, ''),
-  });
+  providers = await startProviders();
+  gateway = await startTestGateway(providers.env);
+  webhooks = webhooksTo(gateway.url);
 });
 
 afterAll(async () => {
   await gateway?.close();
-  await Promise.all([telegram?.close(), sms?.close(), slack?.close()]);
+  await providers?.close();
 });
 
 /** The stored identity of an address (found by its keyed hash, as the gateway does). */
@@ -66,52 +51,10 @@ function identityOf(channel: string, address: string) {
   return gateway.db.contactIdentity.findUnique({ where: { channel_addressHash: { channel, addressHash } } });
 }
 
-function postTelegram(update: unknown, secret = TELEGRAM_SECRET): Promise<Response> {
-  return fetch(`${gateway.url}/webhooks/telegram`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
-    body: JSON.stringify(update),
-  });
-}
-
-function postTwilio(path: string, params: Record<string, string>, token = TWILIO_TOKEN): Promise<Response> {
-  const signature = twilio.getExpectedTwilioSignature(token, `${PUBLIC_URL}${path}`, params);
-  return fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body: new URLSearchParams(params).toString(),
-  });
-}
-
-let smsCounter = 0;
-function smsFrom(from: string, body: string): Record<string, string> {
-  smsCounter += 1;
-  return { MessageSid: `SM${String(smsCounter).padStart(32, '0')}`, AccountSid: TWILIO_SID, From: from, To: '+15550009999', Body: body, NumMedia: '0' };
-}
-
-function postSlack(path: string, body: string, headers: Record<string, string> = {}, secret = SLACK_SECRET): Promise<Response> {
-  const contentType = path.endsWith('interactions') ? 'application/x-www-form-urlencoded' : 'application/json';
-  return fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': contentType, ...signSlackRequest(secret, body), ...headers },
-    body,
-  });
-}
-
-function slackDm(eventId: string, user: string, text: string): string {
-  return JSON.stringify({
-    type: 'event_callback',
-    team_id: 'T0000001',
-    event_id: eventId,
-    event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'message', channel: 'D0000001', channel_type: 'im', user, text, ts: `${Date.now() / 1000}` },
-  });
-}
-
 describe('Telegram end to end', () => {
   it('answers a signed update with an inline keyboard through grammY, then follows a button press', async () => {
-    expect((await postTelegram(telegramUpdates.text(1001, 'hi', { languageCode: 'en' }))).status).toBe(200);
-    const menu = await telegram.waitFor('sendMessage', 1);
+    expect((await webhooks.telegram(telegramUpdates.text(1001, 'hi', { languageCode: 'en' }))).status).toBe(200);
+    const menu = await providers.telegram.waitFor('sendMessage', 1);
     expect(String(menu.payload.chat_id)).toBe('1001');
     expect(menu.payload.text).toBe('Hello! What would you like to do?');
     const keyboard = (menu.payload.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard;
@@ -121,39 +64,39 @@ describe('Telegram end to end', () => {
     const stored = await eventually(() => gateway.db.message.findFirst({ where: { channel: 'telegram', direction: 'out', status: 'sent' } }));
     expect(stored.providerId).toMatch(/^\d+$/);
 
-    expect((await postTelegram(telegramUpdates.callback(1001, 'rumour'))).status).toBe(200);
-    const next = await telegram.waitFor('sendMessage', 2);
+    expect((await webhooks.telegram(telegramUpdates.callback(1001, 'rumour'))).status).toBe(200);
+    const next = await providers.telegram.waitFor('sendMessage', 2);
     expect(String(next.payload.chat_id)).toBe('1001');
     expect(String(next.payload.text)).toMatch(/rumour/i);
-    expect(telegram.calls('answerCallbackQuery').length).toBeGreaterThanOrEqual(1);
+    expect(providers.telegram.calls('answerCallbackQuery').length).toBeGreaterThanOrEqual(1);
   });
 
   it('takes a button pressed twice 150 ms apart as one answer to its own question, and acknowledges both presses', async () => {
     const chat = 1077;
-    const sentTo = () => telegram.calls('sendMessage').filter((call) => String(call.payload.chat_id) === String(chat));
+    const sentTo = () => providers.telegram.calls('sendMessage').filter((call) => String(call.payload.chat_id) === String(chat));
     const keyboardOf = (index: number) => (sentTo()[index]!.payload.reply_markup as Keyboard).inline_keyboard.map((row) => row[0]!);
-    expect((await postTelegram(telegramUpdates.text(chat, 'report', { languageCode: 'en' }))).status).toBe(200);
+    expect((await webhooks.telegram(telegramUpdates.text(chat, 'report', { languageCode: 'en' }))).status).toBe(200);
     await eventually(() => (sentTo().length >= 2 ? true : undefined));
     const violence = keyboardOf(1).find((button) => parseChoicePayload(button.callback_data).choiceId === 'violence')!;
-    await postTelegram(telegramUpdates.callback(chat, violence.callback_data, { buttons: keyboardOf(1) }));
+    await webhooks.telegram(telegramUpdates.callback(chat, violence.callback_data, { buttons: keyboardOf(1) }));
     await eventually(() => (sentTo().length >= 3 ? true : undefined));
     expect(sentTo()[2]!.payload.text).toMatch(/^Where is it happening/);
     const places = keyboardOf(2);
     const kanzi = places.find((button) => button.text === 'Kanzi')!;
     expect(parseChoicePayload(kanzi.callback_data)).toEqual({ choiceId: 'kanzi', ref: expect.stringMatching(/^[0-9a-z]+$/) });
-    const answeredBefore = telegram.calls('answerCallbackQuery').length;
+    const answeredBefore = providers.telegram.calls('answerCallbackQuery').length;
 
-    expect((await postTelegram(telegramUpdates.callback(chat, kanzi.callback_data, { buttons: places, queryId: 'press-1' }))).status).toBe(200);
+    expect((await webhooks.telegram(telegramUpdates.callback(chat, kanzi.callback_data, { buttons: places, queryId: 'press-1' }))).status).toBe(200);
     await pause(DOUBLE_PRESS_MS);
-    expect((await postTelegram(telegramUpdates.callback(chat, kanzi.callback_data, { buttons: places, queryId: 'press-2' }))).status).toBe(200);
-    await eventually(() => (telegram.calls('answerCallbackQuery').length >= answeredBefore + 2 ? true : undefined));
-    const answered = telegram.calls('answerCallbackQuery').map((call) => call.payload.callback_query_id);
+    expect((await webhooks.telegram(telegramUpdates.callback(chat, kanzi.callback_data, { buttons: places, queryId: 'press-2' }))).status).toBe(200);
+    await eventually(() => (providers.telegram.calls('answerCallbackQuery').length >= answeredBefore + 2 ? true : undefined));
+    const answered = providers.telegram.calls('answerCallbackQuery').map((call) => call.payload.callback_query_id);
     expect(answered).toEqual(expect.arrayContaining(['press-1', 'press-2']));
 
     // Both presses are processed once the second one is stored as handled; then "yesterday" answers "when".
     await eventually(() => (sentTo().length >= 4 ? true : undefined));
     expect(sentTo()[3]!.payload.text).toMatch(/^When did it happen/);
-    await postTelegram(telegramUpdates.text(chat, 'yesterday'));
+    await webhooks.telegram(telegramUpdates.text(chat, 'yesterday'));
     await eventually(() => (sentTo().length >= 5 ? true : undefined));
     expect(sentTo().map((call) => String(call.payload.text).split(/[.?]/)[0])).toEqual([
       'Report an incident',
@@ -171,44 +114,44 @@ describe('Telegram end to end', () => {
 
   it('rejects a forged secret with 401 and stores nothing', async () => {
     const before = await gateway.db.message.count();
-    expect((await postTelegram(telegramUpdates.text(1002, 'hi'), 'forged')).status).toBe(401);
-    expect((await postTelegram(telegramUpdates.text(1002, 'hi'), '')).status).toBe(401);
+    expect((await webhooks.telegram(telegramUpdates.text(1002, 'hi'), { secret: 'forged' })).status).toBe(401);
+    expect((await webhooks.telegram(telegramUpdates.text(1002, 'hi'), { secret: '' })).status).toBe(401);
     expect(await gateway.db.message.count()).toBe(before);
   });
 
   it('answers 400 to a malformed update and 200 to an update type it does not handle', async () => {
-    expect((await postTelegram({ no: 'update_id' })).status).toBe(400);
-    expect((await postTelegram({ update_id: 77, edited_message: { message_id: 1 } })).status).toBe(200);
+    expect((await webhooks.telegram({ no: 'update_id' })).status).toBe(400);
+    expect((await webhooks.telegram({ update_id: 77, edited_message: { message_id: 1 } })).status).toBe(200);
   });
 
   it('waits retry_after on 429 and then sends once', async () => {
-    const calls = telegram.calls('sendMessage').length;
-    telegram.next(telegramErrors.tooManyRequests(1), 'sendMessage');
-    await postTelegram(telegramUpdates.text(1003, 'hi', { languageCode: 'en' }));
-    const refused = await telegram.waitFor('sendMessage', calls + 1);
-    const accepted = await telegram.waitFor('sendMessage', calls + 2, 15_000);
+    const calls = providers.telegram.calls('sendMessage').length;
+    providers.telegram.next(telegramErrors.tooManyRequests(1), 'sendMessage');
+    await webhooks.telegram(telegramUpdates.text(1003, 'hi', { languageCode: 'en' }));
+    const refused = await providers.telegram.waitFor('sendMessage', calls + 1);
+    const accepted = await providers.telegram.waitFor('sendMessage', calls + 2, 15_000);
     expect(accepted.at - refused.at).toBeGreaterThanOrEqual(950);
     await waitForIdle(gateway);
-    expect(telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === '1003')).toHaveLength(2);
+    expect(providers.telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === '1003')).toHaveLength(2);
   });
 
   it('marks a contact who blocked the bot (403) as stopped and sends nothing more', async () => {
-    telegram.next(telegramErrors.blocked(), 'sendMessage');
-    await postTelegram(telegramUpdates.text(1004, 'hi', { languageCode: 'en' }));
+    providers.telegram.next(telegramErrors.blocked(), 'sendMessage');
+    await webhooks.telegram(telegramUpdates.text(1004, 'hi', { languageCode: 'en' }));
     const failed = await eventually(() => gateway.db.message.findFirst({ where: { channel: 'telegram', status: 'failed', errorCode: '403' } }));
     const identity = await gateway.db.contactIdentity.findUniqueOrThrow({ where: { id: failed.identityId! } });
     expect(identity.stoppedAt).not.toBeNull();
-    const before = telegram.calls('sendMessage').length;
-    await postTelegram(telegramUpdates.text(1004, 'menu', { languageCode: 'en' }));
+    const before = providers.telegram.calls('sendMessage').length;
+    await webhooks.telegram(telegramUpdates.text(1004, 'menu', { languageCode: 'en' }));
     await waitForIdle(gateway);
-    expect(telegram.calls('sendMessage')).toHaveLength(before);
+    expect(providers.telegram.calls('sendMessage')).toHaveLength(before);
   });
 });
 
 describe('SMS end to end', () => {
   it('answers a signed SMS with a numbered list through twilio, stores segments, and applies the status callback', async () => {
-    expect((await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100001', 'hi'))).status).toBe(200);
-    const sent = await eventually(() => sms.messages()[0]);
+    expect((await webhooks.sms(inboundSms('+15550100001', 'hi'))).status).toBe(200);
+    const sent = await eventually(() => providers.sms.messages()[0]);
     expect(sent.form.To).toBe('+15550100001');
     expect(sent.form.From).toBe('+15550009999');
     expect(sent.form.StatusCallback).toBe(`${PUBLIC_URL}/webhooks/twilio/status`);
@@ -218,23 +161,23 @@ describe('SMS end to end', () => {
     expect(stored.segments).toBeGreaterThanOrEqual(2);
 
     const callback = { MessageSid: sent.sid!, MessageStatus: 'delivered', AccountSid: TWILIO_SID, To: '+15550100001' };
-    expect((await postTwilio('/webhooks/twilio/status', callback)).status).toBe(200);
+    expect((await webhooks.smsStatus(callback)).status).toBe(200);
     expect((await gateway.db.message.findUniqueOrThrow({ where: { id: stored.id } })).status).toBe('delivered');
     // A late "sent" does not move a delivered message back.
-    await postTwilio('/webhooks/twilio/status', { ...callback, MessageStatus: 'sent' });
+    await webhooks.smsStatus({ ...callback, MessageStatus: 'sent' });
     expect((await gateway.db.message.findUniqueOrThrow({ where: { id: stored.id } })).status).toBe('delivered');
 
-    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100001', '1'));
-    const menu = await eventually(() => sms.messages()[1]);
+    await webhooks.sms(inboundSms('+15550100001', '1'));
+    const menu = await eventually(() => providers.sms.messages()[1]);
     expect(menu.form.Body).toMatch(/^Hello! What would you like to do\?\n1\. Report an incident/);
   });
 
   it('sends Arabic texts without directional isolates, which feature phones show as boxes', async () => {
     const from = '+15550100077';
-    const toThem = () => sms.messages().filter((m) => m.form.To === from);
-    expect((await postTwilio('/webhooks/twilio/sms', smsFrom(from, 'بلاغ'))).status).toBe(200);
+    const toThem = () => providers.sms.messages().filter((m) => m.form.To === from);
+    expect((await webhooks.sms(inboundSms(from, 'بلاغ'))).status).toBe(200);
     await eventually(() => toThem().find((m) => String(m.form.Body).startsWith('ماذا يحدث')));
-    expect((await postTwilio('/webhooks/twilio/sms', smsFrom(from, '١'))).status).toBe(200);
+    expect((await webhooks.sms(inboundSms(from, '١'))).status).toBe(200);
     const places = await eventually(() => toThem().find((m) => String(m.form.Body).includes('كانزي')));
     expect(String(places.form.Body)).toContain('\n1. كانزي\n');
     for (const message of toThem()) expect(String(message.form.Body)).not.toMatch(/[\u2066-\u2069]/);
@@ -242,32 +185,26 @@ describe('SMS end to end', () => {
 
   it('rejects a forged signature and a signature for another URL with 401', async () => {
     const before = await gateway.db.message.count();
-    expect((await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100002', 'hi'), 'wrong-token')).status).toBe(401);
-    const params = smsFrom('+15550100002', 'hi');
-    const elsewhere = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, 'https://other.example.org/webhooks/twilio/sms', params);
-    const response = await fetch(`${gateway.url}/webhooks/twilio/sms`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': elsewhere },
-      body: new URLSearchParams(params).toString(),
-    });
+    expect((await webhooks.sms(inboundSms('+15550100002', 'hi'), { authToken: 'wrong-token' })).status).toBe(401);
+    const response = await webhooks.sms(inboundSms('+15550100002', 'hi'), { signedUrl: 'https://other.example.org/webhooks/twilio/sms' });
     expect(response.status).toBe(401);
     expect(await gateway.db.message.count()).toBe(before);
   });
 
   it('lets STOP win over a running flow and sends nothing afterwards', async () => {
-    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100003', 'hi'));
-    await eventually(() => sms.messages().find((m) => m.form.To === '+15550100003'));
-    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100003', 'Stop'));
-    const confirmation = await eventually(() => sms.messages().filter((m) => m.form.To === '+15550100003')[1]);
+    await webhooks.sms(inboundSms('+15550100003', 'hi'));
+    await eventually(() => providers.sms.messages().find((m) => m.form.To === '+15550100003'));
+    await webhooks.sms(inboundSms('+15550100003', 'Stop'));
+    const confirmation = await eventually(() => providers.sms.messages().filter((m) => m.form.To === '+15550100003')[1]);
     expect(confirmation.form.Body).toBe('You will get no more messages from us. Send START to come back.');
-    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100003', 'hi'));
+    await webhooks.sms(inboundSms('+15550100003', 'hi'));
     await waitForIdle(gateway);
-    expect(sms.messages().filter((m) => m.form.To === '+15550100003')).toHaveLength(2);
+    expect(providers.sms.messages().filter((m) => m.form.To === '+15550100003')).toHaveLength(2);
   });
 
   it('marks the contact stopped on error 21610 and never sends to it again', async () => {
-    sms.nextResponse(twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
-    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100004', 'hi'));
+    providers.sms.nextResponse(twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
+    await webhooks.sms(inboundSms('+15550100004', 'hi'));
     const failed = await eventually(() => gateway.db.message.findFirst({ where: { channel: 'sms', errorCode: '21610' } }));
     expect(failed.status).toBe('failed');
     const identity = await gateway.db.contactIdentity.findUniqueOrThrow({ where: { id: failed.identityId! } });
@@ -275,8 +212,8 @@ describe('SMS end to end', () => {
   });
 
   it('puts a send the provider rejected in the dead-letter list, and a person can retry it', async () => {
-    sms.nextResponse(twilioError(400, 21211, "The 'To' number is not a valid phone number"));
-    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100006', 'hi'));
+    providers.sms.nextResponse(twilioError(400, 21211, "The 'To' number is not a valid phone number"));
+    await webhooks.sms(inboundSms('+15550100006', 'hi'));
     const identity = await eventually(() => identityOf('sms', '+15550100006'));
     const failed = await eventually(() => gateway.db.message.findFirst({ where: { identityId: identity.id, direction: 'out', status: 'failed' } }));
     expect(failed.errorCode).toBe('21211');
@@ -293,59 +230,40 @@ describe('SMS end to end', () => {
   });
 
   it('keeps a message queued through a provider outage and sends it once when it returns', async () => {
-    const before = sms.messages().length;
-    sms.nextResponse(twilioError(500, 20500, 'down'), twilioError(503, 20503, 'down'), twilioError(502, 20500, 'down'));
-    await postTwilio('/webhooks/twilio/sms', smsFrom('+15550100005', 'hi'));
+    const before = providers.sms.messages().length;
+    providers.sms.nextResponse(twilioError(500, 20500, 'down'), twilioError(503, 20503, 'down'), twilioError(502, 20500, 'down'));
+    await webhooks.sms(inboundSms('+15550100005', 'hi'));
     const identity = await eventually(() => identityOf('sms', '+15550100005'));
     const delivered = await eventually(() => gateway.db.message.findFirst({ where: { identityId: identity.id, direction: 'out', status: 'sent' } }), 15_000);
     expect(delivered.providerId).toMatch(/^SM/);
-    const attempts = sms.requests.slice(before).filter((r) => r.form?.To === '+15550100005');
+    const attempts = providers.sms.requests.slice(before).filter((r) => r.form?.To === '+15550100005');
     expect(attempts.map((r) => r.answeredStatus)).toEqual([500, 503, 502, 201]);
   });
 });
 
 describe('Slack end to end', () => {
   it('answers a signed DM with Block Kit buttons through the Web API, then follows a button press', async () => {
-    expect((await postSlack('/webhooks/slack/events', slackDm('Ev0001', 'U0000042', 'hi'))).status).toBe(200);
-    const first = await eventually(() => slack.posts()[0]);
+    expect((await webhooks.slackEvent(slackDirectMessage('Ev0001', 'U0000042', 'hi'))).status).toBe(200);
+    const first = await eventually(() => providers.slack.posts()[0]);
     expect(first.channel).toBe('U0000042');
     expect(JSON.stringify(first.blocks)).toContain('"action_id":"choice:en"');
     expect(JSON.stringify(first.blocks)).toMatch(/"value":"[0-9a-z]{1,12}~en"/);
 
-    const press = {
-      type: 'block_actions',
-      user: { id: 'U0000042' },
-      trigger_id: '1.2.3',
-      container: { type: 'message', message_ts: '1746100000.000200', channel_id: 'D0000001' },
-      actions: [{ type: 'button', action_id: 'choice:en', value: 'en', text: { type: 'plain_text', text: 'English' }, action_ts: '1746100050.1' }],
-    };
-    const body = new URLSearchParams({ payload: JSON.stringify(press) }).toString();
-    expect((await postSlack('/webhooks/slack/interactions', body)).status).toBe(200);
-    const menu = await eventually(() => slack.posts()[1]);
+    expect((await webhooks.slackInteraction(slackButtonPress('U0000042', { value: 'en', text: 'English' }))).status).toBe(200);
+    const menu = await eventually(() => providers.slack.posts()[1]);
     expect(menu.text).toBe('Hello! What would you like to do?');
   });
 
   it('takes a button pressed twice 150 ms apart as one answer to its own question', async () => {
     const user = 'U0000077';
-    const postsTo = () => slack.posts().filter((post) => post.channel === user);
+    const postsTo = () => providers.slack.posts().filter((post) => post.channel === user);
     type Button = { action_id: string; value: string; text: { text: string } };
     const buttonsOf = (post: Record<string, unknown>) =>
       (post.blocks as { type: string; elements?: Button[] }[]).filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []);
-    let pressCount = 0;
-    const press = (button: Button) => {
-      pressCount += 1;
-      const payload = {
-        type: 'block_actions',
-        user: { id: user },
-        trigger_id: `7.7.${pressCount}`,
-        container: { type: 'message', message_ts: '1746100000.000700', channel_id: 'D0000077' },
-        actions: [{ type: 'button', action_id: button.action_id, value: button.value, text: { type: 'plain_text', text: button.text.text }, action_ts: `1746100100.${pressCount}` }],
-      };
-      return postSlack('/webhooks/slack/interactions', new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
-    };
+    const press = (button: Button) => webhooks.slackInteraction(slackButtonPress(user, { action_id: button.action_id, value: button.value, text: button.text.text }));
     const postStarting = (start: string) => eventually(() => postsTo().find((post) => String(post.text).startsWith(start)));
 
-    expect((await postSlack('/webhooks/slack/events', slackDm('Ev0077', user, 'report'))).status).toBe(200);
+    expect((await webhooks.slackEvent(slackDirectMessage('Ev0077', user, 'report'))).status).toBe(200);
     const category = await postStarting('What is happening');
     await press(buttonsOf(category).find((button) => parseChoicePayload(button.value).choiceId === 'violence')!);
     const where = await postStarting('Where is it happening');
@@ -356,7 +274,7 @@ describe('Slack end to end', () => {
     await pause(DOUBLE_PRESS_MS);
     expect((await press(kanzi)).status).toBe(200);
     await postStarting('When did it happen');
-    expect((await postSlack('/webhooks/slack/events', slackDm('Ev0078', user, 'yesterday'))).status).toBe(200);
+    expect((await webhooks.slackEvent(slackDirectMessage('Ev0078', user, 'yesterday'))).status).toBe(200);
     await postStarting('About how many people');
     expect(postsTo().map((post) => String(post.text).split(/[.?]/)[0])).toEqual([
       'Report an incident',
@@ -376,35 +294,34 @@ describe('Slack end to end', () => {
     const target = { ...(await findOrCreateContact(gateway.db, gateway.personalData, 'slack', 'U0000099')), channel: 'slack' };
     const [root] = await writeOutbox(gateway.db, gateway.personalData, target, 'thread-test:root', [{ message: { type: 'text', text: 'Incident R-AAAAAA' }, kind: 'notification' }]);
     await enqueueAll(gateway.queues, [root!]);
-    const first = await eventually(() => slack.posts().find((p) => p.channel === 'U0000099'));
+    const first = await eventually(() => providers.slack.posts().find((p) => p.channel === 'U0000099'));
     expect(first.thread_ts).toBeUndefined();
     const sent = await eventually(() => gateway.db.message.findFirst({ where: { id: root!.id, status: { in: ['sent', 'delivered'] } } }));
     const update = await writeOutbox(gateway.db, gateway.personalData, target, 'thread-test:update', [{ message: { type: 'text', text: 'R-AAAAAA acknowledged' }, kind: 'notification', threadOf: root!.id }]);
     await enqueueAll(gateway.queues, update);
-    const second = await eventually(() => slack.posts().filter((p) => p.channel === 'U0000099')[1]);
+    const second = await eventually(() => providers.slack.posts().filter((p) => p.channel === 'U0000099')[1]);
     expect(second.thread_ts).toBe(sent.providerId!.split(':').at(-1));
   });
 
   it('answers the url_verification challenge', async () => {
-    const response = await postSlack('/webhooks/slack/events', JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 't' }));
+    const response = await webhooks.slackEvent(JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 't' }));
     expect(await response.json()).toEqual({ challenge: 'c-123' });
   });
 
   it('drops Slack retries of an event already received', async () => {
-    const body = slackDm('Ev0002', 'U0000043', 'hi');
-    expect((await postSlack('/webhooks/slack/events', body)).status).toBe(200);
-    expect((await postSlack('/webhooks/slack/events', body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
-    await eventually(() => slack.posts().find((p) => p.channel === 'U0000043'));
+    const body = slackDirectMessage('Ev0002', 'U0000043', 'hi');
+    expect((await webhooks.slackEvent(body)).status).toBe(200);
+    expect((await webhooks.slackEvent(body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
+    await eventually(() => providers.slack.posts().find((p) => p.channel === 'U0000043'));
     await waitForIdle(gateway);
     expect(await gateway.db.message.count({ where: { channel: 'slack', direction: 'in', providerId: 'Ev0002' } })).toBe(1);
-    expect(slack.posts().filter((p) => p.channel === 'U0000043')).toHaveLength(1);
+    expect(providers.slack.posts().filter((p) => p.channel === 'U0000043')).toHaveLength(1);
   });
 
   it('rejects a forged signature and a stale timestamp with 401', async () => {
-    const body = slackDm('Ev0003', 'U0000044', 'hi');
-    expect((await postSlack('/webhooks/slack/events', body, {}, 'forged-secret')).status).toBe(401);
-    const stale = signSlackRequest(SLACK_SECRET, body, Math.floor(Date.now() / 1000) - 600);
-    expect((await postSlack('/webhooks/slack/events', body, stale)).status).toBe(401);
+    const body = slackDirectMessage('Ev0003', 'U0000044', 'hi');
+    expect((await webhooks.slackEvent(body, { secret: 'forged-secret' })).status).toBe(401);
+    expect((await webhooks.slackEvent(body, { timestampSeconds: Math.floor(Date.now() / 1000) - 600 })).status).toBe(401);
     expect(await gateway.db.message.count({ where: { channel: 'slack', direction: 'in', providerId: 'Ev0003' } })).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_INTERACTIONS_PATH } from '../../bots/slack/index.js';
 import type { WebhookRequest, WebhookRoute } from '../../src/channels/adapter.js';
 import { MalformedPayloadError } from '../../src/errors.js';
-import { signSlackRequest } from '../fakes/slack-api.js';
+import { signedWebhook, slackSignature } from '../support/providers.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const NOW_MS = Date.UTC(2025, 4, 1, 12, 0, 0);
@@ -27,7 +27,7 @@ function request(path: string, rawBody: string, headers: Record<string, string |
 }
 
 function signed(path: string, rawBody: string, timestamp = NOW_S, extra: Record<string, string> = {}): WebhookRequest {
-  return request(path, rawBody, { 'content-type': 'application/json', ...signSlackRequest(SECRET, rawBody, timestamp), ...extra });
+  return signedWebhook.slack(path, rawBody, { secret: SECRET, timestampSeconds: timestamp, headers: extra });
 }
 
 function eventCallback(event: Record<string, unknown>, eventId = 'Ev0001'): string {
@@ -64,17 +64,17 @@ describe('Slack webhook signatures', () => {
     });
 
     it(`rejects a forged signature on ${path}`, () => {
-      const forged = signSlackRequest('another-secret', body, NOW_S);
+      const forged = slackSignature('another-secret', body, NOW_S);
       expect(target.verify(request(path, body, forged))).toBe(false);
     });
 
     it(`rejects a body changed after signing on ${path}`, () => {
-      const headers = signSlackRequest(SECRET, body, NOW_S);
+      const headers = slackSignature(SECRET, body, NOW_S);
       expect(target.verify(request(path, `${body} `, headers))).toBe(false);
     });
 
     it(`rejects a missing signature or timestamp on ${path}`, () => {
-      const headers = signSlackRequest(SECRET, body, NOW_S);
+      const headers = slackSignature(SECRET, body, NOW_S);
       expect(target.verify(request(path, body, { 'x-slack-request-timestamp': headers['x-slack-request-timestamp'] }))).toBe(false);
       expect(target.verify(request(path, body, { 'x-slack-signature': headers['x-slack-signature'] }))).toBe(false);
       expect(target.verify(request(path, body, {}))).toBe(false);
@@ -89,7 +89,7 @@ describe('Slack webhook signatures', () => {
 
   it('rejects a signature of another scheme version', () => {
     const body = eventCallback(directMessage);
-    const headers = signSlackRequest(SECRET, body, NOW_S);
+    const headers = slackSignature(SECRET, body, NOW_S);
     const v1 = { ...headers, 'x-slack-signature': headers['x-slack-signature'].replace(/^v0=/, 'v1=') };
     expect(events.verify(request(SLACK_EVENTS_PATH, body, v1))).toBe(false);
   });

@@ -5,20 +5,14 @@ import { createTelegramAdapter } from '../../bots/telegram/index.js';
 import type { ChannelAdapter, WebhookRequest, WebhookRoute } from '../../src/channels/adapter.js';
 import { MalformedPayloadError } from '../../src/errors.js';
 import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
+import { signedWebhook } from '../support/providers.js';
 
 const SECRET = 'webhook-secret_123';
 const CHAT = 424242;
 
 /** `secret` null: no secret header at all. */
 function request(body: unknown, secret: string | null = SECRET): WebhookRequest {
-  const headers: Record<string, string | undefined> = { 'content-type': 'application/json' };
-  if (secret !== null) headers['x-telegram-bot-api-secret-token'] = secret;
-  return {
-    path: '/webhooks/telegram',
-    publicUrl: 'https://gateway.example.org/webhooks/telegram',
-    headers,
-    rawBody: typeof body === 'string' ? body : JSON.stringify(body),
-  };
+  return signedWebhook.telegram(body, { secret });
 }
 
 let fake: FakeTelegramApi;

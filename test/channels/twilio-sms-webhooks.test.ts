@@ -1,16 +1,12 @@
 import { pino } from 'pino';
-import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { createTwilioSmsAdapter, EMPTY_TWIML, INBOUND_PATH, STATUS_PATH } from '../../bots/twilio-sms/index.js';
-import type { WebhookRequest, WebhookRoute } from '../../src/channels/adapter.js';
+import type { WebhookRoute } from '../../src/channels/adapter.js';
 import { MalformedPayloadError } from '../../src/errors.js';
-
-const accountSid = 'AC00000000000000000000000000000001';
-const authToken = 'test-auth-token';
-const publicBase = 'https://gateway.example.org';
+import { PUBLIC_URL, signedWebhook, TWILIO_SID, TWILIO_TOKEN } from '../support/providers.js';
 
 const adapter = createTwilioSmsAdapter(
-  { accountSid, authToken, from: '+15005550006', publicUrl: publicBase },
+  { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, from: '+15005550006', publicUrl: PUBLIC_URL },
   pino({ level: 'silent' }),
 );
 
@@ -21,20 +17,7 @@ function route(path: string): WebhookRoute {
 }
 
 /** A request as the provider would send it, signed with the SDK's own helper. */
-function signedRequest(
-  path: string,
-  params: Record<string, string>,
-  options: { signedUrl?: string; token?: string; signature?: string | null } = {},
-): WebhookRequest {
-  const publicUrl = publicBase + path;
-  const signature =
-    options.signature === undefined
-      ? twilio.getExpectedTwilioSignature(options.token ?? authToken, options.signedUrl ?? publicUrl, params)
-      : options.signature;
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  if (signature !== null) headers['x-twilio-signature'] = signature;
-  return { path, publicUrl, headers, rawBody: new URLSearchParams(params).toString() };
-}
+const signedRequest = signedWebhook.twilio;
 
 const inboundText = {
   ToCountry: 'KE',
@@ -46,7 +29,7 @@ const inboundText = {
   To: '+15005550006',
   NumSegments: '1',
   MessageSid: 'SM11111111111111111111111111111111',
-  AccountSid: accountSid,
+  AccountSid: TWILIO_SID,
   From: '+254700000001',
   ApiVersion: '2010-04-01',
 };
@@ -56,7 +39,7 @@ const deliveredStatus = {
   SmsSid: 'SM22222222222222222222222222222222',
   MessageStatus: 'delivered',
   SmsStatus: 'delivered',
-  AccountSid: accountSid,
+  AccountSid: TWILIO_SID,
   To: '+254700000001',
   From: '+15005550006',
   ApiVersion: '2010-04-01',
@@ -87,7 +70,7 @@ describe('SMS webhook routes', () => {
       });
 
       it('rejects a signature made with another auth token', () => {
-        expect(route(path).verify(signedRequest(path, params, { token: 'someone-else' }))).toBe(false);
+        expect(route(path).verify(signedRequest(path, params, { authToken: 'someone-else' }))).toBe(false);
       });
 
       it('rejects a signature computed for another URL', () => {
@@ -110,16 +93,9 @@ describe('SMS webhook routes', () => {
   });
 
   it('includes the query string of the public URL in the signature', () => {
-    const params = { ...inboundText };
-    const publicUrl = `${publicBase}${INBOUND_PATH}?source=field`;
-    const request: WebhookRequest = {
-      path: INBOUND_PATH,
-      publicUrl,
-      headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, publicUrl, params) },
-      rawBody: new URLSearchParams(params).toString(),
-    };
+    const request = signedRequest(INBOUND_PATH, inboundText, { publicUrl: `${PUBLIC_URL}${INBOUND_PATH}?source=field` });
     expect(route(INBOUND_PATH).verify(request)).toBe(true);
-    expect(route(INBOUND_PATH).verify({ ...request, publicUrl: publicBase + INBOUND_PATH })).toBe(false);
+    expect(route(INBOUND_PATH).verify({ ...request, publicUrl: PUBLIC_URL + INBOUND_PATH })).toBe(false);
   });
 });
 

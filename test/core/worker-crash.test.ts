@@ -13,12 +13,11 @@ import { startGateway, type Gateway } from '../../src/gateway.js';
 import { redisOptions } from '../../src/jobs/queues.js';
 import { startChildGateway, type ChildGateway } from '../support/child-gateway.js';
 import { eventually, testEnv, type TestEnv } from '../support/gateway.js';
-import { startTelegramApi, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
+import { telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
 import { waitForIdle } from '../support/idle.js';
+import { startProviders, webhooksTo, type Providers } from '../support/providers.js';
 
-const TOKEN = '123456:TEST-token';
-const SECRET = 'webhook-secret';
-
+let providers: Providers<'telegram'>;
 let fake: FakeTelegramApi;
 let env: TestEnv;
 const children: ChildGateway[] = [];
@@ -28,23 +27,19 @@ afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
   await gateway?.stop();
   gateway = undefined;
-  await fake?.close();
+  await providers?.close();
   await env?.cleanup();
 });
 
 async function setup(): Promise<Record<string, string>> {
-  fake = await startTelegramApi({ token: TOKEN });
-  env = testEnv({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake.url });
+  providers = await startProviders(['telegram']);
+  fake = providers.telegram;
+  env = testEnv(providers.env);
   return env.vars;
 }
 
 async function postUpdate(url: string, update: unknown): Promise<number> {
-  const response = await fetch(`${url}/webhooks/telegram`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
-    body: JSON.stringify(update),
-  });
-  return response.status;
+  return (await webhooksTo(url).telegram(update)).status;
 }
 
 /** Holds the database's write lock until released (the worker's transaction then waits). */
@@ -74,7 +69,7 @@ describe('a worker killed mid-job', () => {
     const inbound = new Queue('inbound', { connection: redisOptions(vars.REDIS_URL!), prefix: vars.QUEUE_PREFIX });
     const ingestOnly = await startChildGateway(vars, { workers: false });
     children.push(ingestOnly);
-    const doomed = await startChildGateway(vars);
+    const doomed = await startChildGateway(env.anotherProcess());
     children.push(doomed);
     await inbound.pause();
     expect(await postUpdate(ingestOnly.url, telegramUpdates.text(4242, 'hi', { languageCode: 'en' }))).toBe(200);
@@ -87,7 +82,7 @@ describe('a worker killed mid-job', () => {
     await release();
     expect(fake.calls('sendMessage')).toHaveLength(0);
 
-    gateway = await startGateway(loadConfig(vars));
+    gateway = await startGateway(loadConfig(env.anotherProcess()));
     await fake.waitFor('sendMessage', 1, 20_000);
     await eventually(async () => (await inbound.getCompletedCount()) === 1, 10_000, 'the retried job to complete');
     await waitForIdle(gateway);

@@ -9,10 +9,8 @@
  *
  * Socket Mode: `apps.connections.open` returns a ws:// URL on this server; `pushEnvelope` sends
  * an envelope to the connected client and resolves with its acknowledgement.
- *
- * `signSlackRequest` signs a webhook body the way Slack does, for tests of the HTTP routes.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -83,16 +81,6 @@ export interface FakeSlackApi {
 
 /** The bot identity auth.test reports. */
 export const FAKE_BOT = { userId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T0000001' } as const;
-
-/** Headers Slack would send with `rawBody` at `timestampSeconds` (default: now). */
-export function signSlackRequest(
-  signingSecret: string,
-  rawBody: string,
-  timestampSeconds = Math.floor(Date.now() / 1000),
-): { 'x-slack-signature': string; 'x-slack-request-timestamp': string } {
-  const hex = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
-  return { 'x-slack-signature': `v0=${hex}`, 'x-slack-request-timestamp': String(timestampSeconds) };
-}
 
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const requests: SlackApiCall[] = [];

@@ -4,22 +4,12 @@
  * opted out on one channel is reached on another; a level whose responders are all unreachable
  * escalates at once and the failure is recorded.
  */
-import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SLACK_INTERACTIONS_PATH } from '../../bots/slack/index.js';
 import { createToken } from '../../src/admin/tokens.js';
-import { signSlackRequest, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
-import { startTelegramApi, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
-import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
+import { telegramUpdates } from '../fakes/telegram-api.js';
 import { eventually } from '../support/gateway.js';
+import { inboundSms, slackButtonPress, startProviders, webhooksTo, type GatewayWebhooks, type Providers } from '../support/providers.js';
 import { auditOf, fileReport, seedRoster, startIncidentGateway, steps, type IncidentGateway } from './support.js';
-
-const TELEGRAM_TOKEN = '123456:TEST-token';
-const TELEGRAM_SECRET = 'telegram-webhook-secret';
-const TWILIO_SID = `AC${'1'.repeat(32)}`;
-const TWILIO_TOKEN = 'twilio-auth-token';
-const SLACK_SECRET = 'slack-signing-secret';
-const PUBLIC_URL = 'https://gateway.example.org';
 
 const AMINA_SMS = '+15550100001';
 const AMINA_TELEGRAM = 100000001;
@@ -27,9 +17,8 @@ const JOSEPH_SMS = '+15550100002';
 const PETER_SLACK = 'U0DEMO0005';
 
 let gateway: IncidentGateway;
-let telegram: FakeTelegramApi;
-let sms: FakeTwilioApi;
-let slack: FakeSlackApi;
+let providers: Providers;
+let webhooks: GatewayWebhooks;
 
 const ROSTER = {
   committees: [
@@ -56,75 +45,21 @@ const ROSTER = {
 };
 
 beforeAll(async () => {
-  telegram = await startTelegramApi({ token: TELEGRAM_TOKEN });
-  sms = await startTwilioApi({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
-  slack = await startFakeSlackApi();
-  gateway = await startIncidentGateway({
-    env: {
-      PUBLIC_URL,
-      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
-      TELEGRAM_API_ROOT: telegram.url,
-      TWILIO_ACCOUNT_SID: TWILIO_SID,
-      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-      TWILIO_FROM: '+15550009999',
-      TWILIO_API_BASE: sms.url,
-      TWILIO_MESSAGES_PER_SECOND: '50',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SLACK_SECRET,
-      SLACK_API_URL: slack.url.replace(/\/$/, ''),
-    },
-  });
+  providers = await startProviders();
+  gateway = await startIncidentGateway({ env: providers.env });
+  webhooks = webhooksTo(gateway.url);
   await seedRoster(gateway, ROSTER);
 });
 
 afterAll(async () => {
   await gateway?.close();
-  await Promise.all([telegram?.close(), sms?.close(), slack?.close()]);
+  await providers?.close();
 });
 
-function postTelegram(update: unknown): Promise<Response> {
-  return fetch(`${gateway.url}/webhooks/telegram`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET },
-    body: JSON.stringify(update),
-  });
-}
-
-let smsCounter = 0;
-function postSms(from: string, body: string): Promise<Response> {
-  smsCounter += 1;
-  const params = { MessageSid: `SM${String(smsCounter).padStart(32, '0')}`, AccountSid: TWILIO_SID, From: from, To: '+15550009999', Body: body, NumMedia: '0' };
-  const path = '/webhooks/twilio/sms';
-  return fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}${path}`, params) },
-    body: new URLSearchParams(params).toString(),
-  });
-}
-
-let pressCounter = 0;
-function pressSlack(user: string, choiceId: string): Promise<Response> {
-  pressCounter += 1;
-  const payload = {
-    type: 'block_actions',
-    user: { id: user, username: 'responder' },
-    trigger_id: `111.222.${pressCounter}`,
-    container: { type: 'message', message_ts: '1746100000.000200', channel_id: 'D0000005' },
-    actions: [{ type: 'button', action_id: `choice:${choiceId}`, block_id: 'b1', value: choiceId, text: { type: 'plain_text', text: 'Acknowledge' }, action_ts: `1746100050.${pressCounter}` }],
-  };
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  return fetch(`${gateway.url}${SLACK_INTERACTIONS_PATH}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SLACK_SECRET, body) },
-    body,
-  });
-}
-
 /** Telegram messages to a chat containing `text`. */
-const telegramTo = (chatId: number, text: string) => telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === String(chatId) && String(c.payload.text).includes(text));
-const smsTo = (to: string, text: string) => sms.messages().filter((m) => m.form.To === to && (m.form.Body ?? '').includes(text));
-const slackTo = (user: string, text: string) => slack.posts().filter((p) => p.channel === user && String(p.text ?? '').includes(text));
+const telegramTo = (chatId: number, text: string) => providers.telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === String(chatId) && String(c.payload.text).includes(text));
+const smsTo = (to: string, text: string) => providers.sms.messages().filter((m) => m.form.To === to && (m.form.Body ?? '').includes(text));
+const slackTo = (user: string, text: string) => providers.slack.posts().filter((p) => p.channel === user && String(p.text ?? '').includes(text));
 
 describe('notifications on each channel', () => {
   it('puts Acknowledge and Resolve buttons on Telegram and numbers them on SMS; a Telegram button acknowledges', async () => {
@@ -141,15 +76,15 @@ describe('notifications on each channel', () => {
     expect(onSms!.form.Body).toContain(`Reply ACK ${incident.caseCode} to take it`);
     expect(onSms!.form.Body).toMatch(/\n1\. Acknowledge\n2\. Resolve$/);
 
-    expect((await postTelegram(telegramUpdates.callback(AMINA_TELEGRAM, `ack:${incident.caseCode}`, { buttons: keyboard.map((r) => r[0]!) }))).status).toBe(200);
+    expect((await webhooks.telegram(telegramUpdates.callback(AMINA_TELEGRAM, `ack:${incident.caseCode}`, { buttons: keyboard.map((r) => r[0]!) }))).status).toBe(200);
     await eventually(() => telegramTo(AMINA_TELEGRAM, `You acknowledged ${incident.caseCode}`).length === 1, 10_000, 'the acknowledgement reply');
     const row = await gateway.db.incident.findUniqueOrThrow({ where: { id: incident.id } });
     expect(row.acknowledgedBy).toBe('responder:amina-wekesa');
     // Joseph hears it on SMS, and a late "1" from him is answered with who has it.
     await eventually(() => smsTo(JOSEPH_SMS, `${incident.caseCode} was acknowledged by Amina Wekesa`).length === 1, 10_000, 'the news to Joseph');
-    expect((await postSms(JOSEPH_SMS, `ACK ${incident.caseCode}`)).status).toBe(200);
+    expect((await webhooks.sms(inboundSms(JOSEPH_SMS, `ACK ${incident.caseCode}`))).status).toBe(200);
     await eventually(() => smsTo(JOSEPH_SMS, `${incident.caseCode} is already acknowledged by Amina Wekesa`).length === 1, 10_000, 'the late acknowledgement answer');
-    expect((await postSms(JOSEPH_SMS, `RESOLVED ${incident.caseCode} elders calmed both sides`)).status).toBe(200);
+    expect((await webhooks.sms(inboundSms(JOSEPH_SMS, `RESOLVED ${incident.caseCode} elders calmed both sides`))).status).toBe(200);
     await eventually(async () => (await gateway.db.incident.findUniqueOrThrow({ where: { id: incident.id } })).status === 'resolved', 10_000, 'resolved by SMS');
   });
 
@@ -159,7 +94,7 @@ describe('notifications on each channel', () => {
     const blocks = (typeof post!.blocks === 'string' ? JSON.parse(post!.blocks) : post!.blocks) as { type: string; elements?: { action_id: string; value: string }[] }[];
     const buttons = blocks.flatMap((b) => b.elements ?? []);
     expect(buttons.map((b) => b.value)).toEqual([`ack:${incident.caseCode}`, `resolve:${incident.caseCode}`]);
-    expect((await pressSlack(PETER_SLACK, `ack:${incident.caseCode}`)).status).toBe(200);
+    expect((await webhooks.slackInteraction(slackButtonPress(PETER_SLACK, { value: `ack:${incident.caseCode}`, text: 'Acknowledge' }))).status).toBe(200);
     await eventually(async () => (await gateway.db.incident.findUniqueOrThrow({ where: { id: incident.id } })).acknowledgedBy === 'responder:peter-otieno', 10_000, 'acknowledged from Slack');
     await eventually(() => slackTo(PETER_SLACK, `You acknowledged ${incident.caseCode}`).length === 1, 10_000, 'the Slack reply');
   });
@@ -169,7 +104,7 @@ describe('incident updates on Slack', () => {
   it('go in the thread of the first notification, each of them', async () => {
     // Slack answers each post with its ts; the updates must name the first one's as thread_ts.
     const issued: { text: string; ts: string; threadTs?: string }[] = [];
-    slack.respondWith((call) => {
+    providers.slack.respondWith((call) => {
       if (call.method !== 'chat.postMessage' || call.params.channel !== PETER_SLACK) return undefined;
       const ts = `1746200000.${String(issued.length + 1).padStart(6, '0')}`;
       issued.push({ text: String(call.params.text ?? ''), ts, threadTs: call.params.thread_ts as string | undefined });
@@ -192,30 +127,30 @@ describe('incident updates on Slack', () => {
       const resolved = await eventually(() => issued.find((p) => p.text.includes(`${incident.caseCode} was resolved by Desk Officer`)), 10_000, 'the resolution news');
       expect([acked.threadTs, resolved.threadTs]).toEqual([root.ts, root.ts]);
     } finally {
-      slack.respondWith(undefined);
+      providers.slack.respondWith(undefined);
     }
   });
 });
 
 describe('unreachable responders', () => {
   it('reaches a responder who opted out on one channel on another', async () => {
-    expect((await postTelegram(telegramUpdates.text(AMINA_TELEGRAM, 'STOP'))).status).toBe(200);
+    expect((await webhooks.telegram(telegramUpdates.text(AMINA_TELEGRAM, 'STOP'))).status).toBe(200);
     await eventually(async () => {
       const identity = await gateway.db.contactIdentity.findUnique({ where: { channel_addressHash: { channel: 'telegram', addressHash: gateway.personalData.hash('telegram', String(AMINA_TELEGRAM)) } } });
       return identity?.stoppedAt !== null && identity !== null;
     }, 10_000, 'the Telegram opt-out');
-    const before = telegram.calls('sendMessage').length;
+    const before = providers.telegram.calls('sendMessage').length;
     const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });
     await eventually(() => smsTo(AMINA_SMS, incident.caseCode).length === 1, 10_000, 'the notification by SMS');
     const notification = await gateway.db.incidentNotification.findFirstOrThrow({ where: { incidentId: incident.id, responderId: 'amina-wekesa' } });
     expect(notification.channel).toBe('sms');
     // Only the opt-out confirmation went to Telegram since.
-    expect(telegram.calls('sendMessage').slice(before).filter((c) => String(c.payload.text).includes(incident.caseCode))).toEqual([]);
+    expect(providers.telegram.calls('sendMessage').slice(before).filter((c) => String(c.payload.text).includes(incident.caseCode))).toEqual([]);
   });
 
   it('escalates at once, and records it, when every responder of a level is unreachable', async () => {
-    expect((await postSms(AMINA_SMS, 'STOP')).status).toBe(200);
-    expect((await postSms(JOSEPH_SMS, 'STOP')).status).toBe(200);
+    expect((await webhooks.sms(inboundSms(AMINA_SMS, 'STOP'))).status).toBe(200);
+    expect((await webhooks.sms(inboundSms(JOSEPH_SMS, 'STOP'))).status).toBe(200);
     await eventually(async () => (await gateway.db.contactIdentity.count({ where: { channel: 'sms', stoppedAt: { not: null } } })) === 2, 10_000, 'both SMS opt-outs');
     const started = Date.now();
     const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });

@@ -3,7 +3,6 @@
  * escalation timers pending, some of them firing. Another gateway starts on the same database
  * and Redis. Every timer fires exactly once: no step is lost, none is run twice.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
@@ -12,40 +11,22 @@ import { parseRoster } from '../../src/incidents/roster-model.js';
 import { applyRoster } from '../../src/incidents/rosters.js';
 import { createPersonalData, parseKey } from '../../src/personal-data.js';
 import { readAreas, seedAreas } from '../../src/areas/gazetteer.js';
+import { startChildGateway, type ChildGateway } from '../support/child-gateway.js';
 import { eventually, TEST_KEY, testEnv } from '../support/gateway.js';
 
 const N = 1000;
 // critical: level 2 after 10 min x 0.015 = 9 s, level 3 after another 9 s.
 const SCALE = 0.015;
-const script = join(import.meta.dirname, 'crash-child.ts');
-const children: ChildProcess[] = [];
+const children: ChildGateway[] = [];
 
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children) if (child.process.exitCode === null) child.kill('SIGKILL');
 });
 
-async function startChild(vars: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, GATEWAY_ENV: JSON.stringify(vars), INCIDENT_DELAY_SCALE: String(SCALE) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A gateway whose escalation delays are scaled and which catches up only at start. */
+async function startChild(vars: Record<string, string>): Promise<ChildGateway> {
+  const child = await startChildGateway(vars, { capabilities: { incidents: { delayScale: SCALE, catchUpMs: 0 } }, readyTimeoutMs: 60_000 });
   children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child gateway did not start:\n${output}`)), 60_000);
-    child.stdout!.on('data', (data: Buffer) => {
-      output += data.toString();
-      if (/ready \S+/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`child gateway exited (${code}) before it was ready:\n${output}`));
-    });
-  });
   return child;
 }
 
@@ -112,7 +93,7 @@ describe('a gateway killed with 1,000 pending escalation timers', () => {
       await eventually(async () => (await countLevel(database, 1)) >= N * 0.3, 180_000, '30% of the level-2 steps');
       const tKill = Date.now();
       first.kill('SIGKILL');
-      await new Promise((resolve) => first.once('exit', resolve));
+      await first.exited;
       const atKill = { level1: await countLevel(database, 0), level2: await countLevel(database, 1), escalations: await database.db.escalation.count() };
       expect(atKill.level2).toBeLessThan(N);
 
@@ -123,8 +104,7 @@ describe('a gateway killed with 1,000 pending escalation timers', () => {
       await eventually(async () => (await countLevel(database, 1)) === N, 240_000, 'every level-2 step');
       const tDone = Date.now();
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      second.kill('SIGTERM');
-      await new Promise((resolve) => second.once('exit', resolve));
+      await second.stop();
 
       const counts = await firings(database);
       const incidents = await database.db.incident.findMany({ select: { id: true } });

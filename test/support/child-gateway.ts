@@ -1,6 +1,10 @@
-/** Starts test/support/gateway-child.ts in a child process and waits for it to listen. */
+/**
+ * Starts test/support/gateway-child.ts in a child process and waits for it to listen, for tests
+ * that kill or signal a gateway (SIGKILL mid-job, SIGTERM for a graceful stop).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { ChildGatewaySpec } from './gateway-child.js';
 
 export interface ChildGateway {
   process: ChildProcess;
@@ -8,19 +12,32 @@ export interface ChildGateway {
   /** Resolves with the exit code (or signal) when the process ends. */
   exited: Promise<number | string | null>;
   kill(signal?: NodeJS.Signals): void;
+  /** SIGTERM (a graceful stop); resolves with the exit code once the process has ended. */
+  stop(): Promise<number | string | null>;
+}
+
+export interface ChildGatewayOptions extends ChildGatewaySpec {
+  /** How long the child may take to print `ready`, in ms (default 30 s). */
+  readyTimeoutMs?: number;
 }
 
 const script = join(import.meta.dirname, 'gateway-child.ts');
 
-export async function startChildGateway(vars: Record<string, string>, options: { workers?: boolean } = {}): Promise<ChildGateway> {
+/**
+ * Starts a gateway on the environment `vars` in its own process. By default it runs the workers
+ * and the default capabilities; `options` choose otherwise (see ChildGatewaySpec). Rejects with
+ * the child's output when it exits or does not print `ready` in time.
+ */
+export async function startChildGateway(vars: Record<string, string>, options: ChildGatewayOptions = {}): Promise<ChildGateway> {
+  const { readyTimeoutMs = 30_000, ...spec } = options;
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, GATEWAY_ENV: JSON.stringify(vars), GATEWAY_WORKERS: options.workers === false ? 'false' : 'true' },
+    env: { ...process.env, GATEWAY_ENV: JSON.stringify(vars), GATEWAY_SPEC: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child gateway did not start in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`child gateway did not start in ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
     child.stdout!.on('data', (data: Buffer) => {
       output += data.toString();
       const match = /ready (\S+)/.exec(output);
@@ -35,5 +52,14 @@ export async function startChildGateway(vars: Record<string, string>, options: {
       reject(new Error(`child gateway exited (${code}) before it was ready:\n${output}`));
     });
   });
-  return { process: child, url, exited, kill: (signal = 'SIGKILL') => void child.kill(signal) };
+  return {
+    process: child,
+    url,
+    exited,
+    kill: (signal = 'SIGKILL') => void child.kill(signal),
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }

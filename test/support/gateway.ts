@@ -19,6 +19,11 @@ export const TEST_KEY = 'a'.repeat(64);
 export interface TestEnv {
   vars: Record<string, string>;
   dataDir: string;
+  /**
+   * The variables of one more gateway process on the same database and Redis: its own data
+   * folder (below this one), since a gateway locks its folder against a second process.
+   */
+  anotherProcess(): Record<string, string>;
   /** Drops the PostgreSQL schema / removes the temporary folder. */
   cleanup(): Promise<void>;
 }
@@ -43,9 +48,11 @@ export function testEnv(overrides: Record<string, string> = {}): TestEnv {
     JOB_LOCK_MS: '2000',
     ...overrides,
   };
+  let processes = 0;
   return {
     vars,
     dataDir,
+    anotherProcess: () => ({ ...vars, DATA_DIR: join(dataDir, `process-${++processes}`) }),
     async cleanup() {
       if (vars.DATABASE_URL?.startsWith('postgres')) await dropSchema(vars.DATABASE_URL);
       rmSync(dataDir, { recursive: true, force: true });
