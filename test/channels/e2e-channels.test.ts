@@ -107,7 +107,7 @@ describe('Telegram end to end', () => {
     ]);
     const identity = await identityOf('telegram', String(chat));
     const session = await gateway.db.session.findFirst({ where: { contactId: identity!.contactId, status: 'active' } });
-    const results = (JSON.parse(session!.state) as { results: Record<string, string> }).results;
+    const results = (JSON.parse(gateway.personalData.decrypt(session!.state)) as { results: Record<string, string> }).results;
     expect(results.where).toBe('kanzi');
     expect(results.when).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
@@ -167,9 +167,10 @@ describe('SMS end to end', () => {
     await webhooks.smsStatus({ ...callback, MessageStatus: 'sent' });
     expect((await gateway.db.message.findUniqueOrThrow({ where: { id: stored.id } })).status).toBe('delivered');
 
+    // The language chosen, a new contact is offered the registration of a home area, as a numbered list.
     await webhooks.sms(inboundSms('+15550100001', '1'));
-    const menu = await eventually(() => providers.sms.messages()[1]);
-    expect(menu.form.Body).toMatch(/^Hello! What would you like to do\?\n1\. Report an incident/);
+    const offer = await eventually(() => providers.sms.messages()[1]);
+    expect(offer.form.Body).toMatch(/^Tell us where you live to get the announcements for your area\.[^]*\n1\. Yes\n2\. No$/);
   });
 
   it('sends Arabic texts without directional isolates, which feature phones show as boxes', async () => {
@@ -250,8 +251,9 @@ describe('Slack end to end', () => {
     expect(JSON.stringify(first.blocks)).toMatch(/"value":"[0-9a-z]{1,12}~en"/);
 
     expect((await webhooks.slackInteraction(slackButtonPress('U0000042', { value: 'en', text: 'English' }))).status).toBe(200);
-    const menu = await eventually(() => providers.slack.posts()[1]);
-    expect(menu.text).toBe('Hello! What would you like to do?');
+    // The language chosen, a new contact is offered the registration of a home area.
+    const offer = await eventually(() => providers.slack.posts()[1]);
+    expect(offer.text).toMatch(/^Tell us where you live to get the announcements for your area\./);
   });
 
   it('takes a button pressed twice 150 ms apart as one answer to its own question', async () => {
@@ -285,7 +287,7 @@ describe('Slack end to end', () => {
     ]);
     const identity = await identityOf('slack', user);
     const session = await gateway.db.session.findFirst({ where: { contactId: identity!.contactId, status: 'active' } });
-    const results = (JSON.parse(session!.state) as { results: Record<string, string> }).results;
+    const results = (JSON.parse(gateway.personalData.decrypt(session!.state)) as { results: Record<string, string> }).results;
     expect(results).toMatchObject({ category: 'violence', where: 'kanzi' });
     expect(results.when).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
