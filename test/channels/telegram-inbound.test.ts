@@ -66,7 +66,7 @@ describe('telegram webhook verification', () => {
 });
 
 describe('telegram inbound mapping', () => {
-  it('maps a text message with its chat id, update id, language and date', async () => {
+  it('maps a text message with its chat id, update id, chat message id, language and date', async () => {
     const update = telegramUpdates.text(CHAT, 'fire near the market', { updateId: 501, languageCode: 'fr' });
     const result = await route.parse(request(update));
     expect(result.events).toEqual([
@@ -76,6 +76,7 @@ describe('telegram inbound mapping', () => {
         message: { type: 'text', text: 'fire near the market' },
         languageHint: 'fr',
         sentAt: new Date(update.message.date * 1000),
+        chatMessageId: String(update.message.message_id),
       },
     ]);
   });
