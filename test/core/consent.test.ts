@@ -1,6 +1,7 @@
 /**
  * Consent at the pipeline itself, seen through a whole gateway on the console channel: a stopped
- * contact's messages reach no flow (no session, no reply written, not only "not sent"); a message
+ * contact's messages reach no flow (no session, no reply written, not only "not sent"; HELP alone is
+ * answered, saying how to come back); a message
  * that merely begins with an opt-out word is an ordinary message; the local keywords and the
  * `*_KEYWORDS` variables decide what opts out, back in, and asks for help.
  */
@@ -10,6 +11,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
 
 const STOPPED = 'You will get no more messages from us. Send START to come back.';
+const HELP_STOPPED = 'You left this service and get no messages from us. To come back, send START.';
 
 let gateway: TestGateway;
 beforeAll(async () => {
@@ -44,12 +46,18 @@ describe('a stopped contact', () => {
     expect(await gateway.db.message.count({ where: { contactId: identity.contactId, direction: 'in' } })).toBe(4);
   });
 
-  it('asking for HELP while stopped gets nothing either; START brings the flows back', async () => {
+  it('asking for HELP while stopped gets the help answer (how to come back) and nothing else; START brings the flows back', async () => {
     const user = new ConsoleUser(gateway, 'stopped-helper');
     expect(await user.ask('stop')).toBe(STOPPED);
     await user.say('help');
+    // HELP is always answered, a stopped contact included; the answer says how to come back.
+    expect(await user.replies(1)).toEqual([HELP_STOPPED]);
     await waitForIdle(gateway);
+    // Nothing else: no flow reply, and no conversation opened.
     expect(await user.unread()).toEqual([]);
+    const identity = await contactOf('stopped-helper');
+    expect(identity.stoppedAt).not.toBeNull();
+    expect(await gateway.db.session.count({ where: { contactId: identity.contactId, status: 'active' } })).toBe(0);
     expect(await user.ask('start')).toMatch(/^Welcome back/);
     expect(await user.ask('hi')).toMatch(/English/);
   });
