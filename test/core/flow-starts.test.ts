@@ -14,10 +14,19 @@ afterAll(async () => {
   await gateway?.close();
 });
 
+/**
+ * A contact who chose English, declined the registration offered after the first language choice
+ * (so no registration flow is left active: a staff start finds the contact idle, at the menu), and
+ * whose area is then set by hand.
+ */
 async function englishIn(name: string, areaId: string): Promise<ConsoleUser> {
   const user = new ConsoleUser(gateway, name);
   await user.ask('hi');
-  await user.ask('1');
+  expect(await user.ask('1')).toMatch(/^Tell us where you live/);
+  await user.say('no');
+  const [later, menu] = await user.replies(2);
+  expect(later).toMatch(/^No problem\. Send PROFILE/);
+  expect(menu).toMatch(/^Hello! What would you like to do\?/);
   const identity = await eventually(() => gateway.db.contactIdentity.findFirst({ where: { channel: 'console', addressHash: gateway.personalData.hash('console', name) } }));
   await gateway.db.contact.update({ where: { id: identity.contactId }, data: { areaId } });
   return user;
@@ -65,7 +74,10 @@ describe('flows started by staff', () => {
     expect((await start({ flowId: 'survey', key: 'follow-up', contactIds: [identity.contactId] })).status).toBe(202);
     await expect(user.replies(1, 800)).rejects.toThrow(/got 0/);
     expect(await user.ask('Cattle raid on the road to the market')).toMatch(/call you back/);
-    await user.ask('2');
+    // Anonymous: the report's summary, then the confirmation question.
+    await user.say('2');
+    const [, confirm] = await user.replies(2);
+    expect(confirm).toMatch(/^Send this report now\?/);
     await user.say('yes');
     const replies = await user.replies(2, 15_000);
     expect(replies[0]).toMatch(/Your case code is R-/);
