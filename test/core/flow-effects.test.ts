@@ -11,10 +11,15 @@ afterAll(async () => {
   await gateway?.close();
 });
 
+/** A contact who chose English and declined the registration offered after it: idle at the menu. */
 async function english(name: string): Promise<ConsoleUser> {
   const user = new ConsoleUser(gateway, name);
   await user.ask('hi');
-  await user.ask('1');
+  expect(await user.ask('1')).toMatch(/^Tell us where you live/);
+  await user.say('no');
+  const [later, menu] = await user.replies(2);
+  expect(later).toMatch(/^No problem\. Send PROFILE/);
+  expect(menu).toMatch(/^Hello! What would you like to do\?/);
   return user;
 }
 
@@ -23,7 +28,11 @@ describe('flow effects', () => {
     const reporter = await english('reporter-anon');
     await reporter.say('report');
     await reporter.replies(2);
-    for (const answer of ['1', 'kanzi', 'yesterday', '40', 'high', 'Armed men burned two houses near the market', '2']) await reporter.ask(answer);
+    for (const answer of ['1', 'kanzi', 'yesterday', '40', 'high', 'Armed men burned two houses near the market']) await reporter.ask(answer);
+    // Anonymous: the report's summary, then the confirmation question.
+    await reporter.say('2');
+    const [, confirm] = await reporter.replies(2);
+    expect(confirm).toMatch(/^Send this report now\?/);
     await reporter.say('yes');
     const [thanks] = await reporter.replies(1);
     const code = /R-[A-Z2-9]{6}/.exec(thanks!)?.[0];
