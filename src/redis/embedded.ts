@@ -2,7 +2,7 @@
  * The embedded Redis: when REDIS_URL is unset, the gateway starts its own `redis-server` on
  * loopback and a free port, with its data and append-only file under DATA_DIR/redis (queued work
  * and timers survive a restart), restarts it if it dies, and stops it on shutdown. It requires a
- * password generated at each start, given to redis-server in a 0600 config file (never on its
+ * password generated for its data folder, given to redis-server in a 0600 config file (never on its
  * command line, which other users can read) and written, inside the URL, to redis.url (0600) for
  * the CLI of the same install. Neither the password nor the URL is logged.
  */
@@ -97,6 +97,22 @@ async function stopLeftover(pidFile: string, logger: Logger): Promise<void> {
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+/**
+ * The embedded Redis's password: generated once per data folder and kept there (0600), so a
+ * restarted server takes back its clients (a running gateway reconnects with the same URL).
+ */
+function passwordOf(dir: string): string {
+  const file = join(dir, 'redis.password');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{48}$/.test(kept)) return kept;
+  }
+  const password = randomBytes(24).toString('hex');
+  writeFileSync(file, password, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return password;
+}
+
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   const dir = resolve(options.dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -105,7 +121,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   await stopLeftover(pidFile, options.logger);
   rmSync(pidFile, { force: true });
   const port = options.port ?? (await freePort());
-  const password = randomBytes(24).toString('hex');
+  const password = passwordOf(dir);
   const configFile = join(dir, 'redis.conf');
   writeFileSync(configFile, `requirepass ${password}\n`, { mode: 0o600 });
   chmodSync(configFile, 0o600);
