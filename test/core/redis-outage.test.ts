@@ -33,7 +33,10 @@ describe('Redis briefly down', () => {
     const stored = await gateway.db.message.findUniqueOrThrow({ where: { dedupeKey: 'in:console:delivery-1' } });
     expect(stored.status).toBe('received');
 
+    const urlBefore = redis.url;
     redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger, port: redis.port });
+    // The restarted server takes the running gateway back: same port, same password.
+    expect(redis.url).toBe(urlBefore);
     // The provider retries the same delivery.
     const retried = await eventually(async () => ((await user.say('1', 'delivery-1')) === 200 ? true : undefined), 15_000, 'the retry to be accepted');
     expect(retried).toBe(true);
