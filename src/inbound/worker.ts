@@ -43,8 +43,8 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     // A processed message may have been unlinked from its contact since (a survey answer): only
     // its replies are queued again.
     if (message?.status === 'processed') {
-      const pending = await db.message.findMany({ where: { causeId: messageId, status: 'queued' }, select: { id: true, channel: true } });
-      await enqueueAll(queues, pending);
+      const pending = await db.message.findMany({ where: { causeId: messageId, status: 'queued' }, select: { id: true, channel: true }, orderBy: { createdAt: 'asc' } });
+      await enqueueAll(queues, pending.map((row, i) => (i > 0 ? { ...row, after: pending[i - 1]!.id } : row)));
       return;
     }
     if (!message || message.direction !== 'in' || !message.contactId || !message.identity || !message.contact) {

@@ -22,11 +22,15 @@ export interface InboundJob {
 export interface OutboundRef {
   id: string;
   channel: string;
+  /** The message to the same address that must leave first (per-address order), if any. */
+  after?: string;
 }
 
 /** An outbound message stored in the Message table (status queued), to send. */
 export interface OutboundJob {
   messageId: string;
+  /** Id of the message to the same address that must have left before this one is sent. */
+  after?: string;
 }
 
 /**
@@ -135,8 +139,10 @@ export class Queues {
     await this.inbound.add('inbound', { messageId }, { jobId: jobId('in', messageId) });
   }
 
-  async enqueueOutbound(channel: string, messageId: string, options: { priority?: number; delayMs?: number } = {}): Promise<void> {
-    await this.outbound(channel).add('send', { messageId }, { jobId: jobId('out', messageId), priority: options.priority, delay: options.delayMs });
+  /** Queues an outbound message by id; `after` names the message to that address that goes first. */
+  async enqueueOutbound(channel: string, messageId: string, options: { priority?: number; delayMs?: number; after?: string } = {}): Promise<void> {
+    const data: OutboundJob = options.after ? { messageId, after: options.after } : { messageId };
+    await this.outbound(channel).add('send', data, { jobId: jobId('out', messageId), priority: options.priority, delay: options.delayMs });
   }
 
   /** Adds a timer with a deterministic id; adding an id that exists already changes nothing. */

@@ -29,7 +29,7 @@ export async function unitOfWork<T>(db: Db, queues: Queues, fn: (work: Work) => 
     },
     limits,
   );
-  for (const message of outbound) await queues.enqueueOutbound(message.channel, message.id);
+  for (const message of outbound) await queues.enqueueOutbound(message.channel, message.id, { after: message.after });
   for (const task of tasks) await task();
   return result;
 }

@@ -31,9 +31,15 @@ export interface OutboxTarget {
 /** A message written to the outbox, to be queued after commit. */
 export type QueuedMessage = OutboundRef;
 
+/** Statuses of an outbound message that has not left yet: a later one to the same address waits. */
+const NOT_LEFT = ['queued', 'sending'];
+
 /**
  * Writes outbound rows keyed `out:<causeKey>:<n>`. Rows that exist already (a retried step) are
  * returned as they are, so the caller queues them again (queueing is idempotent by message id).
+ * Each row returned names the message to the same contact and channel that must leave before it
+ * (`after`): the previous row of this write, and for the first row the contact's latest earlier
+ * message that has not left yet (broadcasts aside). The send worker keeps that order (src/outbound/worker.ts).
  */
 export async function writeOutbox(
   tx: Db,
@@ -44,6 +50,21 @@ export async function writeOutbox(
   causeId?: string,
 ): Promise<QueuedMessage[]> {
   const queued: QueuedMessage[] = [];
+  if (entries.length === 0) return queued;
+  const earlier = await tx.message.findFirst({
+    where: {
+      contactId: target.contactId,
+      channel: target.channel,
+      direction: 'out',
+      status: { in: NOT_LEFT },
+      // A broadcast may wait hours for its turn at the broadcast pace; a reply does not wait for it.
+      kind: { not: 'broadcast' },
+      NOT: { dedupeKey: { startsWith: `out:${causeKey}:` } },
+    },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true },
+  });
+  let after = earlier?.id;
   for (const [index, entry] of entries.entries()) {
     const dedupeKey = `out:${causeKey}:${index}`;
     const row = await tx.message.upsert({
@@ -63,11 +84,12 @@ export async function writeOutbox(
       },
       select: { id: true, status: true },
     });
-    if (row.status === 'queued') queued.push({ id: row.id, channel: target.channel });
+    if (row.status === 'queued') queued.push(after ? { id: row.id, channel: target.channel, after } : { id: row.id, channel: target.channel });
+    after = row.id;
   }
   return queued;
 }
 
 export async function enqueueAll(queues: Queues, messages: QueuedMessage[]): Promise<void> {
-  for (const message of messages) await queues.enqueueOutbound(message.channel, message.id);
+  for (const message of messages) await queues.enqueueOutbound(message.channel, message.id, { after: message.after });
 }

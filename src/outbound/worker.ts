@@ -10,6 +10,8 @@
  * A message is marked `sending` before the provider is called. If a worker dies between the call
  * and recording its result, the retried job finds `sending` and does not send again: the message
  * is marked `unconfirmed` and its job lands in the dead-letter list for a person to check.
+ * Messages to one address leave in the order they were written: a job whose `after` message is
+ * still queued or sending waits for it (src/outbound/outbox.ts sets `after`).
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -24,6 +26,13 @@ import { KINDS_SENT_WHEN_STOPPED } from './outbox.js';
 import { Pacer } from './pacer.js';
 import { QUEUE_NAMES, type OutboundJob, type Queues } from '../jobs/queues.js';
 import { startWorker } from '../jobs/worker.js';
+
+/** Statuses of a message that has not left yet. */
+const NOT_LEFT = ['queued', 'sending'];
+/** How long a message waits for its predecessor to the same address at the most (ms). */
+export const ORDER_WAIT_MS = 120_000;
+/** How often a waiting message looks again whether its predecessor has left (ms). */
+const ORDER_POLL_MS = 100;
 
 export interface OutboundWorkerDeps {
   db: Db;
@@ -63,6 +72,16 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     if (identity.stoppedAt && !KINDS_SENT_WHEN_STOPPED.includes(message.kind)) {
       await fail(messageId, 'stopped', 'the contact opted out on this channel');
       return;
+    }
+    // Per-address order: a message waits while the one written before it to this address has
+    // not left, for at most ORDER_WAIT_MS after it was written (a lost predecessor must not
+    // hold the conversation for ever).
+    if (job.data.after && Date.now() - message.createdAt.getTime() < ORDER_WAIT_MS) {
+      const before = await db.message.findUnique({ where: { id: job.data.after }, select: { status: true } });
+      if (before && NOT_LEFT.includes(before.status)) {
+        await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
+        throw new DelayedError();
+      }
     }
     const gap = adapter.rate.perAddressGapMs;
     if (gap) {

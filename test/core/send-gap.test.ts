@@ -39,9 +39,16 @@ describe('the gap per address', () => {
     await waitForIdle(gateway);
     const sends = sendsTo('5001');
     expect(sends.map((s) => s.status)).toEqual([200, 200, 200]);
-    // Order within one chat is not asserted: the gap can let a later message overtake (reported).
-    expect(sends.map((s) => s.payload.text).sort()).toEqual(['first', 'second', 'third']);
+    expect(sends.map((s) => s.payload.text)).toEqual(['first', 'second', 'third']);
     for (let i = 1; i < sends.length; i++) expect(sends[i]!.at - sends[i - 1]!.at).toBeGreaterThanOrEqual(700);
+    expect(telegram.rateLimited).toBe(0);
+  });
+
+  it('keeps the order of messages written one after another: a later reply waits for the earlier ones', async () => {
+    await queueTexts('5004', 'gap:order-1', ['one', 'two']);
+    await queueTexts('5004', 'gap:order-2', ['three', 'four']);
+    await waitForIdle(gateway);
+    expect(sendsTo('5004').map((s) => s.payload.text)).toEqual(['one', 'two', 'three', 'four']);
     expect(telegram.rateLimited).toBe(0);
   });
 
