@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import { enqueueAll, writeOutbox } from '../../src/outbound/outbox.js';
 import { startTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
 
 const TOKEN = '123456:TEST-token';
@@ -25,10 +25,11 @@ afterAll(async () => {
   await telegram?.close();
 });
 
-async function queueTexts(chat: string, key: string, texts: string[]): Promise<void> {
+async function queueTexts(chat: string, key: string, texts: string[], kind?: string): Promise<string[]> {
   const target = { ...(await findOrCreateContact(gateway.db, gateway.personalData, 'telegram', chat)), channel: 'telegram' };
-  const rows = await writeOutbox(gateway.db, gateway.personalData, target, key, texts.map((text) => ({ message: { type: 'text' as const, text } })));
-  await enqueueAll(gateway.queues, rows);
+  const rows = await writeOutbox(gateway.db, gateway.personalData, target, key, texts.map((text) => ({ message: { type: 'text' as const, text }, kind })));
+  if (kind !== 'broadcast') await enqueueAll(gateway.queues, rows);
+  return rows.map((row) => row.id);
 }
 
 const sendsTo = (chat: string) => telegram.calls('sendMessage').filter((r) => String(r.payload.chat_id) === chat);
@@ -50,6 +51,15 @@ describe('the gap per address', () => {
     await waitForIdle(gateway);
     expect(sendsTo('5004').map((s) => s.payload.text)).toEqual(['one', 'two', 'three', 'four']);
     expect(telegram.rateLimited).toBe(0);
+  });
+
+  it('does not hold a reply behind an announcement still waiting for its turn at the broadcast pace', async () => {
+    // The announcement is written but not queued yet, as in a long paced fan-out.
+    const [announcement] = await queueTexts('5005', 'gap:broadcast', ['announcement'], 'broadcast');
+    await queueTexts('5005', 'gap:reply', ['reply']);
+    await eventually(() => sendsTo('5005').length === 1, 10_000, 'the reply sent');
+    expect(sendsTo('5005').map((s) => s.payload.text)).toEqual(['reply']);
+    await gateway.db.message.update({ where: { id: announcement! }, data: { status: 'failed' } });
   });
 
   it('holds up only that chat: another chat gets its message at the channel pace', async () => {
