@@ -3,7 +3,7 @@
  * incoming messages and status callbacks on signed webhooks.
  */
 import type { Logger } from 'pino';
-import type { ChannelAdapter, ChannelRate, SendContext, SendResult } from '../../src/channels/adapter.js';
+import type { ChannelAdapter, ChannelRate, FindSentContext, SendContext, SendResult } from '../../src/channels/adapter.js';
 import { ProviderRejectedError } from '../../src/errors.js';
 import type { OutboundMessage } from '../../src/messages.js';
 import { createTwilioClient } from './client.js';
@@ -59,8 +59,40 @@ export function createTwilioSmsAdapter(options: TwilioSmsOptions, logger: Logger
     }
   }
 
+  /**
+   * Lists the messages to `address` since the claim (GET /2010-04-01/Accounts/{sid}/Messages.json
+   * with To and DateSent>=, REFERENCE.md) and keeps those with our sender and exactly the text
+   * `send` would hand over. The comparison is in memory; only the sid is kept.
+   */
+  async function findSent(address: string, message: OutboundMessage, context: FindSentContext): Promise<SendResult[]> {
+    const sms = renderSms(message);
+    // DateSent filters by day at the provider; the exact instant is compared below. One second
+    // of slack covers clock differences between us and the provider's dateCreated.
+    const since = context.since.getTime() - 1000;
+    let listed;
+    try {
+      listed = await client.messages.list({ to: address, dateSentAfter: new Date(since), pageSize: 100, limit: 500 });
+    } catch (error) {
+      throw toProviderError(error);
+    }
+    return listed
+      .filter((sent) => sent.direction !== 'inbound')
+      .filter((sent) => !config.from || !sent.from || sent.from === config.from)
+      .filter((sent) => !config.messagingServiceSid || sent.messagingServiceSid === config.messagingServiceSid)
+      .filter((sent) => sent.body === sms.text)
+      .filter((sent) => !sent.dateCreated || sent.dateCreated.getTime() >= since)
+      .sort((a, b) => (a.dateCreated?.getTime() ?? 0) - (b.dateCreated?.getTime() ?? 0))
+      .map((sent) => {
+        const result: SendResult = { providerId: sent.sid, encoding: sms.encoding, segments: sms.segments };
+        const status = deliveryStatus(sent.status);
+        if (status !== undefined) result.status = status;
+        return result;
+      });
+  }
+
   return {
     channel: SMS_CHANNEL,
+    findSent,
     rate: rateFor(config.messagesPerSecond),
     webhooks: twilioWebhooks(config.authToken),
     send,

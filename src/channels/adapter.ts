@@ -101,6 +101,16 @@ export interface SendContext {
   threadId?: string;
 }
 
+/** What `findSent` is told about the interrupted send. */
+export interface FindSentContext {
+  /** Our message id. */
+  messageId: string;
+  /** When the send was claimed (the message marked `sending`): nothing older can be it. */
+  since: Date;
+  /** Thread the message was posted into, if any (Slack). */
+  threadId?: string;
+}
+
 /** A plain HTTP route a channel serves besides its webhooks (the console channel's inbox). */
 export interface ChannelRoute {
   method: 'GET';
@@ -134,6 +144,16 @@ export interface ChannelAdapter {
    * of outbound messages and chat message ids of inbound ones. Throws a ProviderError subclass.
    */
   deleteMessages?(address: string, ids: string[]): Promise<void>;
+  /**
+   * Reads back what the provider holds that was sent to `address` since `context.since` and
+   * matches `message` (the same text as `send` would hand over). Used to settle a send whose
+   * result was never recorded (the worker died during the provider call). Returns the matching
+   * messages the provider knows, oldest first (empty when it has none: the message was not sent).
+   * Throws a ProviderError subclass when the provider cannot answer: the send stays for a person.
+   * Channels that cannot read back what they sent (Telegram) leave it out. Any comparison of
+   * personal text happens in memory; nothing read back is stored except the provider id.
+   */
+  findSent?(address: string, message: OutboundMessage, context: FindSentContext): Promise<SendResult[]>;
   /**
    * True where the conversation stays on the person's device and cannot be deleted by us (SMS):
    * the closing text of a report then suggests deleting the thread.

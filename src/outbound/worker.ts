@@ -8,8 +8,12 @@
  *   recipient stopped   -> identity marked stopped, never retried;
  *   rejected            -> failed, never retried.
  * A message is marked `sending` before the provider is called. If a worker dies between the call
- * and recording its result, the retried job finds `sending` and does not send again: the message
- * is marked `unconfirmed` and its job lands in the dead-letter list for a person to check.
+ * and recording its result, the retried job finds `sending`. Where the adapter can read back what
+ * the provider holds (`findSent`: SMS), the send is reconciled: a provider message that
+ * matches and is not already recorded for another of our messages marks it `sent` with that id;
+ * none means it never reached the provider, and it is sent again. Where the provider cannot tell
+ * (Telegram, or the read-back failed) the message is not sent again: it is marked `unconfirmed`
+ * and its job lands in the dead-letter list for a person to check.
  * Messages to one address leave in the order they were written: a job whose `after` message is
  * still queued or sending waits for it (src/outbound/outbox.ts sets `after`).
  */
@@ -55,15 +59,69 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
   const fail = (id: string, code: string, text: string) =>
     db.message.update({ where: { id }, data: { status: 'failed', errorCode: code, errorMessage: text.slice(0, 500) } });
 
+  /**
+   * Settles an interrupted send by asking the provider (see the header). Returns 'sent' when the
+   * message was found and recorded, 'not_sent' when the provider holds none (the message is put
+   * back to queued), 'undecided' when the channel cannot tell or the read-back failed.
+   */
+  const reconcile = async (message: {
+    id: string;
+    bodyEnc: string;
+    threadOf: string | null;
+    updatedAt: Date;
+    identity: { addressEnc: string } | null;
+  }): Promise<'sent' | 'not_sent' | 'undecided'> => {
+    if (!adapter.findSent || !message.identity) return 'undecided';
+    const body = outboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
+    const address = personalData.decrypt(message.identity.addressEnc);
+    const root = message.threadOf ? await db.message.findUnique({ where: { id: message.threadOf }, select: { providerId: true } }) : null;
+    // The claim set the status to `sending`; nothing has written the message since.
+    const since = message.updatedAt;
+    let found;
+    try {
+      found = await adapter.findSent(address, body, { messageId: message.id, since, threadId: root?.providerId ?? undefined });
+    } catch (error) {
+      logger.warn({ channel, messageId: message.id, error: error instanceof Error ? error.name : String(error) }, 'could not read back an interrupted send; left for a person');
+      return 'undecided';
+    }
+    for (const candidate of found) {
+      // The same text to the same address may have been sent by another of our messages.
+      const taken = await db.message.findFirst({ where: { channel, direction: 'out', providerId: candidate.providerId, NOT: { id: message.id } }, select: { id: true } });
+      if (taken) continue;
+      const marked = await db.message.updateMany({
+        where: { id: message.id, status: 'sending' },
+        data: {
+          status: candidate.status === 'delivered' || candidate.status === 'read' ? candidate.status : 'sent',
+          providerId: candidate.providerId,
+          sentAt: new Date(),
+          encoding: candidate.encoding ?? null,
+          segments: candidate.segments ?? null,
+          errorCode: null,
+          errorMessage: null,
+        },
+      });
+      logger.info({ channel, messageId: message.id, reconciled: 'sent' }, 'interrupted send found at the provider; marked sent');
+      return 'sent'; // (or settled meanwhile by another worker: nothing left to do either way)
+    }
+    const requeued = await db.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { status: 'queued' } });
+    logger.info({ channel, messageId: message.id, reconciled: 'not_sent' }, 'interrupted send not found at the provider; sending it again');
+    void requeued; // when settled meanwhile, the claim below finds it no longer queued and stops
+    return 'not_sent';
+  };
+
   const process = async (job: Job<OutboundJob>, token?: string): Promise<void> => {
     const { messageId } = job.data;
     const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true } });
     if (!message || message.direction !== 'out') throw new UnrecoverableError(`outbound message ${messageId} not found`);
     if (message.status === 'sending') {
-      await db.message.update({ where: { id: messageId }, data: { status: 'unconfirmed', errorCode: 'interrupted' } });
-      throw new UnrecoverableError('a send was interrupted before its result was recorded; not sent again to avoid a duplicate');
-    }
-    if (message.status !== 'queued') return; // sent already, or cancelled
+      const settled = await reconcile(message);
+      if (settled === 'sent') return;
+      if (settled === 'undecided') {
+        await db.message.update({ where: { id: messageId }, data: { status: 'unconfirmed', errorCode: 'interrupted' } });
+        throw new UnrecoverableError('a send was interrupted before its result was recorded; not sent again to avoid a duplicate');
+      }
+      // 'not_sent': the provider never got it; it was put back to queued and is sent below.
+    } else if (message.status !== 'queued') return; // sent already, or cancelled
     const identity = message.identity;
     if (!identity) {
       await fail(messageId, 'no_identity', 'the contact was erased');

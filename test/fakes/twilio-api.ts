@@ -3,6 +3,8 @@
  * `url` (TWILIO_API_BASE / the adapter's `apiBase`). It serves
  * `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` like the real API: form-encoded
  * request, JSON answer (201 with an SM... sid), error bodies `{ code, message, more_info, status }`.
+ * `GET` on the same path lists the messages it accepted (one page, newest first), filtered by
+ * `To` and `DateSent>` / `DateSent>=` / `DateSent<`; an accepted message counts as sent when created.
  *
  * ```ts
  * const api = await startTwilioApi({ accountSid, authToken });
@@ -55,6 +57,8 @@ export interface FakeTwilioApi {
   requests: RecordedTwilioRequest[];
   /** The message-create requests received, in arrival order. */
   messages(): RecordedTwilioRequest[];
+  /** The message-list requests received (reconciliation read-backs), in arrival order. */
+  lists(): RecordedTwilioRequest[];
   /** Queues one-shot answers, used by the next requests in order before any `respondWith`. */
   nextResponse(...responses: FakeTwilioResponse[]): void;
   /**
@@ -95,18 +99,20 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
   const queued: FakeTwilioResponse[] = [];
   let responder: Responder | undefined;
   let created = 0;
+  /** The message resources accepted, as the list answers them, with their creation time in ms. */
+  const accepted: { at: number; resource: Record<string, unknown> }[] = [];
 
   const server = createServer((req, res) => {
     const receivedAt = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const [path = '/', search = ''] = (req.url ?? '/').split('?');
       const recorded: RecordedTwilioRequest = {
         method: req.method ?? 'GET',
         path,
         headers: req.headers,
-        form: Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))),
+        form: Object.fromEntries(new URLSearchParams(req.method === 'GET' ? search : Buffer.concat(chunks).toString('utf8'))),
         accountSid: MESSAGES_PATH.exec(path)?.[1],
         receivedAt,
       };
@@ -131,6 +137,7 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
       const expected = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
       if (request.headers.authorization !== expected) return twilioError(401, 20003, 'Authenticate');
     }
+    if (request.method === 'GET' && request.accountSid !== undefined) return list(request);
     if (request.method !== 'POST' || request.accountSid === undefined) {
       return twilioError(404, 20404, 'The requested resource was not found');
     }
@@ -143,10 +150,9 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
     created += 1;
     const sid = `SM${created.toString(16).padStart(32, '0')}`;
     request.sid = sid;
-    const now = new Date().toUTCString();
-    return {
-      status: 201,
-      body: {
+    const at = Date.now();
+    const now = new Date(at).toUTCString();
+    const resource = {
         sid,
         account_sid: request.accountSid,
         messaging_service_sid: form.MessagingServiceSid ?? null,
@@ -166,7 +172,27 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
         price: null,
         api_version: '2010-04-01',
         uri: `/2010-04-01/Accounts/${request.accountSid}/Messages/${sid}.json`,
-      },
+    };
+    accepted.push({ at, resource: { ...resource, date_sent: now } });
+    return { status: 201, body: resource };
+  }
+
+  /** The message list (a single page), filtered as the real API filters. */
+  function list(request: RecordedTwilioRequest): FakeTwilioResponse {
+    const query = request.form;
+    const bound = (key: string): number | undefined => (query[key] === undefined ? undefined : Date.parse(query[key]!));
+    const after = bound('DateSent>') ?? bound('DateSent>=');
+    const before = bound('DateSent<');
+    const messages = accepted
+      .filter((entry) => query.To === undefined || entry.resource.to === query.To)
+      .filter((entry) => after === undefined || entry.at >= after)
+      .filter((entry) => before === undefined || entry.at < before)
+      .map((entry) => entry.resource)
+      .reverse();
+    const uri = `/2010-04-01/Accounts/${request.accountSid}/Messages.json`;
+    return {
+      status: 200,
+      body: { messages, first_page_uri: uri, next_page_uri: null, previous_page_uri: null, page: 0, page_size: messages.length, uri, start: 0, end: messages.length },
     };
   }
 
@@ -176,7 +202,8 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    messages: () => requests.filter((request) => MESSAGES_PATH.test(request.path)),
+    messages: () => requests.filter((request) => request.method === 'POST' && MESSAGES_PATH.test(request.path)),
+    lists: () => requests.filter((request) => request.method === 'GET' && MESSAGES_PATH.test(request.path)),
     nextResponse: (...responses) => void queued.push(...responses),
     respondWith: (next) => {
       responder = next;
