@@ -26,6 +26,7 @@ import { redisOptions } from '../../src/jobs/queues.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
 import { startTwilioApi, type FakeTwilioApi } from '../../test/fakes/twilio-api.js';
 import { startChildGateway } from '../../test/support/child-gateway.js';
+import { profileArgs } from '../../test/support/profile.js';
 import { PUBLIC_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
 
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,150,200,300,400,500').split(',').map(Number);
@@ -255,7 +256,7 @@ export async function run(): Promise<Record<string, unknown>> {
         TWILIO_MESSAGES_PER_SECOND: '100000',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
-      { readyTimeoutMs: 120_000 },
+      { readyTimeoutMs: 120_000, execArgv: profileArgs() },
     );
     const startupMs = Date.now() - started;
     const pid = gateway.process.pid!;

@@ -16,6 +16,7 @@ import { Agent, request } from 'undici';
 import { createLogger } from '../../src/logger.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
 import { startChildGateway } from '../../test/support/child-gateway.js';
+import { profileArgs } from '../../test/support/profile.js';
 import { PUBLIC_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -103,7 +104,7 @@ export async function run(): Promise<Record<string, unknown>> {
         TWILIO_API_BASE: 'http://127.0.0.1:9',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
-      { workers: false, readyTimeoutMs: 120_000 },
+      { workers: false, readyTimeoutMs: 120_000, execArgv: profileArgs() },
     );
     let gatewayLoad;
     try {

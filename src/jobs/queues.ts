@@ -135,6 +135,12 @@ export class Queues {
     await this.inbound.add('inbound', { messageId }, { jobId: jobId('in', messageId) });
   }
 
+  /** Queues many stored inbound messages in one round trip (addBulk), in the order given. */
+  async enqueueInboundMany(messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.inbound.addBulk(messageIds.map((messageId) => ({ name: 'inbound', data: { messageId }, opts: { jobId: jobId('in', messageId) } })));
+  }
+
   async enqueueOutbound(channel: string, messageId: string, options: { priority?: number; delayMs?: number } = {}): Promise<void> {
     await this.outbound(channel).add('send', { messageId }, { jobId: jobId('out', messageId), priority: options.priority, delay: options.delayMs });
   }
