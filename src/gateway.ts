@@ -28,6 +28,7 @@ import type { FlowCatalog } from './flow/engine.js';
 import { buildHttpServer } from './http/server.js';
 import { loadTranslator } from './i18n.js';
 import { ingest } from './inbound/ingest.js';
+import { createIngestBatcher } from './inbound/ingest-batch.js';
 import { createLogger, type Logger } from './logger.js';
 import { projectPath } from './paths.js';
 import { createPersonalData, resolveKey } from './personal-data.js';
@@ -212,6 +213,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     if (options.http !== false) {
       app = await buildHttpServer({
         ...ingestDeps,
+        batcher: createIngestBatcher(ingestDeps),
         adapters: [...adapters.values()],
         publicUrl: config.publicUrl,
         logger,

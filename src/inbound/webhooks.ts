@@ -6,11 +6,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChannelAdapter, WebhookRequest } from '../channels/adapter.js';
 import { MalformedPayloadError } from '../errors.js';
-import { applyStatus, ingest, type IngestDeps } from './ingest.js';
+import { applyStatus, type IngestDeps } from './ingest.js';
+import type { IngestBatcher } from './ingest-batch.js';
 import type { Logger } from '../logger.js';
 
 export interface WebhookDeps extends IngestDeps {
   adapters: ChannelAdapter[];
+  /** Stores and queues inbound events, several webhooks per transaction. */
+  batcher: IngestBatcher;
   publicUrl: string;
   logger: Logger;
   /** False while the gateway shuts down: webhooks are refused with 503 so providers retry later. */
@@ -62,8 +65,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         }
         let queued = 0;
         let duplicates = 0;
-        for (const event of result.events ?? []) {
-          if ((await ingest(deps, adapter.channel, event)) === 'queued') queued += 1;
+        const outcomes = await Promise.all((result.events ?? []).map((event) => deps.batcher.ingest(adapter.channel, event)));
+        for (const outcome of outcomes) {
+          if (outcome === 'queued') queued += 1;
           else duplicates += 1;
         }
         let unknownStatuses = 0;

@@ -139,6 +139,12 @@ export class Queues {
     await this.inbound.add('inbound', { messageId }, { jobId: jobId('in', messageId) });
   }
 
+  /** Queues many stored inbound messages in one round trip (addBulk), in the order given. */
+  async enqueueInboundMany(messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.inbound.addBulk(messageIds.map((messageId) => ({ name: 'inbound', data: { messageId }, opts: { jobId: jobId('in', messageId) } })));
+  }
+
   /** Queues an outbound message by id; `after` names the message to that address that goes first. */
   async enqueueOutbound(channel: string, messageId: string, options: { priority?: number; delayMs?: number; after?: string } = {}): Promise<void> {
     const data: OutboundJob = options.after ? { messageId, after: options.after } : { messageId };

@@ -19,6 +19,8 @@ export interface ChildGateway {
 export interface ChildGatewayOptions extends ChildGatewaySpec {
   /** How long the child may take to print `ready`, in ms (default 30 s). */
   readyTimeoutMs?: number;
+  /** Extra Node flags for the child (e.g. `--cpu-prof`). */
+  execArgv?: string[];
 }
 
 const script = join(import.meta.dirname, 'gateway-child.ts');
@@ -29,8 +31,8 @@ const script = join(import.meta.dirname, 'gateway-child.ts');
  * the child's output when it exits or does not print `ready` in time.
  */
 export async function startChildGateway(vars: Record<string, string>, options: ChildGatewayOptions = {}): Promise<ChildGateway> {
-  const { readyTimeoutMs = 30_000, ...spec } = options;
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const { readyTimeoutMs = 30_000, execArgv = [], ...spec } = options;
+  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', script], {
     env: { ...process.env, GATEWAY_ENV: JSON.stringify(vars), GATEWAY_SPEC: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,167 @@
+/**
+ * Group commit of inbound events: webhooks that arrive while a batch is being written wait for
+ * the next one, and each batch is stored in one database transaction (a handful of queries for
+ * the whole batch: identities and dedupe keys looked up with IN lists, new contacts, identities
+ * and messages written with createMany) and queued with one addBulk. Each caller's promise
+ * settles only after its batch has committed and been queued, so the provider's 200 still comes
+ * after the message is stored and queued (the durability of `ingest`).
+ *
+ * Order: events are written and queued in arrival order, so the messages of one contact keep
+ * the order their webhooks came in. A repeated delivery (same channel and provider id), in the
+ * batch or already stored, is 'duplicate'; a stored one that was never processed is queued again
+ * (the job id is the message id, so it does not run twice).
+ *
+ * When the batch's transaction fails on a unique key (another process stored the same contact or
+ * message in between), its events are ingested again one by one through `ingest`, which resolves
+ * those races.
+ */
+import { randomUUID } from 'node:crypto';
+import type { InboundEvent } from '../channels/adapter.js';
+import { isUniqueViolation } from '../conversation/contacts.js';
+import { transaction } from '../db/transaction.js';
+import { cleanInboundMessage, inboundMessageSchema, type InboundMessage } from '../messages.js';
+import { ingest, type IngestDeps, type IngestOutcome } from './ingest.js';
+
+/** Most events stored in one transaction. */
+const MAX_BATCH = 200;
+
+interface Pending {
+  channel: string;
+  event: InboundEvent;
+  dedupeKey: string;
+  message: InboundMessage;
+  addressHash: string;
+  language: string | null;
+  settle: (outcome: IngestOutcome) => void;
+  fail: (error: unknown) => void;
+}
+
+export interface IngestBatcher {
+  /** Stores and queues one event (see `ingest`); malformed messages throw before anything is stored. */
+  ingest(channel: string, event: InboundEvent): Promise<IngestOutcome>;
+}
+
+export function createIngestBatcher(deps: IngestDeps): IngestBatcher {
+  let waiting: Pending[] = [];
+  let writing = false;
+
+  const flush = async (): Promise<void> => {
+    writing = true;
+    while (waiting.length > 0) {
+      const batch = waiting.slice(0, MAX_BATCH);
+      waiting = waiting.slice(MAX_BATCH);
+      try {
+        const outcomes = await storeBatch(deps, batch);
+        batch.forEach((item, i) => item.settle(outcomes[i]!));
+      } catch (error) {
+        if (!isUniqueViolation(error)) {
+          for (const item of batch) item.fail(error);
+          continue;
+        }
+        for (const item of batch) {
+          await ingest(deps, item.channel, item.event).then(item.settle, item.fail);
+        }
+      }
+    }
+    writing = false;
+  };
+
+  return {
+    ingest(channel, event) {
+      const message = cleanInboundMessage(inboundMessageSchema.parse(event.message));
+      const hint = event.languageHint?.slice(0, 2).toLowerCase();
+      return new Promise<IngestOutcome>((settle, fail) => {
+        waiting.push({
+          channel,
+          event,
+          message,
+          dedupeKey: `in:${channel}:${event.providerId}`,
+          addressHash: deps.personalData.hash(channel, event.address),
+          language: hint && deps.languages.includes(hint) ? hint : null,
+          settle,
+          fail,
+        });
+        if (!writing) void flush();
+      });
+    },
+  };
+}
+
+/** Writes one batch in one transaction, then queues it; the outcome of each event, in order. */
+async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOutcome[]> {
+  const { personalData } = deps;
+  const toQueue: string[] = [];
+  const outcomes = await transaction(deps.db, async (tx) => {
+    const identityKey = (channel: string, hash: string) => `${channel}\u0000${hash}`;
+    const byChannel = new Map<string, Set<string>>();
+    for (const item of batch) {
+      const hashes = byChannel.get(item.channel) ?? new Set<string>();
+      hashes.add(item.addressHash);
+      byChannel.set(item.channel, hashes);
+    }
+    const identities = await tx.contactIdentity.findMany({
+      where: { OR: [...byChannel].map(([channel, hashes]) => ({ channel, addressHash: { in: [...hashes] } })) },
+      select: { id: true, contactId: true, channel: true, addressHash: true },
+    });
+    const known = new Map(identities.map((i) => [identityKey(i.channel, i.addressHash), { contactId: i.contactId, identityId: i.id }]));
+    const seen = await tx.message.findMany({ where: { dedupeKey: { in: batch.map((b) => b.dedupeKey) } }, select: { id: true, dedupeKey: true, status: true } });
+    const stored = new Map(seen.map((m) => [m.dedupeKey, m]));
+
+    const contacts: { id: string; language: string | null }[] = [];
+    const newIdentities: { id: string; contactId: string; channel: string; addressHash: string; addressEnc: string }[] = [];
+    const messages: {
+      id: string;
+      dedupeKey: string;
+      direction: string;
+      channel: string;
+      contactId: string;
+      identityId: string;
+      providerId: string;
+      chatMessageId: string | null;
+      bodyEnc: string;
+      status: string;
+    }[] = [];
+    const result: IngestOutcome[] = [];
+    const inBatch = new Set<string>();
+    for (const item of batch) {
+      const earlier = stored.get(item.dedupeKey);
+      if (earlier || inBatch.has(item.dedupeKey)) {
+        if (earlier?.status === 'received') toQueue.push(earlier.id);
+        result.push('duplicate');
+        continue;
+      }
+      inBatch.add(item.dedupeKey);
+      const key = identityKey(item.channel, item.addressHash);
+      let ref = known.get(key);
+      if (!ref) {
+        ref = { contactId: randomUUID(), identityId: randomUUID() };
+        contacts.push({ id: ref.contactId, language: item.language });
+        newIdentities.push({ id: ref.identityId, contactId: ref.contactId, channel: item.channel, addressHash: item.addressHash, addressEnc: personalData.encrypt(item.event.address) });
+        known.set(key, ref);
+      }
+      const id = randomUUID();
+      messages.push({
+        id,
+        dedupeKey: item.dedupeKey,
+        direction: 'in',
+        channel: item.channel,
+        contactId: ref.contactId,
+        identityId: ref.identityId,
+        providerId: item.event.providerId,
+        chatMessageId: item.event.chatMessageId ?? null,
+        bodyEnc: personalData.encrypt(JSON.stringify(item.message)),
+        status: 'received',
+      });
+      toQueue.push(id);
+      result.push('queued');
+    }
+    if (contacts.length > 0) {
+      await tx.contact.createMany({ data: contacts });
+      await tx.contactIdentity.createMany({ data: newIdentities });
+    }
+    if (messages.length > 0) await tx.message.createMany({ data: messages });
+    return result;
+  });
+  await deps.queues.enqueueInboundMany(toQueue);
+  return outcomes;
+}
