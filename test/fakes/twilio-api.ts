@@ -38,7 +38,8 @@ export interface RecordedTwilioRequest {
 
 /** An answer to program. A default success answer is used when none is programmed. */
 export interface FakeTwilioResponse {
-  status: number;
+  /** Omitted: the default answer (a valid message is accepted and listed), with this delay or cut. */
+  status?: number;
   /** JSON body (serialised), or a string sent as is. */
   body?: unknown;
   headers?: Record<string, string>;
@@ -47,6 +48,9 @@ export interface FakeTwilioResponse {
   /** Cut the connection instead of answering (the client sees a reset). */
   destroy?: boolean;
 }
+
+/** A programmed answer with its status: what the fake sends. */
+type Answer = FakeTwilioResponse & { status: number };
 
 type Responder = FakeTwilioResponse | ((request: RecordedTwilioRequest) => FakeTwilioResponse | undefined);
 
@@ -77,7 +81,7 @@ export interface FakeTwilioApiOptions {
 }
 
 /** A provider error answer: `{ code, message, more_info, status }`. */
-export function twilioError(status: number, code: number, message = `Error ${code}`): FakeTwilioResponse {
+export function twilioError(status: number, code: number, message = `Error ${code}`): Answer {
   return {
     status,
     body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
@@ -85,7 +89,7 @@ export function twilioError(status: number, code: number, message = `Error ${cod
 }
 
 /** A 429 answer (error 20429), with Retry-After when `retryAfterSeconds` is given. */
-export function rateLimited(retryAfterSeconds?: number): FakeTwilioResponse {
+export function rateLimited(retryAfterSeconds?: number): Answer {
   const response = twilioError(429, 20429, 'Too Many Requests');
   if (retryAfterSeconds !== undefined) response.headers = { 'Retry-After': String(retryAfterSeconds) };
   return response;
@@ -118,7 +122,10 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
       };
       requests.push(recorded);
       const programmed = queued.shift() ?? (typeof responder === 'function' ? responder(recorded) : responder);
-      const response = programmed ?? defaultResponse(recorded);
+      const response: Answer =
+        programmed?.status === undefined
+          ? { ...defaultResponse(recorded), delayMs: programmed?.delayMs, destroy: programmed?.destroy }
+          : { ...programmed, status: programmed.status };
       const answer = (): void => {
         if (response.destroy) {
           req.socket.destroy();
@@ -132,7 +139,7 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
     });
   });
 
-  function defaultResponse(request: RecordedTwilioRequest): FakeTwilioResponse {
+  function defaultResponse(request: RecordedTwilioRequest): Answer {
     if (options.accountSid !== undefined && options.authToken !== undefined) {
       const expected = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
       if (request.headers.authorization !== expected) return twilioError(401, 20003, 'Authenticate');
@@ -178,7 +185,7 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
   }
 
   /** The message list (a single page), filtered as the real API filters. */
-  function list(request: RecordedTwilioRequest): FakeTwilioResponse {
+  function list(request: RecordedTwilioRequest): Answer {
     const query = request.form;
     const bound = (key: string): number | undefined => (query[key] === undefined ? undefined : Date.parse(query[key]!));
     const after = bound('DateSent>') ?? bound('DateSent>=');
@@ -216,7 +223,7 @@ export async function startTwilioApi(options: FakeTwilioApiOptions = {}): Promis
   };
 }
 
-function send(res: ServerResponse, response: FakeTwilioResponse): void {
+function send(res: ServerResponse, response: Answer): void {
   const body = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
   const contentType = typeof response.body === 'string' ? 'text/plain' : 'application/json';
   res.writeHead(response.status, { 'Content-Type': contentType, ...response.headers });
