@@ -15,7 +15,7 @@ import { policyOf } from './ladder-step.js';
 import { propagateToLinked } from './links.js';
 import { notifyReporter } from './reporter-notices.js';
 import { enqueueLater, reachOf, text, writeTo } from './notify.js';
-import { choosePolicy } from './policies.js';
+import { choosePolicy, committeeAllowed } from './policies.js';
 import { assignedLevelIndex, membersOf, rosterCommittees } from './routing.js';
 
 /** Who acts. Responders must be on the incident's rosters; staff tokens are checked by area. */
@@ -217,6 +217,11 @@ export async function reassign(scope: ActionScope, incident: IncidentRow, actor:
   if (!committee) return refused('reply.unknown_committee', { committee: committeeId.slice(0, 40) }, 404);
   const denied = await authorize(scope, incident, actor);
   if (denied) return denied;
+  // Never to a committee the category excludes (a report about security forces to their liaison).
+  if (!committeeAllowed(deps.policies, incident.category, committee)) {
+    await record(tx, { actor: actor.ref, action: 'incident.refused', subjectId: incident.id, detail: { reason: 'committee_excluded', committee: committee.id, channel: actor.channel }, at: now });
+    return refused('reply.reassign_excluded', { code: incident.caseCode, committee: committee.name }, 409);
+  }
   if (incident.duplicateOfId) {
     const primary = await primaryOf(tx, incident);
     return refused('reply.linked_elsewhere', { code: incident.caseCode, primary: primary?.caseCode ?? '?' }, 409);

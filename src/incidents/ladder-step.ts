@@ -2,15 +2,18 @@
  * One step of the escalation ladder: the responders of one level are told (each notification
  * recorded, unreachable responders audited), then the Escalation row moves to its next step (the
  * next level, the next round when the policy repeats, or the end) and that step's timer is
- * scheduled after commit. A level nobody could be reached at escalates at once. Runs inside the
- * caller's transaction, which must own the step.
+ * scheduled after commit. A level nobody could be reached at escalates at once, unless the
+ * category's rule says `wait` (policies.yaml `categories`): then the next level keeps its delay
+ * and the administrators are alerted (admin-alerts.ts). Runs inside the caller's transaction,
+ * which must own the step.
  */
 import type { Db } from '../db/client.js';
 import { record, SYSTEM } from './audit.js';
 import type { AfterCommit, IncidentDeps } from './deps.js';
 import { retime, type EscalationRow } from './ladder-timers.js';
 import { enqueueLater, reachMany, responderNotification, writeTo, type IncidentSummary } from './notify.js';
-import { choosePolicy, outsideQuietHours, policyById, type Policy } from './policies.js';
+import { alertAdmins } from './admin-alerts.js';
+import { categoryRule, choosePolicy, outsideQuietHours, policyById, type Policy } from './policies.js';
 import { assignedLevelIndex, committeesForLevel, membersOf } from './routing.js';
 
 export function policyOf(deps: IncidentDeps, row: { policyId: string }, incident: { severity: string; category: string }): Policy {
@@ -103,14 +106,16 @@ export async function notifyStep(tx: Db, deps: IncidentDeps, after: AfterCommit,
   });
   let delay = policy.levels[levelIndex]?.delay ?? 0;
   if (reached.length === 0) {
-    delay = 0;
+    const waits = categoryRule(deps.policies, incident.category).whenNobodyReached === 'wait';
+    if (!waits) delay = 0;
     await record(tx, {
       actor: SYSTEM,
       action: 'incident.level_unreachable',
       subjectId: incidentId,
-      detail: { level: levelIndex, round, committees: committees.map((c) => c.id), responders: unreachable.length },
+      detail: { level: levelIndex, round, committees: committees.map((c) => c.id), responders: unreachable.length, then: waits ? 'wait' : 'escalate' },
       at: now,
     });
+    if (waits) await alertAdmins(tx, deps, after, summary, { level: levelIndex, round, committees: committees.map((c) => c.id) }, now);
   }
   let next: { level: number; round: number } | null = null;
   if (levelIndex + 1 < policy.levels.length) next = { level: levelIndex + 1, round };

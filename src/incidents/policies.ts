@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { COMMITTEE_BODIES } from './roster-model.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -84,6 +85,25 @@ const policySchema = z
     }
   });
 
+
+/**
+ * The routing rule of one category: committees it never goes to (by kind, by committee level,
+ * by id), and what a ladder step that reaches nobody does: `escalate` (default: the next level is
+ * told at once) or `wait` (the next level keeps its delay and the administrators are alerted).
+ */
+const categoryRuleSchema = z.strictObject({
+  exclude: z
+    .strictObject({
+      kinds: z.array(z.enum(COMMITTEE_BODIES, { message: `accepted: ${COMMITTEE_BODIES.join(', ')}` })).default([]),
+      levels: z.array(z.enum(COMMITTEE_LEVELS, { message: `accepted: ${COMMITTEE_LEVELS.join(', ')}` })).default([]),
+      committees: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'a committee id, e.g. north-liaison' })).default([]),
+    })
+    .default({ kinds: [], levels: [], committees: [] }),
+  whenNobodyReached: z.enum(['escalate', 'wait'], { message: 'accepted: escalate, wait' }).default('escalate'),
+});
+
+export type CategoryRule = z.infer<typeof categoryRuleSchema>;
+
 const fileSchema = z
   .strictObject({
     policies: z.array(policySchema).min(1),
@@ -92,6 +112,10 @@ const fileSchema = z
     duplicates: z.strictObject({ window: duration }).default({ window: 6 * 3_600_000 } as never),
     /** How long a question relayed to a reporter waits for the answer. */
     relay: z.strictObject({ expiresAfter: duration }).default({ expiresAfter: 3 * 86_400_000 } as never),
+    /** Category -> routing rule (excluded committees, what a step that reaches nobody does). */
+    categories: z.record(z.string().min(1), categoryRuleSchema).default({}),
+    /** Who is alerted when an incident waits: the members of the desks of these names. */
+    alerts: z.strictObject({ desks: z.array(z.string().regex(/^[a-z0-9_]+$/, { message: 'a desk name: a-z, 0-9, _' })).min(1) }).default({ desks: ['admins'] }),
   })
   .superRefine((file, ctx) => {
     const ids = new Set<string>();
@@ -153,6 +177,8 @@ export function loadPolicies(file: string, scale = 1): Policies {
     desks: data.desks,
     duplicates: { window: s(data.duplicates.window) },
     relay: { expiresAfter: s(data.relay.expiresAfter) },
+    categories: data.categories,
+    alerts: data.alerts,
     policies: data.policies.map((p) => ({
       ...p,
       ackTimeout: s(p.ackTimeout),
@@ -167,6 +193,19 @@ export function choosePolicy(policies: Policies, severity: string, category: str
   const found = policies.policies.find((p) => p.match.severity.includes(known) && (p.match.category === undefined || p.match.category.includes(category)));
   // loadPolicies guarantees a policy without category filter for every severity.
   return found!;
+}
+
+const NO_RULE: CategoryRule = { exclude: { kinds: [], levels: [], committees: [] }, whenNobodyReached: 'escalate' };
+
+/** The routing rule of a category (none: nothing excluded, unreachable levels escalate at once). */
+export function categoryRule(policies: Pick<Policies, 'categories'>, category: string): CategoryRule {
+  return policies.categories[category] ?? NO_RULE;
+}
+
+/** Whether a committee may be told about (and act on) an incident of this category. */
+export function committeeAllowed(policies: Pick<Policies, 'categories'>, category: string, committee: { id: string; level: string; kind: string }): boolean {
+  const { exclude } = categoryRule(policies, category);
+  return !(exclude.kinds as string[]).includes(committee.kind) && !(exclude.levels as string[]).includes(committee.level) && !exclude.committees.includes(committee.id);
 }
 
 export function policyById(policies: Policies, id: string): Policy | undefined {

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 
 export const COMMITTEE_KINDS = ['local', 'regional', 'national', 'desk'] as const;
+/** What kind of body a committee is: civilian, or the liaison of a security institution. */
+export const COMMITTEE_BODIES = ['civilian', 'security_liaison'] as const;
 export const RESPONDER_CHANNELS = ['sms', 'telegram', 'slack', 'console'] as const;
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lower-case letters, digits and -, e.g. kanzi-peace' });
@@ -17,6 +19,8 @@ export const committeeInput = z
     name: z.string().trim().min(1),
     level: z.enum(COMMITTEE_KINDS, { message: `accepted: ${COMMITTEE_KINDS.join(', ')}` }),
     desk: z.string().regex(/^[a-z0-9_]+$/, { message: 'a desk name: a-z, 0-9, _ (e.g. human_rights)' }).optional(),
+    /** Escalation policies may exclude a kind per category (policies.yaml `categories`). */
+    kind: z.enum(COMMITTEE_BODIES, { message: `accepted: ${COMMITTEE_BODIES.join(', ')}` }).default('civilian'),
     area: z.string().min(1),
   })
   .refine((c) => (c.level === 'desk') === (c.desk !== undefined), { message: 'a desk committee needs `desk`, other levels must not have one', path: ['desk'] });

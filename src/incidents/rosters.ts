@@ -91,7 +91,7 @@ export async function applyRoster(db: Db, personalData: PersonalData, roster: Ro
   const result: ApplyResult = { committees: 0, responders: 0, identitiesAdded: 0 };
   await transaction(db, async (tx) => {
     for (const c of roster.committees) {
-      const data = { name: c.name, level: c.level, desk: c.desk ?? null, areaId: c.area };
+      const data = { name: c.name, level: c.level, desk: c.desk ?? null, kind: c.kind, areaId: c.area };
       await tx.committee.upsert({ where: { id: c.id }, create: { id: c.id, ...data }, update: data });
       await record(tx, { actor, action: 'committee.upserted', subjectType: 'committee', subjectId: c.id, detail: data, at: now });
       result.committees++;
@@ -180,7 +180,7 @@ export async function setMembership(db: Db, committeeId: string, responderId: st
 /** Committees with their members, for the API and the command line. */
 export async function listCommittees(db: Db) {
   const rows = await db.committee.findMany({ orderBy: [{ areaId: 'asc' }, { id: 'asc' }], include: { members: { include: { responder: true }, orderBy: { responderId: 'asc' } } } });
-  return rows.map((c) => ({ id: c.id, name: c.name, level: c.level, desk: c.desk, areaId: c.areaId, members: c.members.map((m) => ({ id: m.responder.id, name: m.responder.displayName, active: m.responder.active })) }));
+  return rows.map((c) => ({ id: c.id, name: c.name, level: c.level, desk: c.desk, kind: c.kind, areaId: c.areaId, members: c.members.map((m) => ({ id: m.responder.id, name: m.responder.displayName, active: m.responder.active })) }));
 }
 
 /** Responders with their channels (addresses masked) and committees. */

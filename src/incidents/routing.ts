@@ -3,16 +3,21 @@
  * target climbs the area tree from the incident's area and takes the nearest committees of that
  * level or higher (a locality without a peace committee falls to its region's); a desk target
  * takes the nearest desk of that name, or any desk of that name when none is on the way up.
+ * Committees the category's rule excludes (policies.yaml `categories`, e.g. security liaisons for
+ * reports of abuse by security forces) are left out before any of this: they are never told,
+ * never on the incident's rosters, and the search walks past them.
  */
 import type { Db } from '../db/client.js';
 import type { AreaTreeCache } from '../areas/tree.js';
-import { COMMITTEE_LEVELS, type Policy, type Policies, type Target } from './policies.js';
+import { COMMITTEE_LEVELS, committeeAllowed, type Policy, type Policies, type Target } from './policies.js';
 
 export interface CommitteeRow {
   id: string;
   name: string;
   level: string;
   desk: string | null;
+  /** civilian | security_liaison */
+  kind: string;
   areaId: string;
 }
 
@@ -25,6 +30,12 @@ export interface RoutedIncident {
 export function levelRank(level: string): number {
   const index = (COMMITTEE_LEVELS as readonly string[]).indexOf(level);
   return index === -1 ? 0 : index;
+}
+
+/** The committees an incident of this category may go to. */
+export async function eligibleCommittees(db: Db, policies: Policies, category: string): Promise<CommitteeRow[]> {
+  const committees = await db.committee.findMany({ orderBy: { id: 'asc' } });
+  return committees.filter((c) => committeeAllowed(policies, category, c));
 }
 
 /** Committees a target reaches from an area path. */
@@ -70,7 +81,7 @@ export async function committeesForLevel(
   levelIndex: number,
   assigned?: { committeeId: string; level: number } | null,
 ): Promise<CommitteeRow[]> {
-  const committees = await db.committee.findMany({ orderBy: { id: 'asc' } });
+  const committees = await eligibleCommittees(db, policies, incident.category);
   const path = await areas.path(db, incident.areaId);
   const found = new Map<string, CommitteeRow>();
   for (const target of levelTargets(policies, policy, levelIndex, incident.category)) {
@@ -104,7 +115,7 @@ export async function rosterCommittees(
   incident: RoutedIncident,
   assignedCommitteeId?: string | null,
 ): Promise<CommitteeRow[]> {
-  const committees = await db.committee.findMany({ orderBy: { id: 'asc' } });
+  const committees = await eligibleCommittees(db, policies, incident.category);
   const path = await areas.path(db, incident.areaId);
   const found = new Map<string, CommitteeRow>();
   policy.levels.forEach((_, index) => {

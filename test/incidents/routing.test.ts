@@ -50,7 +50,7 @@ describe('routing up the area tree', () => {
   });
 
   it('resolves each target level from the area path', async () => {
-    const committees = TEST_ROSTER.committees.map((c) => ({ id: c.id, name: c.name, level: c.level, desk: c.desk ?? null, areaId: c.area }));
+    const committees = TEST_ROSTER.committees.map((c) => ({ id: c.id, name: c.name, level: c.level, desk: c.desk ?? null, kind: c.kind ?? 'civilian', areaId: c.area }));
     const kanzi = await new AreaTreeCache().path(gateway.db, 'kanzi');
     expect(kanzi).toEqual(['kanzi', 'north', 'lakeland']);
     const ids = (target: Parameters<typeof committeesForTarget>[2], path = kanzi) => committeesForTarget(committees, path, target).map((c) => c.id);
@@ -77,6 +77,10 @@ describe('the rosters of an incident', () => {
     expect(await onIt(violence, 'hr-1')).toBe(false);
     const abuse = await gateway.db.incident.findUniqueOrThrow({ where: { id: (await fileReport(gateway, { areaId: 'kanzi', category: 'security_force_abuse' })).id } });
     expect(await onIt(abuse, 'hr-1')).toBe(true);
+    expect(await onIt(abuse, 'kanzi-1')).toBe(true);
+    expect(await onIt(abuse, 'nat-1')).toBe(true);
+    // The institution accused is never on the rosters of a report about it.
+    expect(await onIt(abuse, 'north-1')).toBe(false);
   });
 });
 

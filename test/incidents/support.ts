@@ -54,13 +54,14 @@ export async function startIncidentGateway(options: IncidentGatewayOptions = {})
  *   oroma (locality, river) -> oroma-peace: oroma-1
  *   river -> river-liaison: river-1
  *   lakeland (nation) -> national-desk: nat-1, human-rights-desk: hr-1
+ * The two liaisons are of kind security_liaison.
  */
 export const TEST_ROSTER = {
   committees: [
     { id: 'kanzi-peace', name: 'Kanzi Peace Committee', level: 'local', area: 'kanzi' },
     { id: 'oroma-peace', name: 'Oroma Peace Committee', level: 'local', area: 'oroma' },
-    { id: 'north-liaison', name: 'North Liaison', level: 'regional', area: 'north' },
-    { id: 'river-liaison', name: 'River Liaison', level: 'regional', area: 'river' },
+    { id: 'north-liaison', name: 'North Liaison', level: 'regional', area: 'north', kind: 'security_liaison' },
+    { id: 'river-liaison', name: 'River Liaison', level: 'regional', area: 'river', kind: 'security_liaison' },
     { id: 'national-desk', name: 'National Desk', level: 'national', area: 'lakeland' },
     { id: 'human-rights-desk', name: 'Human Rights Desk', level: 'desk', desk: 'human_rights', area: 'lakeland' },
   ],

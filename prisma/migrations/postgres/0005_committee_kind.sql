@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Committee" ADD COLUMN     "kind" TEXT NOT NULL DEFAULT 'civilian';
+
