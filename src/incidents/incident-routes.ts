@@ -3,7 +3,8 @@
  * its area and below). An incident outside the scope is answered exactly like an unknown code
  * (404, same body) wherever it is named: the path's `:code`, `primary` of link, `other` of
  * dismiss, and the primary a named duplicate belongs to; a committee outside it (reassign) like
- * an unknown committee. Such a refusal changes nothing and writes no audit entry.
+ * an unknown committee. Such a refusal changes nothing and writes no audit entry. A view leaves
+ * out links to incidents outside the scope and hides their codes in its timeline.
  *   GET  /incidents            list (no report text); ?status=&severity=&area=&limit=&before=
  *   GET  /incidents/:code      one report with its timeline, rosters and links (audited as a view)
  *   POST /incidents/:code/ack | resolve | note | verify | reassign | link | dismiss | ask
@@ -53,6 +54,21 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
       if (primary && !(await inScope(deps, request, primary.areaId))) throw unknownCode(other.caseCode);
     }
     return other;
+  }
+
+  /**
+   * The timeline with the case codes of incidents outside the principal's area (a link made by
+   * an unscoped coordinator, say) replaced by `[outside your area]`.
+   */
+  async function hideOutOfScope<T>(request: FastifyRequest, entries: T[]): Promise<T[]> {
+    if (!request.principal.areaId) return entries;
+    const text = JSON.stringify(entries);
+    const named = [...new Set(text.match(/R-[A-HJKMNP-Z2-9]{6}/g) ?? [])];
+    if (named.length === 0) return entries;
+    const rows = await db.incident.findMany({ where: { caseCode: { in: named } }, select: { caseCode: true, areaId: true } });
+    const hidden: string[] = [];
+    for (const row of rows) if (!(await inScope(deps, request, row.areaId))) hidden.push(row.caseCode);
+    return hidden.length === 0 ? entries : (JSON.parse(hidden.reduce((t, code) => t.replaceAll(code, '[outside your area]'), text)) as T[]);
   }
 
   /** Runs an action in a transaction, then its queue work; answers with the outcome. */
@@ -137,7 +153,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
           ? { policy: escalation.policyId, level: escalation.level, round: escalation.round, notifiedLevel: escalation.notifiedLevel, waitingFor: escalation.timerKind, nextAt: escalation.timerAt, exhaustedAt: escalation.exhaustedAt, assignedCommittee: escalation.assignedCommitteeId }
           : null,
         roster: await actions.rosterOf(scope, incident),
-        timeline: await timeline(db, deps.personalData, incident.id),
+        timeline: await hideOutOfScope(request, await timeline(db, deps.personalData, incident.id)),
       };
     });
 

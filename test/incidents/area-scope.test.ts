@@ -148,7 +148,8 @@ describe('an incident outside the caller’s area is an unknown incident', () =>
       const view = await call(caller.headers, 'GET', `/incidents/${kanzi.caseCode}`);
       expect(view.status).toBe(200);
       expect(view.body.duplicateOf).toBeNull();
-      expect(JSON.stringify(view.body.links)).not.toContain(oroma.caseCode);
+      expect(JSON.stringify(view.body)).not.toContain(oroma.caseCode);
+      expect(JSON.stringify(view.body.timeline)).toContain('[outside your area]');
     }
   });
 });
