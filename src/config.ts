@@ -54,6 +54,13 @@ const coreSchema = z.object({
   OPT_OUT_KEYWORDS: keywordList.default(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'ARRET', 'ARRÊT', 'DESABONNER', 'DÉSABONNER', 'قف', 'توقف', 'إلغاء الاشتراك']),
   OPT_IN_KEYWORDS: keywordList.default(['START', 'YES', 'UNSTOP', 'DEMARRER', 'DÉMARRER', 'ابدأ']),
   HELP_KEYWORDS: keywordList.default(['HELP', 'INFO', 'AIDE', 'مساعدة']),
+  /**
+   * Inbound messages one sender (number, chat, Slack user) may send per window on one channel
+   * before its webhooks are refused (429) or, on SMS, deferred. 0 turns the limit off. A person
+   * typing or pressing buttons stays far below 30 a minute.
+   */
+  WEBHOOK_SENDER_MAX: z.coerce.number({ message: 'a whole number >= 0' }).int({ message: 'a whole number >= 0' }).min(0, { message: 'a whole number >= 0' }).default(30),
+  WEBHOOK_SENDER_WINDOW_SECONDS: positive('a number of seconds > 0').default(60),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   JOB_BACKOFF_MS: positive('milliseconds > 0').default(2000),
   /** How long a worker holds a job before another may take it over (BullMQ lockDuration). */

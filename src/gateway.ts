@@ -218,6 +218,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         publicUrl: config.publicUrl,
         logger,
         accepting: () => accepting,
+        senderLimit: { max: config.WEBHOOK_SENDER_MAX, windowMs: config.WEBHOOK_SENDER_WINDOW_SECONDS * 1000 },
         checkReady: async () => {
           await db.$queryRawUnsafe('SELECT 1');
           if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PING');

@@ -33,8 +33,8 @@ export function tokenMatches(expected: string, given: string | undefined): boole
 const inboundSchema = z.object({
   /** Client-chosen unique id of the message (a repeated post is dropped). */
   id: z.string().min(1).max(100),
-  /** Who is typing: any name; each name is a separate contact. */
-  address: z.string().min(1).max(100),
+  /** Who is typing: any name without surrounding spaces; each name is a separate contact. */
+  address: z.string().min(1).max(100).regex(/^\S(?:.*\S)?$/, 'blank, or begins or ends with a space'),
   text: z.string().max(20_000).optional(),
   choiceId: z.string().max(64).optional(),
   location: z.object({ latitude: z.number(), longitude: z.number() }).optional(),

@@ -9,6 +9,20 @@ import { MalformedPayloadError } from '../../src/errors.js';
 import { cleanInboundMessage, parseChoicePayload, type InboundMessage } from '../../src/messages.js';
 import { CHOICE_ACTION_PREFIX } from './outbound.js';
 
+/**
+ * A Slack user or conversation id as Slack issues them (U…, W…, D…, C…, G…): upper-case letters
+ * and digits. An empty, blank or otherwise shaped id is refused at parse (400): nothing would
+ * ever reach it, and a reply to it would only be retried in vain.
+ */
+const SLACK_ID = /^[A-Z][A-Z0-9]{1,40}$/;
+
+/** A human press carries one action; a payload carrying more is refused whole (400), nothing stored. */
+export const MAX_ACTIONS_PER_INTERACTION = 1;
+
+function checkId(value: string | undefined, what: string): void {
+  if (value !== undefined && !SLACK_ID.test(value)) throw new MalformedPayloadError(`Slack ${what} is empty or not a Slack id`);
+}
+
 const urlVerificationSchema = z.object({ type: z.literal('url_verification'), challenge: z.string().min(1) });
 
 const slackFileSchema = z.object({
@@ -19,6 +33,7 @@ const slackFileSchema = z.object({
 const messageEventSchema = z.object({
   type: z.string(),
   user: z.string().optional(),
+  channel: z.string().optional(),
   text: z.string().optional(),
   ts: z.string().optional(),
   bot_id: z.string().optional(),
@@ -36,9 +51,10 @@ const eventCallbackSchema = z.object({
 
 const blockActionsSchema = z.object({
   type: z.literal('block_actions'),
-  user: z.object({ id: z.string().min(1) }),
+  user: z.object({ id: z.string() }),
   trigger_id: z.string().optional(),
-  container: z.object({ message_ts: z.string().optional() }).optional(),
+  container: z.object({ message_ts: z.string().optional(), channel_id: z.string().optional() }).optional(),
+  channel: z.object({ id: z.string() }).optional(),
   actions: z.array(
     z.object({
       action_id: z.string(),
@@ -75,6 +91,8 @@ export function parseEventCallback(body: unknown): WebhookResult {
   const { event, event_id: eventId, event_time: eventTime } = parsed.data;
   const address = event.user;
   if (address === undefined || event.bot_id !== undefined) return {};
+  checkId(address, 'event user');
+  checkId(event.channel, 'event channel');
 
   let message: InboundMessage | undefined;
   if (event.type === 'message' && event.channel_type === 'im') {
@@ -98,7 +116,9 @@ export function parseInteractionsBody(rawBody: string): WebhookResult {
 
 /**
  * Maps an interaction payload to inbound events. A pressed choice button (`block_actions`,
- * action_id `choice:<id>`) becomes a choice; its providerId is
+ * action_id `choice:<id>`) becomes a choice; a payload with more than
+ * MAX_ACTIONS_PER_INTERACTION actions, or whose user or channel id is empty or malformed, throws
+ * MalformedPayloadError (answered 400, nothing stored). The providerId is
  * `<message_ts or trigger_id>:<action_ts>`, unique per press. Other interactions give nothing.
  */
 export function parseInteractionPayload(payload: unknown): WebhookResult {
@@ -106,6 +126,12 @@ export function parseInteractionPayload(payload: unknown): WebhookResult {
   const parsed = blockActionsSchema.safeParse(payload);
   if (!parsed.success) throw new MalformedPayloadError('Slack block_actions payload without user or actions');
   const { user, trigger_id: triggerId, container, actions } = parsed.data;
+  checkId(user.id, 'interaction user');
+  checkId(container?.channel_id, 'interaction channel');
+  checkId(parsed.data.channel?.id, 'interaction channel');
+  if (actions.length > MAX_ACTIONS_PER_INTERACTION) {
+    throw new MalformedPayloadError(`Slack block_actions payload carries ${actions.length} actions; a press carries ${MAX_ACTIONS_PER_INTERACTION}`);
+  }
   const origin = container?.message_ts ?? triggerId;
   if (origin === undefined) throw new MalformedPayloadError('Slack block_actions payload without message_ts or trigger_id');
 

@@ -10,6 +10,8 @@
  * - location → location; photo, document, video, audio, voice → media (caption kept, mime type when known;
  *   no url, since a Telegram file URL embeds the bot token);
  * - any other update or message kind (edited_message, channel_post, my_chat_member, stickers...) → no event.
+ * A message or callback query whose chat or sender id is missing, not an integer or 0 is malformed
+ * (MalformedPayloadError: answered 400, nothing stored); the error names the field, never the value.
  */
 import { z } from 'zod';
 import type { InboundEvent } from '../../src/channels/adapter.js';
@@ -23,8 +25,10 @@ export interface ParsedUpdate {
   callbackQueryId?: string;
 }
 
-const user = z.object({ id: z.number(), language_code: z.string().optional() });
-const chat = z.object({ id: z.number() });
+/** A Telegram user or chat id: a non-zero integer that fits in 52 bits (Bot API), never a string or a fraction. */
+const telegramId = z.number().int().refine((id) => id !== 0 && Number.isSafeInteger(id));
+const user = z.object({ id: telegramId, language_code: z.string().optional() });
+const chat = z.object({ id: telegramId });
 const file = z.object({ file_id: z.string(), mime_type: z.string().optional() });
 
 const messageSchema = z.object({

@@ -97,6 +97,8 @@ export function createTwilioSmsAdapter(options: TwilioSmsOptions, logger: Logger
     webhooks: twilioWebhooks(config.authToken),
     send,
     threadStaysOnDevice: true,
+    // Twilio does not deliver a refused webhook again (error 11217: its webhooks do not support rate limiting).
+    retriesRefusedWebhooks: false,
   };
 }
 

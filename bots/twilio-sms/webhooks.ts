@@ -56,12 +56,16 @@ export function verifySignature(authToken: string, request: WebhookRequest): boo
   }
 }
 
+/** A phone number as Twilio gives it: `+`, a country code not starting with 0, 7 to 15 digits in all (E.164). */
+const E164ISH = /^\+[1-9]\d{6,14}$/;
+
 function parseInbound(request: WebhookRequest): { events: InboundEvent[]; reply: { contentType: string; body: string } } {
   const params = formParams(request.rawBody);
   const providerId = single(params, 'MessageSid') ?? single(params, 'SmsSid');
   const address = single(params, 'From');
   if (!providerId) throw new MalformedPayloadError('incoming SMS without MessageSid');
   if (!address) throw new MalformedPayloadError('incoming SMS without From');
+  if (!E164ISH.test(address)) throw new MalformedPayloadError('incoming SMS whose From is not a phone number in E.164 form');
   return {
     events: [{ providerId, address, message: cleanInboundMessage(inboundMessage(params)) }],
     reply: { contentType: 'text/xml', body: EMPTY_TWIML },

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
 import { listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
 import type { Queues } from '../jobs/queues.js';
@@ -43,16 +44,32 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
     return { retried: true };
   });
 
-  /** Delivery state of one message (never its text or address). */
+  /**
+   * Delivery state of one message (never its text or address). An area-limited principal sees a
+   * message whose broadcast, incident (its cause) or contact lies in its area; any other is
+   * answered as unknown.
+   */
   app.get('/messages/:id', async (request) => {
     const { id } = z.object({ id: z.string() }).parse(request.params);
     const message = await deps.db.message.findUnique({
       where: { id },
-      select: { id: true, direction: true, channel: true, kind: true, status: true, providerId: true, errorCode: true, encoding: true, segments: true, createdAt: true, sentAt: true, updatedAt: true },
+      select: { id: true, direction: true, channel: true, kind: true, status: true, providerId: true, errorCode: true, encoding: true, segments: true, createdAt: true, sentAt: true, updatedAt: true, broadcastId: true, causeId: true, contactId: true },
     });
-    if (!message) throw new HttpError(404, 'no such message');
-    return message;
+    if (!message || !(await messageInScope(deps.db, request.principal.areaId, message))) throw new HttpError(404, 'no such message');
+    const { broadcastId: _b, causeId: _c, contactId: _p, ...view } = message;
+    return view;
   });
 
   for (const plugin of deps.plugins ?? []) await plugin(app);
+}
+
+/** The area a message belongs to (its broadcast's, its incident's, else its contact's) lies in `scope`. */
+async function messageInScope(db: Db, scope: string | null, message: { broadcastId: string | null; causeId: string | null; contactId: string | null }): Promise<boolean> {
+  if (!scope) return true;
+  const incident = message.causeId ? await db.incident.findUnique({ where: { id: message.causeId }, select: { areaId: true } }) : null;
+  let areaId: string | null = null;
+  if (message.broadcastId) areaId = (await db.broadcast.findUnique({ where: { id: message.broadcastId }, select: { areaId: true } }))?.areaId ?? null;
+  else if (incident) areaId = incident.areaId;
+  else if (message.contactId) areaId = (await db.contact.findUnique({ where: { id: message.contactId }, select: { areaId: true } }))?.areaId ?? null;
+  return areaId !== null && (await AreaTree.load(db)).within(areaId, scope);
 }

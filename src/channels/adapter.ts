@@ -159,6 +159,13 @@ export interface ChannelAdapter {
    * the closing text of a report then suggests deleting the thread.
    */
   readonly threadStaysOnDevice?: boolean;
+  /**
+   * Whether the provider delivers a webhook again after we refuse it (429): Telegram and Slack
+   * do, Twilio does not. A sender over its rate limit is refused where the provider retries, and
+   * stored with its processing deferred where it does not (src/inbound/sender-limit.ts).
+   * Default true.
+   */
+  readonly retriesRefusedWebhooks?: boolean;
   /** Starts receiving without webhooks (polling, sockets), if configured. */
   start?(sink: InboundSink): Promise<void>;
   /** Stops receiving and releases connections (and wakes anyone waiting on the channel). */

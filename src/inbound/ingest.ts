@@ -20,7 +20,11 @@ export interface IngestDeps {
 
 export type IngestOutcome = 'queued' | 'duplicate';
 
-export async function ingest(deps: IngestDeps, channel: string, event: InboundEvent): Promise<IngestOutcome> {
+/**
+ * Stores and queues one event. `options.delayMs` defers the processing of a newly stored message
+ * (a sender over its rate limit on a channel whose provider does not retry a refusal).
+ */
+export async function ingest(deps: IngestDeps, channel: string, event: InboundEvent, options: { delayMs?: number } = {}): Promise<IngestOutcome> {
   const dedupeKey = `in:${channel}:${event.providerId}`;
   const message = cleanInboundMessage(inboundMessageSchema.parse(event.message));
   const hint = event.languageHint?.slice(0, 2).toLowerCase();
@@ -51,7 +55,7 @@ export async function ingest(deps: IngestDeps, channel: string, event: InboundEv
     if (seen?.status === 'received') await deps.queues.enqueueInbound(seen.id);
     return 'duplicate';
   }
-  await deps.queues.enqueueInbound(id);
+  await deps.queues.enqueueInbound(id, options.delayMs);
   return 'queued';
 }
 

@@ -1,12 +1,15 @@
 /**
  * Webhook routes of every enabled channel. For each request: verify the provider's signature
- * (401, nothing stored, when it fails), parse (400 when malformed), store and queue the events,
- * apply delivery statuses, then answer. Logs name the channel and path, never the body.
+ * (401, nothing stored, when it fails), parse (400 when malformed: empty or malformed sender
+ * addresses included), check the senders' rate limit (429, or deferred processing, see
+ * sender-limit.ts), store and queue the events, apply delivery statuses, then answer. Logs name
+ * the channel and path, never the body or an address.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChannelAdapter, WebhookRequest } from '../channels/adapter.js';
 import { MalformedPayloadError } from '../errors.js';
-import { applyStatus, type IngestDeps } from './ingest.js';
+import { applyStatus, ingest, type IngestDeps } from './ingest.js';
+import { senderLimiter, type SenderLimitSettings } from './sender-limit.js';
 import type { IngestBatcher } from './ingest-batch.js';
 import type { Logger } from '../logger.js';
 
@@ -18,6 +21,8 @@ export interface WebhookDeps extends IngestDeps {
   logger: Logger;
   /** False while the gateway shuts down: webhooks are refused with 503 so providers retry later. */
   accepting: () => boolean;
+  /** Inbound messages per sender and window (WEBHOOK_SENDER_MAX, WEBHOOK_SENDER_WINDOW_SECONDS); none: no limit. */
+  senderLimit?: SenderLimitSettings;
 }
 
 function headersOf(request: FastifyRequest): Record<string, string | undefined> {
@@ -42,6 +47,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
   // Signatures are computed over the body as sent: keep every body as a raw string here.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  const overLimit = senderLimiter(app, deps.senderLimit ?? { max: 0, windowMs: 60_000 }, deps.personalData);
 
   for (const adapter of deps.adapters) {
     for (const route of adapter.webhooks) {
@@ -65,7 +71,19 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         }
         let queued = 0;
         let duplicates = 0;
-        const outcomes = await Promise.all((result.events ?? []).map((event) => deps.batcher.ingest(adapter.channel, event)));
+        const events = result.events ?? [];
+        const verdict = await overLimit(request, adapter.channel, events);
+        let deferMs: number | undefined;
+        if (verdict.over) {
+          // Counts only: the sender's address and its hash stay out of the log.
+          if (adapter.retriesRefusedWebhooks !== false) {
+            deps.logger.warn({ ...log, events: events.length, retryAfterMs: verdict.retryAfterMs }, 'webhook refused: a sender is over its rate limit (the provider retries)');
+            return reply.code(429).header('retry-after', String(Math.ceil(verdict.retryAfterMs / 1000))).send({ error: 'too many messages from this sender' });
+          }
+          deferMs = verdict.retryAfterMs;
+          deps.logger.warn({ ...log, events: events.length, deferMs }, 'webhook deferred: a sender is over its rate limit (stored, processed later)');
+        }
+        const outcomes = await Promise.all(events.map((event) => (deferMs ? ingest(deps, adapter.channel, event, { delayMs: deferMs }) : deps.batcher.ingest(adapter.channel, event))));
         for (const outcome of outcomes) {
           if (outcome === 'queued') queued += 1;
           else duplicates += 1;

@@ -62,6 +62,20 @@ export async function findIncident(tx: Db, typed: string): Promise<{ incident: I
   return { incident };
 }
 
+/** The refusal for a committee id nobody has (and, in the admin API, for one outside the caller's area). */
+export function unknownCommittee(typed: string): Outcome {
+  return refused('reply.unknown_committee', { committee: typed.slice(0, 40) }, 404);
+}
+
+/**
+ * A responder names another incident (link, dismiss): one whose rosters they are not on is
+ * answered as an unknown code, so that nothing tells them it exists and nothing is written on it.
+ */
+async function otherVisible(scope: ActionScope, actor: ActingParty, other: IncidentRow): Promise<Outcome | null> {
+  if (!actor.responderId || (await onRoster(scope, other, actor.responderId))) return null;
+  return refused('reply.unknown_code', { code: other.caseCode }, 404);
+}
+
 /** Whether a responder is a member of a committee on the incident's rosters. */
 export async function onRoster(scope: ActionScope, incident: IncidentRow, responderId: string): Promise<boolean> {
   const { tx, deps } = scope;
@@ -214,7 +228,7 @@ export async function verify(scope: ActionScope, incident: IncidentRow, actor: A
 export async function reassign(scope: ActionScope, incident: IncidentRow, actor: ActingParty, committeeId: string): Promise<Outcome> {
   const { tx, deps, after, now } = scope;
   const committee = await tx.committee.findUnique({ where: { id: committeeId.trim().toLowerCase() } });
-  if (!committee) return refused('reply.unknown_committee', { committee: committeeId.slice(0, 40) }, 404);
+  if (!committee) return unknownCommittee(committeeId);
   const denied = await authorize(scope, incident, actor);
   if (denied) return denied;
   // Never to a committee the category excludes (a report about security forces to their liaison).
@@ -262,6 +276,8 @@ export async function link(scope: ActionScope, incident: IncidentRow, actor: Act
   const { tx, deps, after, now } = scope;
   const denied = await authorize(scope, incident, actor);
   if (denied) return denied;
+  const hidden = await otherVisible(scope, actor, other);
+  if (hidden) return hidden;
   const primary = (await primaryOf(tx, other)) ?? other;
   if (primary.id === incident.id) return refused('reply.link_same', { code: incident.caseCode }, 400);
   if (incident.duplicateOfId === primary.id) return refused('reply.already_linked', { code: incident.caseCode, primary: primary.caseCode }, 409);
@@ -296,6 +312,8 @@ export async function link(scope: ActionScope, incident: IncidentRow, actor: Act
 export async function dismissSuggestion(scope: ActionScope, incident: IncidentRow, actor: ActingParty, other: IncidentRow): Promise<Outcome> {
   const denied = await authorize(scope, incident, actor);
   if (denied) return denied;
+  const hidden = await otherVisible(scope, actor, other);
+  if (hidden) return hidden;
   const updated = await scope.tx.incidentLink.updateMany({
     where: { incidentId: incident.id, candidateId: other.id, status: 'suggested' },
     data: { status: 'dismissed', decidedBy: actor.ref, decidedAt: scope.now },

@@ -1,6 +1,10 @@
 /**
- * The incidents themselves in the admin API (under /api/v1; an area-scoped token sees only its
- * area and below, and an incident outside it is answered 404 like an unknown code):
+ * The incidents themselves in the admin API (under /api/v1; an area-scoped principal sees only
+ * its area and below). An incident outside the scope is answered exactly like an unknown code
+ * (404, same body) wherever it is named: the path's `:code`, `primary` of link, `other` of
+ * dismiss, and the primary a named duplicate belongs to; a committee outside it (reassign) like
+ * an unknown committee. Such a refusal changes nothing and writes no audit entry. A view leaves
+ * out links to incidents outside the scope and hides their codes in its timeline.
  *   GET  /incidents            list (no report text); ?status=&severity=&area=&limit=&before=
  *   GET  /incidents/:code      one report with its timeline, rosters and links (audited as a view)
  *   POST /incidents/:code/ack | resolve | note | verify | reassign | link | dismiss | ask
@@ -15,7 +19,7 @@ import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { record, timeline } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
 import { HttpError, validationError } from '../admin/errors.js';
-import { actorRef, inScope, scopedAreas } from './route-scope.js';
+import { actorRef, committeeInScope, inScope, scopedAreas } from './route-scope.js';
 
 type IncidentRow = NonNullable<Awaited<ReturnType<Db['incident']['findUnique']>>>;
 
@@ -28,16 +32,43 @@ function actorOf(request: FastifyRequest): ActingParty {
 export function incidentCaseRoutes(deps: IncidentDeps) {
   const { db, translator } = deps;
 
-  /** The incident by code if the token's area covers it; otherwise throws 404 (same as unknown). */
-  async function visible(request: FastifyRequest, reply: FastifyReply, code: string): Promise<IncidentRow | null> {
+  const refusal = (outcome: Outcome) => new HttpError(outcome.status, translator.t('en', `incidents:${outcome.key}`, outcome.params), { reason: outcome.key });
+  const unknownCode = (code: string) => refusal({ ok: false, key: 'reply.unknown_code', params: { code }, status: 404 });
+
+  /**
+   * The incident named by `code` if the principal's area covers it. Throws 400 for text that is
+   * not a code, and 404 for an unknown code or one outside the scope (the same answer).
+   */
+  async function visible(request: FastifyRequest, code: string): Promise<IncidentRow> {
     const found = await actions.findIncident(db, code);
-    if ('outcome' in found) {
-      throw new HttpError(found.outcome.status, translator.t('en', `incidents:${found.outcome.key}`, found.outcome.params), { reason: found.outcome.key });
-    }
-    if (!(await inScope(deps, request, found.incident.areaId))) {
-      throw new HttpError(404, translator.t('en', 'incidents:reply.unknown_code', { code: found.incident.caseCode }), { reason: 'reply.unknown_code' });
-    }
+    if ('outcome' in found) throw refusal(found.outcome);
+    if (!(await inScope(deps, request, found.incident.areaId))) throw unknownCode(found.incident.caseCode);
     return found.incident;
+  }
+
+  /** Another incident named in a body (link, dismiss): visible, and so is the primary it is a duplicate of. */
+  async function visibleOther(request: FastifyRequest, code: string): Promise<IncidentRow> {
+    const other = await visible(request, code);
+    if (other.duplicateOfId) {
+      const primary = await db.incident.findUnique({ where: { id: other.duplicateOfId }, select: { areaId: true } });
+      if (primary && !(await inScope(deps, request, primary.areaId))) throw unknownCode(other.caseCode);
+    }
+    return other;
+  }
+
+  /**
+   * The timeline with the case codes of incidents outside the principal's area (a link made by
+   * an unscoped coordinator, say) replaced by `[outside your area]`.
+   */
+  async function hideOutOfScope<T>(request: FastifyRequest, entries: T[]): Promise<T[]> {
+    if (!request.principal.areaId) return entries;
+    const text = JSON.stringify(entries);
+    const named = [...new Set(text.match(/R-[A-HJKMNP-Z2-9]{6}/g) ?? [])];
+    if (named.length === 0) return entries;
+    const rows = await db.incident.findMany({ where: { caseCode: { in: named } }, select: { caseCode: true, areaId: true } });
+    const hidden: string[] = [];
+    for (const row of rows) if (!(await inScope(deps, request, row.areaId))) hidden.push(row.caseCode);
+    return hidden.length === 0 ? entries : (JSON.parse(hidden.reduce((t, code) => t.replaceAll(code, '[outside your area]'), text)) as T[]);
   }
 
   /** Runs an action in a transaction, then its queue work; answers with the outcome. */
@@ -45,6 +76,10 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
     const after: AfterCommit = [];
     const outcome = await transaction(db, async (tx) => perform({ tx, deps, after, now: deps.now() }));
     await runAfterCommit(after);
+    return answer(reply, outcome);
+  }
+
+  function answer(reply: FastifyReply, outcome: Outcome) {
     return reply.code(outcome.status).send({ ok: outcome.ok, result: outcome.key, message: translator.t('en', `incidents:${outcome.key}`, outcome.params) });
   }
 
@@ -77,8 +112,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
 
     app.get('/incidents/:code', async (request, reply) => {
       const { code } = z.object({ code: z.string() }).parse(request.params);
-      const incident = await visible(request, reply, code);
-      if (!incident) return reply;
+      const incident = await visible(request, code);
       const now = deps.now();
       await record(db, { actor: actorRef(request), action: 'incident.viewed', subjectId: incident.id, detail: { via: 'api' }, at: now });
       const scope: ActionScope = { tx: db, deps, after: [], now };
@@ -88,10 +122,15 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
       } catch {
         description = '[unreadable]';
       }
-      const links = await db.incidentLink.findMany({ where: { OR: [{ incidentId: incident.id }, { candidateId: incident.id }] } });
-      const codes = new Map((await db.incident.findMany({ where: { id: { in: links.flatMap((l) => [l.incidentId, l.candidateId]) } }, select: { id: true, caseCode: true } })).map((i) => [i.id, i.caseCode]));
+      // Linked incidents outside the principal's area are left out (their codes too).
+      const allLinks = await db.incidentLink.findMany({ where: { OR: [{ incidentId: incident.id }, { candidateId: incident.id }] } });
+      const relatedIds = [...allLinks.flatMap((l) => [l.incidentId, l.candidateId]), ...(incident.duplicateOfId ? [incident.duplicateOfId] : [])];
+      const related = await db.incident.findMany({ where: { id: { in: relatedIds } }, select: { id: true, caseCode: true, areaId: true } });
+      const codes = new Map<string, string>();
+      for (const other of related) if (await inScope(deps, request, other.areaId)) codes.set(other.id, other.caseCode);
+      const links = allLinks.filter((l) => codes.has(l.incidentId) && codes.has(l.candidateId));
       const escalation = await db.escalation.findUnique({ where: { incidentId: incident.id } });
-      const primary = incident.duplicateOfId ? codes.get(incident.duplicateOfId) ?? (await db.incident.findUnique({ where: { id: incident.duplicateOfId } }))?.caseCode : null;
+      const primary = incident.duplicateOfId ? codes.get(incident.duplicateOfId) : null;
       return {
         caseCode: incident.caseCode,
         category: incident.category,
@@ -114,7 +153,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
           ? { policy: escalation.policyId, level: escalation.level, round: escalation.round, notifiedLevel: escalation.notifiedLevel, waitingFor: escalation.timerKind, nextAt: escalation.timerAt, exhaustedAt: escalation.exhaustedAt, assignedCommittee: escalation.assignedCommitteeId }
           : null,
         roster: await actions.rosterOf(scope, incident),
-        timeline: await timeline(db, deps.personalData, incident.id),
+        timeline: await hideOutOfScope(request, await timeline(db, deps.personalData, incident.id)),
       };
     });
 
@@ -134,10 +173,14 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
         const { code } = z.object({ code: z.string() }).parse(request.params);
         const body = bodies[name].safeParse(request.body ?? {});
         if (!body.success) throw validationError(body.error);
-        const incident = await visible(request, reply, code);
-        if (!incident) return reply;
+        const incident = await visible(request, code);
         const actor = actorOf(request);
         const b = body.data as Record<string, string | undefined>;
+        const named = name === 'link' || name === 'dismiss' ? await visibleOther(request, (name === 'link' ? b.primary : b.other)!) : null;
+        if (name === 'reassign') {
+          const committee = await db.committee.findUnique({ where: { id: b.committee!.trim().toLowerCase() }, select: { areaId: true } });
+          if (committee && !(await committeeInScope(deps, request, committee.areaId))) return answer(reply, actions.unknownCommittee(b.committee!));
+        }
         return act(reply, async (scope) => {
           const fresh = await scope.tx.incident.findUniqueOrThrow({ where: { id: incident.id } });
           switch (name) {
@@ -155,9 +198,9 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
               return actions.ask(scope, fresh, actor, b.question!);
             case 'link':
             case 'dismiss': {
-              const other = await actions.findIncident(scope.tx, (name === 'link' ? b.primary : b.other)!);
-              if ('outcome' in other) return other.outcome;
-              return name === 'link' ? actions.link(scope, fresh, actor, other.incident) : actions.dismissSuggestion(scope, fresh, actor, other.incident);
+              const other = await scope.tx.incident.findUnique({ where: { id: named!.id } });
+              if (!other) return { ok: false, key: 'reply.unknown_code', params: { code: named!.caseCode }, status: 404 };
+              return name === 'link' ? actions.link(scope, fresh, actor, other) : actions.dismissSuggestion(scope, fresh, actor, other);
             }
           }
         });

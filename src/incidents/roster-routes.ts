@@ -1,12 +1,14 @@
 /**
  * Rosters in the admin API (reading: staff; changing: coordinators whose token has no area):
  *   GET  /committees, POST /committees, DELETE /committees/:id
+ *        (an area-limited reader sees the committees of its area, below it and above it, and
+ *        the responders who are members of those, with only those memberships)
  *   POST /committees/:id/members {responderId}, DELETE /committees/:id/members/:responderId
  *   GET  /responders, POST /responders, DELETE /responders/:id
  *   POST /rosters/import       a roster as YAML (text/yaml), JSON, or responders as CSV (text/csv)
  * A refused roster answers 400 with its problems, and nothing is changed.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { IncidentDeps } from './deps.js';
@@ -14,7 +16,7 @@ import { rosterFromCsv } from './roster-csv.js';
 import { committeeInput, parseRoster, responderInput, RosterError, rosterSchema } from './roster-model.js';
 import { applyRoster, listCommittees, listResponders, removeCommittee, removeResponder, setMembership } from './rosters.js';
 import { HttpError, validationError } from '../admin/errors.js';
-import { actorRef } from './route-scope.js';
+import { actorRef, committeeInScope } from './route-scope.js';
 
 export function rosterRoutes(deps: IncidentDeps) {
   const { db } = deps;
@@ -31,8 +33,23 @@ export function rosterRoutes(deps: IncidentDeps) {
     if (!app.hasContentTypeParser('text/yaml')) app.addContentTypeParser('text/yaml', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     if (!app.hasContentTypeParser('text/csv')) app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    app.get('/committees', async () => ({ items: await listCommittees(db) }));
-    app.get('/responders', async () => ({ items: await listResponders(db, deps.personalData) }));
+    /** The committee ids the principal sees (undefined: all). */
+    const visibleCommittees = async (request: FastifyRequest): Promise<Set<string> | undefined> => {
+      if (!request.principal.areaId) return undefined;
+      const seen = new Set<string>();
+      for (const c of await db.committee.findMany({ select: { id: true, areaId: true } })) if (await committeeInScope(deps, request, c.areaId)) seen.add(c.id);
+      return seen;
+    };
+    app.get('/committees', async (request) => {
+      const visible = await visibleCommittees(request);
+      return { items: (await listCommittees(db)).filter((c) => !visible || visible.has(c.id)) };
+    });
+    app.get('/responders', async (request) => {
+      const visible = await visibleCommittees(request);
+      const items = await listResponders(db, deps.personalData);
+      if (!visible) return { items };
+      return { items: items.filter((r) => r.committees.some((c) => visible.has(c))).map((r) => ({ ...r, committees: r.committees.filter((c) => visible.has(c)) })) };
+    });
 
     app.post('/committees', { config: { openapi: { body: committeeInput } } }, async (request, reply) => {
       const body = committeeInput.safeParse(request.body);

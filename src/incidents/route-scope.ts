@@ -1,8 +1,10 @@
 /**
- * What the incidents' admin routes share: who acts (the bearer token, as an audit actor) and the
- * area scope of a token. Refusals are thrown as HttpError (src/admin/errors.ts). A token with an
- * area sees that area and what lies below it; incidents outside it are answered as unknown, and
- * rosters cannot be changed with it.
+ * What the incidents' admin routes share: who acts (the bearer token or the signed-in user, as an
+ * audit actor) and the area scope of a principal. Refusals are thrown as HttpError
+ * (src/admin/errors.ts). A principal with an area sees that area and what lies below it; an
+ * incident outside it is answered exactly as an unknown code (same status, same body) wherever
+ * it is named (path or body), and rosters cannot be changed with it. Committees it sees are
+ * those of its area, below it, and above it (the ones an incident of its area escalates to).
  */
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from './audit.js';
@@ -24,4 +26,16 @@ export async function inScope(deps: IncidentDeps, request: FastifyRequest, areaI
   const scope = request.principal.areaId;
   if (!scope) return true;
   return !!areaId && (await deps.areas.subtree(deps.db, scope)).includes(areaId);
+}
+
+/**
+ * Whether the principal sees a committee of `areaId`: always without an area scope; otherwise
+ * when the committee's area is the scope's area, lies below it, or is one of its ancestors (a
+ * regional or national committee that incidents of the scope's area reach).
+ */
+export async function committeeInScope(deps: IncidentDeps, request: FastifyRequest, areaId: string): Promise<boolean> {
+  const scope = request.principal.areaId;
+  if (!scope) return true;
+  const tree = await deps.areas.tree(deps.db);
+  return tree.within(areaId, scope) || tree.lineage(scope).includes(areaId);
 }

@@ -135,8 +135,9 @@ export class Queues {
     return [this.inbound, this.timers, ...this.outboundQueues.values()] as Queue[];
   }
 
-  async enqueueInbound(messageId: string): Promise<void> {
-    await this.inbound.add('inbound', { messageId }, { jobId: jobId('in', messageId) });
+  /** Queues a stored inbound message; `delayMs` defers its processing (a sender over its rate limit). */
+  async enqueueInbound(messageId: string, delayMs?: number): Promise<void> {
+    await this.inbound.add('inbound', { messageId }, { jobId: jobId('in', messageId), ...(delayMs ? { delay: delayMs } : {}) });
   }
 
   /** Queues many stored inbound messages in one round trip (addBulk), in the order given. */

@@ -178,7 +178,8 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
         const body = z.object({ at: z.iso.datetime({ offset: true }).optional() }).parse(request.body ?? {});
         const row = await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId: params.surveyId, wave: params.wave } } });
         const scope = request.principal.areaId;
-        if (scope && row && !(row.areaId && (await AreaTree.load(deps.db)).within(row.areaId, scope))) throw new WaveError(403, `this token reaches only area "${scope}" and below`);
+        // A wave outside the principal's area is answered as unknown (closeWave's own 404).
+        if (scope && row && !(row.areaId && (await AreaTree.load(deps.db)).within(row.areaId, scope))) throw new WaveError(404, `no wave "${params.wave}" of survey "${params.surveyId}"`);
         return closeWave(deps.waves, params.surveyId, params.wave, body.at ? new Date(body.at) : undefined);
       },
     );
