@@ -72,6 +72,10 @@ export function createTelegramAdapter(options: TelegramOptions, logger: Logger):
     webhooks: resolved.mode === 'webhook' ? [route] : [],
     send: (address, message) => sendToChat(api, address, message),
     deleteMessages: (address, ids) => deleteFromChat(api, address, ids),
+    // A refused update holds back that chat's later updates, and a webhook that keeps answering
+    // errors has its whole delivery rate lowered by Telegram: a flood from one chat is stored and
+    // deferred instead, so other chats are not slowed (src/inbound/sender-limit.ts).
+    retriesRefusedWebhooks: false,
     /** Polling mode: starts long polling. Webhook mode: nothing to start. */
     async start(sink: InboundSink) {
       if (resolved.mode === 'polling') await polling.start(sink);

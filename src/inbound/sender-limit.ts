@@ -7,14 +7,16 @@
  *
  * What happens to a message over the limit depends on what its provider does with a refusal,
  * so that nothing is lost:
- * - a provider that retries a refused webhook (Telegram delivers an update again, a number of
- *   times it does not publish; Slack retries an event three times over about five minutes, and a
- *   refused button press shows the person an error) gets 429 with `Retry-After`, and nothing is
- *   stored: the message comes back once the window has passed;
+ * - a provider that retries a refused webhook and suffers nothing from the refusal (Slack retries
+ *   an event three times over about five minutes, and a refused button press shows the person an
+ *   error) gets 429 with `Retry-After`, and nothing is stored: the message comes back once the
+ *   window has passed;
  * - a provider that does not retry (Twilio: a 429 is logged as error 11200/11217 and the message
- *   goes to the fallback URL, if any) gets its 200: the message is stored as usual and its
- *   processing is deferred by what is left of the window, so a flood is answered at the limit's
- *   pace instead of at once.
+ *   goes to the fallback URL, if any), or whose retry of one refused update slows the others
+ *   (Telegram delivers a chat's updates in order, holding its later ones behind a refused one, and
+ *   lowers the delivery rate of a webhook that keeps answering errors), gets its 200: the message
+ *   is stored as usual and its processing is deferred by what is left of the window, so a flood is
+ *   answered at the limit's pace instead of at once.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { InboundEvent } from '../channels/adapter.js';
