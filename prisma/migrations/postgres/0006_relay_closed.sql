@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "IncidentRelay" ADD COLUMN     "closedAt" TIMESTAMP(3),
+ADD COLUMN     "closedReason" TEXT;
+

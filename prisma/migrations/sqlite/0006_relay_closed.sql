@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "IncidentRelay" ADD COLUMN "closedAt" DATETIME;
+ALTER TABLE "IncidentRelay" ADD COLUMN "closedReason" TEXT;
+
