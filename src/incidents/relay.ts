@@ -16,7 +16,6 @@
  */
 import type { Db } from '../db/client.js';
 import { parseCaseCode } from '../flow/case-code.js';
-import { asciiDigits } from '../flow/normalize.js';
 import { record, sealNote } from './audit.js';
 import type { AfterCommit, IncidentDeps } from './deps.js';
 import { enqueueLater, reachOf, text, writeTo } from './notify.js';
@@ -31,19 +30,25 @@ export function questionMessageKey(relayId: string): string {
   return `out:${questionCauseKey(relayId)}:0`;
 }
 
-/** Bidirectional marks people's phones insert around Latin text in right-to-left messages. */
-const BIDI_MARKS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/** Leading punctuation, symbols or spaces, then a code-shaped token, then separators, then the rest. */
-const PREFIXED = /^[\s\p{P}\p{S}]*?(R[\s\-_.]*[A-Z0-9]{6})(?![A-Z0-9])[\s\p{P}\p{S}]*([\s\S]*)$/iu;
+/** A character of a case code as typed: a Latin letter or digit, or an Arabic-Indic or Persian digit. */
+const CODE_CHAR = '[A-Z0-9\\u0660-\\u0669\\u06f0-\\u06f9]';
+/**
+ * Leading punctuation, symbols, spaces or format marks (the bidirectional marks phones put around
+ * Latin text in right-to-left messages), a code-shaped token, separators, then the rest as typed.
+ */
+const PREFIXED = new RegExp(
+  `^[\\s\\p{P}\\p{S}\\p{Cf}]*?(R[\\s\\-_.\\p{Cf}]*(?:${CODE_CHAR}\\p{Cf}*){5}${CODE_CHAR})(?!${CODE_CHAR})[\\s\\p{P}\\p{S}\\p{Cf}]*([\\s\\S]*)$`,
+  'iu',
+);
 
 /**
  * A message that begins with a case code: the canonical code and the text after it (trimmed,
- * empty for a bare code). Null when the message does not begin with a case code. A run-together
- * code without a digit ("Respect them") is not taken for one (see parseCaseCode).
+ * otherwise as typed; empty for a bare code). Null when the message does not begin with a case
+ * code. A run-together code without a digit ("Respect them") is not taken for one (see
+ * parseCaseCode).
  */
 export function codePrefixed(message: string): { code: string; rest: string } | null {
-  const compact = asciiDigits(message).replace(BIDI_MARKS, '');
-  const match = PREFIXED.exec(compact);
+  const match = PREFIXED.exec(message);
   if (!match) return null;
   const code = parseCaseCode(match[1]!);
   if (!code) return null;
