@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LIST_MAX } from '../../src/incidents/responder-views.js';
+import { countSegments } from '../../src/segments.js';
 import { auditOf, fileReport, notificationAbout, Person, useGatewayPerTest, useIncidentGateway, type IncidentGateway } from './support.js';
 
 describe('HELP from a responder', () => {
@@ -23,6 +24,12 @@ describe('HELP from a responder', () => {
     expect(await new Person(gateway, 'kanzi-2').ask('Help?')).toContain('Commandes des intervenants :');
     expect(await new Person(gateway, 'hr-1').ask('مساعدة')).toBe(gateway.translator.t('ar', 'incidents:responder.help'));
     expect(gateway.translator.t('ar', 'incidents:responder.help')).toContain('الحوادث');
+  });
+
+  it('costs at most 3 SMS segments, plain GSM-7 in English and French', () => {
+    for (const language of ['en', 'fr']) {
+      expect(countSegments(gateway.translator.t(language, 'incidents:responder.help'))).toMatchObject({ encoding: 'GSM-7', segments: 3 });
+    }
   });
 
   it('leaves the community help to everyone else, and the way back to a responder who opted out', async () => {
@@ -100,7 +107,7 @@ describe('LIST', () => {
     const list = (await kanzi1.ask('LIST')).split('\n');
     expect(list[0]).toBe(`Open incidents of your committees: ${LIST_MAX + 2}`);
     expect(list).toHaveLength(LIST_MAX + 3);
-    expect(list.at(-2)).toBe('…and 2 more.');
+    expect(list.at(-2)).toBe('And 2 more.');
     // Equal severity: the longest waiting first.
     expect(list.slice(1, LIST_MAX + 1).map((line) => line.split(' ')[0])).toEqual(filed.slice(0, LIST_MAX).map((i) => i.caseCode));
   });
