@@ -49,6 +49,7 @@ describe('questions relayed to the reporter', () => {
     expect(question).toBe(`About your report ${incident.caseCode}, a responder asks: how many people are hurt? To answer, start your message with ${incident.caseCode}, for example: ${incident.caseCode} your answer`);
     // Sending the case code asks for the status; it does not answer the question.
     expect(await reporter.ask(incident.caseCode)).toBe(`Case ${incident.caseCode} was received and is waiting for a responder.`);
+    await reporter.next('is waiting for your answer');
     expect((await gateway.db.incidentRelay.findFirstOrThrow({ where: { incidentId: incident.id } })).answeredAt).toBeNull();
     expect(await reporter.ask(`${incident.caseCode} about twenty, two badly`)).toBe(`Thank you. Your answer about ${incident.caseCode} was passed on.`);
     const answer = await kanzi1.next('answers:');

@@ -88,8 +88,14 @@ describe('answers under the case code', () => {
     // An idle reporter's greeting goes to the flows.
     await person.say('hi');
     await waitForIdle(gateway);
-    // A bare code asks for the status.
+    // A bare code asks for the status; the reporter is reminded of the question and how to answer.
     expect(await person.ask(code)).toBe(`Case ${code} was received and is waiting for a responder.`);
+    expect(await person.next('is waiting for your answer')).toBe(
+      `A responder's question about ${code} is waiting for your answer: where exactly? To answer, start your message with ${code}.`,
+    );
+    // Anyone else holding the code hears the status only.
+    const stranger = new Person(gateway, 'holds-the-code');
+    expect(await stranger.ask(code)).toBe(`Case ${code} was received and is waiting for a responder.`);
     // Another case's code: not this question's answer (the reporter was never asked about it).
     const other = await fileReport(gateway, { reporter: 'someone-else', caseCode: codeWithDigit() });
     await person.say(`${other.caseCode} about twenty`);
@@ -106,6 +112,11 @@ describe('answers under the case code', () => {
     );
     await waitForIdle(gateway);
     expect(await kanzi1.all(`The reporter of ${code} answers: and a child`)).toEqual([]);
+    expect(await stranger.all('waiting for your answer')).toEqual([]);
+    // Answered, the question is no longer recalled with the status.
+    await person.ask(code, 'Case');
+    await waitForIdle(gateway);
+    expect(await person.all('waiting for your answer')).toHaveLength(1);
   });
 });
 
