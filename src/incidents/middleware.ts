@@ -7,7 +7,9 @@
  *   3. a message that starts with a case code and goes on with an answer, from someone asked a
  *      question about that case: the answer is relayed (relay.ts), in a conversation or not;
  *   4. a bare case code from a responder on the incident's rosters, outside a conversation: the
- *      responder's view of the incident (anyone else gets the status from the case flow).
+ *      responder's view of the incident (anyone else gets the status from the case flow);
+ *   5. any other text from someone a question waits for: a reminder, once per question, of how to
+ *      answer; the message still goes on to the flows.
  * A message it handles stops here; anything else goes on to the flows. A command word followed
  * by a case code from someone who is not a responder is refused, so nobody learns whether the
  * code exists. (HELP from a responder is answered through the capability's `help`.)
@@ -19,7 +21,7 @@ import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { isListCommand, numberedChoice, parseCommand, type Command } from './commands.js';
 import type { IncidentDeps } from './deps.js';
 import { text } from './notify.js';
-import { answerRelay, codePrefixed, inConversation } from './relay.js';
+import { answerHint, answerRelay, codePrefixed, inConversation } from './relay.js';
 import { listForResponder, viewForResponder } from './responder-views.js';
 
 export function incidentsMiddleware(deps: IncidentDeps): Middleware {
@@ -76,6 +78,10 @@ export function incidentsMiddleware(deps: IncidentDeps): Middleware {
         ctx.outbox.push({ message: view });
         return;
       }
+    } else if (!prefixed && ctx.input.type === 'text') {
+      // Not an answer; if a question waits, say once how to answer. The message goes on to the flows.
+      const hint = await answerHint(scope, ctx.contactId);
+      if (hint) say(hint.key, hint.params);
     }
     await next();
   };

@@ -12,7 +12,9 @@
  * (it asks for the status). The answer is relayed to whoever asked, kept encrypted on the relay
  * and in the audit trail, and never logged; the reporter is told it was passed on. A code-prefixed
  * message about a question that is no longer open is not lost silently: the reporter is told it
- * was not passed on. Neither side ever learns the other's address or name.
+ * was not passed on. A reporter who writes without the code while a question waits is reminded,
+ * once per question, how to answer (the message still goes on to the flows). Neither side ever
+ * learns the other's address or name.
  */
 import type { Db } from '../db/client.js';
 import { parseCaseCode } from '../flow/case-code.js';
@@ -118,4 +120,23 @@ export async function answerRelay(
     }
   }
   return { key: context.inConversation ? 'reporter.answer_thanks_in_conversation' : 'reporter.answer_thanks', params: { code: incident.caseCode } };
+}
+
+/**
+ * The reminder for a reporter who writes without the case code while a question waits for them:
+ * once per question (the relay's `remindedAt`), the most recent open one. Null when there is
+ * nothing to remind (or it was reminded already).
+ */
+export async function answerHint(scope: RelayScope, contactId: string): Promise<RelayReply | null> {
+  const { tx, now } = scope;
+  const relay = await tx.incidentRelay.findFirst({
+    where: { reporterContactId: contactId, answeredAt: null, closedAt: null, remindedAt: null, expiresAt: { gt: now } },
+    orderBy: { askedAt: 'desc' },
+    select: { id: true, incidentId: true },
+  });
+  if (!relay) return null;
+  const claimed = await tx.incidentRelay.updateMany({ where: { id: relay.id, remindedAt: null }, data: { remindedAt: now } });
+  if (claimed.count === 0) return null;
+  const incident = await tx.incident.findUniqueOrThrow({ where: { id: relay.incidentId }, select: { caseCode: true } });
+  return { key: 'reporter.answer_hint', params: { code: incident.caseCode } };
 }

@@ -66,10 +66,11 @@ describe('a question to a reporter on SMS', () => {
     const before = providers.sms.messages().filter((m) => m.form.To === reporter).length;
     expect((await webhooks.sms(inboundSms(reporter, 'three'))).status).toBe(200);
     await eventually(() => providers.sms.messages().filter((m) => m.form.To === reporter).length > before, 10_000, 'the flows answering');
-    expect(smsTo(reporter, 'passed on')).toEqual([]);
+    expect(smsTo(reporter, 'was passed on')).toEqual([]);
+    expect(await oneSms(reporter, 'it was not passed on')).toContain(`send it again starting with ${code}`);
     // ...the one under the code is the answer, even in that conversation.
     expect((await webhooks.sms(inboundSms(reporter, `${code.toLowerCase()}: three cars, no plates`))).status).toBe(200);
-    expect(await oneSms(reporter, 'passed on')).toBe(`Thank you. Your answer about ${code} was passed on. Carry on with the conversation where you left it.`);
+    expect(await oneSms(reporter, 'was passed on')).toBe(`Thank you. Your answer about ${code} was passed on. Carry on with the conversation where you left it.`);
     expect(await oneTelegram(AMINA_TELEGRAM, 'answers:')).toBe(`The reporter of ${code} answers: three cars, no plates`);
     expect(telegramTo(AMINA_TELEGRAM, 'answers: three')).toHaveLength(1);
   });

@@ -120,7 +120,7 @@ describe('a question that cannot reach the reporter', () => {
     await kanzi1.next(notificationAbout(pending.caseCode));
     await kanzi1.ask(`ASK ${answered.caseCode} how many cars?`, 'Your question was sent');
     await reporter.next('how many cars?');
-    await reporter.ask(`${answered.caseCode} three`, 'passed on');
+    await reporter.ask(`${answered.caseCode} three`, 'was passed on');
     await kanzi1.next(`The reporter of ${answered.caseCode} answers: three`);
     await kanzi1.ask(`ASK ${pending.caseCode} what colour?`, 'Your question was sent');
     await reporter.next('what colour?');

@@ -3,8 +3,8 @@
  * says to answer under the case code; only an answer given that way is relayed (in English,
  * French and Arabic, written as people write it), whether the reporter is idle or in the middle
  * of the survey, which goes on untouched; anything else (a greeting, a survey answer, a bare code)
- * is not taken as the answer. A second answer under a closed question is not passed on, and the
- * reporter is told.
+ * is not taken as the answer, and the reporter is reminded once how to answer. A second answer
+ * under a closed question is not passed on, and the reporter is told.
  */
 import { describe, expect, it } from 'vitest';
 import { CASE_CODE_ALPHABET } from '../../src/flow/case-code.js';
@@ -85,9 +85,14 @@ describe('answers under the case code', () => {
     const { incident, kanzi1, person } = await asked('not-an-answer', 'en');
     const code = incident.caseCode;
     await person.next('where exactly?');
-    // An idle reporter's greeting goes to the flows.
+    // An idle reporter's greeting goes to the flows; the reporter is reminded once how to answer.
     await person.say('hi');
+    expect(await person.next('it was not passed on')).toBe(
+      `If this was your answer to the question about ${code}, it was not passed on: send it again starting with ${code}, for example: ${code} your answer`,
+    );
+    await person.say('about twenty');
     await waitForIdle(gateway);
+    expect(await person.all('it was not passed on')).toHaveLength(1);
     // A bare code asks for the status; the reporter is reminded of the question and how to answer.
     expect(await person.ask(code)).toBe(`Case ${code} was received and is waiting for a responder.`);
     expect(await person.next('is waiting for your answer')).toBe(
@@ -104,7 +109,7 @@ describe('answers under the case code', () => {
     expect(await kanzi1.all(`The reporter of ${code} answers`)).toEqual([]);
     expect(await auditOf(gateway.db, incident.id, 'incident.answer')).toEqual([]);
 
-    await person.ask(`${code} twenty`, 'passed on');
+    await person.ask(`${code} twenty`, 'was passed on');
     await kanzi1.next(`The reporter of ${code} answers: twenty`);
     // Once answered, the question is closed: a second answer is not passed on, and the reporter hears so.
     expect(await person.ask(`${code} and a child`)).toBe(
