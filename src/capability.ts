@@ -21,6 +21,7 @@ import type { EffectHandlers } from './conversation/effects.js';
 import type { Db } from './db/client.js';
 import type { CliContext } from './cli-context.js';
 import type { Translator } from './i18n.js';
+import type { HelpProvider } from './inbound/pipeline/consent.js';
 import type { Middleware } from './inbound/pipeline/context.js';
 import type { Queues } from './jobs/queues.js';
 import type { TimerRegistration } from './jobs/timers.js';
@@ -58,6 +59,12 @@ export interface RunningCapability {
    * call next(), so the flow never sees it.
    */
   middlewares?: Middleware[];
+  /**
+   * Answers the help keywords (HELP, AIDE...) for the people this capability serves differently
+   * (e.g. incidents: a responder gets the responder commands); null leaves it to the next
+   * capability and finally to the community help. Never asked for an identity that opted out.
+   */
+  help?: HelpProvider;
   /**
    * Identifies API callers by credentials other than bearer tokens (e.g. a session cookie).
    * Access is still decided by the one role table (src/admin/access.ts).

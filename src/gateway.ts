@@ -243,7 +243,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       const pipeline = compose([
         // Language first: every reply, the consent replies included, is in the contact's language.
         language(config.DEFAULT_LANGUAGE, translator.languages),
-        consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator),
+        consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator, running.flatMap(([, c]) => (c.help ? [c.help] : []))),
         ...running.flatMap(([, c]) => c.middlewares ?? []),
         session({ logger, personalData }),
         flow(conversation, queues),

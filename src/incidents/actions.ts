@@ -15,6 +15,8 @@ import { policyOf } from './ladder-step.js';
 import { propagateToLinked } from './links.js';
 import { notifyReporter } from './reporter-notices.js';
 import { enqueueLater, reachOf, text, writeTo } from './notify.js';
+import { questionCauseKey } from './relay.js';
+import { scheduleExpiry } from './relay-close.js';
 import { choosePolicy, committeeAllowed } from './policies.js';
 import { assignedLevelIndex, membersOf, rosterCommittees } from './routing.js';
 
@@ -96,7 +98,7 @@ async function authorize(scope: ActionScope, incident: IncidentRow, actor: Actin
 }
 
 /** Display name of an actor reference, for "already acknowledged by ...". */
-async function nameOf(tx: Db, ref: string | null): Promise<string> {
+export async function nameOf(tx: Db, ref: string | null): Promise<string> {
   if (!ref) return '?';
   if (ref.startsWith('responder:')) return (await tx.responder.findUnique({ where: { id: ref.slice(10) }, select: { displayName: true } }))?.displayName ?? ref;
   if (ref.startsWith('token:')) return (await tx.apiToken.findUnique({ where: { id: ref.slice(6) }, select: { name: true } }))?.name ?? ref;
@@ -324,9 +326,11 @@ export async function dismissSuggestion(scope: ActionScope, incident: IncidentRo
 }
 
 /**
- * Relays a question to the reporter under the case code. The reporter's next message outside a
- * conversation is taken as the answer (see relay.ts). Refused for anonymous reporters and for
- * reporters who did not agree to be contacted back.
+ * Relays a question to the reporter under the case code. The reporter answers with a message
+ * that starts with the case code (relay.ts); the question expires after `relay.expiresAfter`, and
+ * its asker is told when it expires or cannot reach the reporter (relay-close.ts). Refused at
+ * once (nothing is sent) for anonymous reporters, reporters who did not agree to be contacted
+ * back, and reporters who are erased or reachable on no channel.
  */
 export async function ask(scope: ActionScope, incident: IncidentRow, actor: ActingParty, question: string): Promise<Outcome> {
   const { tx, deps, after, now } = scope;
@@ -346,8 +350,9 @@ export async function ask(scope: ActionScope, incident: IncidentRow, actor: Acti
       expiresAt: new Date(now.getTime() + deps.policies.relay.expiresAfter),
     },
   });
-  const rows = await writeTo(tx, deps, reach, `relay:${relay.id}:question`, [text(deps.translator, reach.language, 'reporter.question', { code: incident.caseCode, question: question.trim() })], incident.id);
+  const rows = await writeTo(tx, deps, reach, questionCauseKey(relay.id), [text(deps.translator, reach.language, 'reporter.question', { code: incident.caseCode, question: question.trim() })], incident.id);
   enqueueLater(after, deps.queues, rows);
+  scheduleExpiry(deps, after, relay);
   await record(tx, { actor: actor.ref, action: 'incident.question', subjectId: incident.id, detail: { relayId: relay.id, channel: actor.channel, ...sealNote(deps.personalData, question) }, at: now });
   return done('reply.question_sent', { code: incident.caseCode });
 }

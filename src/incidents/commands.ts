@@ -2,7 +2,8 @@
  * Responder commands as people send them: `ACK <code>`, `RESOLVED <code> <note>`,
  * `NOTE <code> <text>`, `ASK <code> <question>`, `VERIFY <code> true|false|unverified <note>`,
  * `REASSIGN <code> <committee id>`, `LINK <code> <other code>`, in English, French or Arabic
- * command words, and the buttons of a notification (choice ids `ack:<code>`, `resolve:<code>`).
+ * command words, the buttons of a notification (choice ids `ack:<code>`, `resolve:<code>`), and
+ * `LIST` (LISTE, الحوادث) for the open incidents of the responder's committees.
  */
 import { inboundText, type InboundMessage } from '../messages.js';
 import { asciiDigits } from '../flow/normalize.js';
@@ -62,6 +63,19 @@ export function parseCommand(input: InboundMessage): Command | null {
   if (!word.strong) return null;
   const first = /^(\S+)\s*([\s\S]*)$/.exec(after);
   return { name: word.name, code: first?.[1] ?? '', rest: first?.[2]?.trim() ?? '', button: false };
+}
+
+/** The words of LIST. Not قائمة: that word is the Arabic MENU keyword of the flows. */
+const LIST_WORDS = ['LIST', 'LISTE', 'الحوادث'];
+
+/** Whitespace, punctuation and symbols around a command word (and Arabic tatweel). */
+const AROUND = /^[\s\p{P}\p{S}\u0640]+|[\s\p{P}\p{S}\u0640]+$/gu;
+
+/** Whether a message is the LIST command: one of its words alone, any case, punctuation around it. */
+export function isListCommand(input: InboundMessage): boolean {
+  if (input.type !== 'text') return false;
+  const word = inboundText(input).normalize('NFC').replace(AROUND, '').toLocaleUpperCase();
+  return LIST_WORDS.includes(word);
 }
 
 /** A bare number answering the numbered buttons of the last notification (SMS). */

@@ -1,7 +1,7 @@
 /**
  * The flow effects incidents own: `create_incident` (a report becomes an incident, and its
  * escalation starts once the step has committed) and `case_status` (the coarse status a case
- * code's holder may hear).
+ * code's holder may hear, and, for the reporter, the question waiting for their answer).
  */
 import type { EffectContext, EffectHandlers, EffectOf } from '../conversation/effects.js';
 
@@ -47,4 +47,15 @@ async function caseStatus(effect: EffectOf<'case_status'>, ctx: EffectContext): 
     return;
   }
   ctx.replies.push({ type: 'text', key: `system:case_status.${incident.status}`, params: { code: incident.caseCode } });
+  // The reporter who was asked a question about this case and has not answered is reminded how
+  // to answer (only them: the relay names the contact it was put to). An expired question is
+  // closed by its timer (relay-close.ts).
+  const waiting = await ctx.tx.incidentRelay.findFirst({
+    where: { incidentId: incident.id, reporterContactId: ctx.contactId, answeredAt: null, closedAt: null },
+    orderBy: { askedAt: 'desc' },
+    select: { questionEnc: true },
+  });
+  if (waiting) {
+    ctx.replies.push({ type: 'text', key: 'incidents:reporter.question_waiting', params: { code: incident.caseCode, question: ctx.personalData.decrypt(waiting.questionEnc) } });
+  }
 }

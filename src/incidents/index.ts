@@ -16,6 +16,8 @@ import { incidentEffects } from './effects.js';
 import { runAckTimeout, runStep, startEscalation } from './ladder.js';
 import { recreateTimers, startMissing } from './timer-repair.js';
 import { incidentsMiddleware } from './middleware.js';
+import { RELAY_EXPIRE_TIMER, runRelayExpiry, sweepRelays } from './relay-close.js';
+import { responderHelp } from './responder-views.js';
 import { loadPolicies } from './policies.js';
 import { incidentRoutes } from './routes.js';
 import { applyRoster, readRosterFile } from './rosters.js';
@@ -38,6 +40,12 @@ export interface IncidentsOptions {
    * 0: only at start). Timers lost by Redis are re-created at start.
    */
   catchUpMs?: number;
+  /**
+   * How often to look for relayed questions that cannot reach the reporter any more (the message
+   * failed, the reporter opted out or was erased) and close them, telling the asker (default
+   * 60 s; 0: only at start).
+   */
+  relaySweepMs?: number;
 }
 
 export function incidentsCapability(options: IncidentsOptions = {}): Capability<typeof incidentSettingsSchema> {
@@ -70,13 +78,23 @@ export function incidentsCapability(options: IncidentsOptions = {}): Capability<
         },
         deps.logger,
       );
+      const relaySweep = new Sweeper(
+        'relay sweep',
+        async (stopped) => {
+          const closed = await sweepRelays(deps, stopped);
+          if (closed.expired + closed.undeliverable > 0) deps.logger.info(closed, 'relayed questions closed');
+        },
+        deps.logger,
+      );
       return {
         timers: [
           onTimer(ESCALATE_TIMER, ({ incidentId, level, round }) => runStep(deps, incidentId, level, round)),
           onTimer(ACK_TIMEOUT_TIMER, ({ incidentId, round }) => runAckTimeout(deps, incidentId, round)),
+          onTimer(RELAY_EXPIRE_TIMER, ({ relayId }) => runRelayExpiry(deps, relayId)),
         ],
         effects: incidentEffects((incidentId) => startEscalation(deps, incidentId)),
         middlewares: [incidentsMiddleware(deps)],
+        help: (ctx) => responderHelp(ctx.tx, deps, ctx.contactId, ctx.language),
         adminRoutes: incidentRoutes(deps),
         async start() {
           // A development install starts with the demo rosters, as it starts with the demo areas.
@@ -89,8 +107,13 @@ export function incidentsCapability(options: IncidentsOptions = {}): Capability<
           // In the background, so a backlog does not hold the gateway's start; then again every `catchUpMs`.
           void catchUp.run();
           catchUp.every(options.catchUpMs ?? 60_000);
+          void relaySweep.run();
+          relaySweep.every(options.relaySweepMs ?? 60_000);
         },
-        stop: () => catchUp.stop(),
+        stop: async () => {
+          await catchUp.stop();
+          await relaySweep.stop();
+        },
       };
     },
   };

@@ -3,19 +3,26 @@
  * session and flows):
  *   1. responder commands and buttons (ACK, RESOLVED, NOTE, ASK, VERIFY, REASSIGN, LINK; a bare
  *      number answers the numbered buttons of the responder's last notification on SMS);
- *   2. a reporter's answer to a relayed question (when not in a conversation).
+ *   2. LIST from a responder: the open incidents of their committees (responder-views.ts);
+ *   3. a message that starts with a case code and goes on with an answer, from someone asked a
+ *      question about that case: the answer is relayed (relay.ts), in a conversation or not;
+ *   4. a bare case code from a responder on the incident's rosters, outside a conversation: the
+ *      responder's view of the incident (anyone else gets the status from the case flow);
+ *   5. any other text from someone a question waits for: a reminder, once per question, of how to
+ *      answer; the message still goes on to the flows.
  * A message it handles stops here; anything else goes on to the flows. A command word followed
  * by a case code from someone who is not a responder is refused, so nobody learns whether the
- * code exists.
+ * code exists. (HELP from a responder is answered through the capability's `help`.)
  */
 import { inboundText } from '../messages.js';
 import type { Middleware } from '../inbound/pipeline/context.js';
 import * as actions from './actions.js';
 import type { ActingParty, ActionScope, Outcome } from './actions.js';
-import { numberedChoice, parseCommand, type Command } from './commands.js';
+import { isListCommand, numberedChoice, parseCommand, type Command } from './commands.js';
 import type { IncidentDeps } from './deps.js';
 import { text } from './notify.js';
-import { answerRelay, inConversation } from './relay.js';
+import { answerHint, answerRelay, codePrefixed, inConversation } from './relay.js';
+import { listForResponder, viewForResponder } from './responder-views.js';
 
 export function incidentsMiddleware(deps: IncidentDeps): Middleware {
   return async (ctx, next) => {
@@ -51,12 +58,30 @@ export function incidentsMiddleware(deps: IncidentDeps): Middleware {
       return;
     }
 
-    if (ctx.input.type === 'text' && !(await inConversation(ctx.tx, ctx.contactId, scope.now))) {
-      const reply = await answerRelay(scope, ctx.contactId, inboundText(ctx.input), ctx.channel);
+    if (isResponder && isListCommand(ctx.input)) {
+      ctx.outbox.push({ message: await listForResponder(scope, responder, ctx.language) });
+      return;
+    }
+
+    const prefixed = ctx.input.type === 'text' ? codePrefixed(inboundText(ctx.input)) : null;
+    if (prefixed?.rest) {
+      const busy = await inConversation(ctx.tx, ctx.contactId, scope.now);
+      const reply = await answerRelay(scope, ctx.contactId, prefixed.code, prefixed.rest, { channel: ctx.channel, inConversation: busy });
       if (reply) {
         say(reply.key, reply.params);
         return;
       }
+    } else if (prefixed && isResponder && !(await inConversation(ctx.tx, ctx.contactId, scope.now))) {
+      const incident = await ctx.tx.incident.findUnique({ where: { caseCode: prefixed.code } });
+      const view = incident ? await viewForResponder(scope, responder, incident, ctx.language, ctx.channel) : null;
+      if (view) {
+        ctx.outbox.push({ message: view });
+        return;
+      }
+    } else if (!prefixed && ctx.input.type === 'text') {
+      // Not an answer; if a question waits, say once how to answer. The message goes on to the flows.
+      const hint = await answerHint(scope, ctx.contactId);
+      if (hint) say(hint.key, hint.params);
     }
     await next();
   };

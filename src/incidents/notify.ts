@@ -173,6 +173,18 @@ export function responderNotification(
   };
 }
 
+/**
+ * A duration in a person's language, rounded to its largest unit: 45 s, 10 min, 8 h, 2.5 d
+ * (keys `incidents:duration.s|min|h|d`).
+ */
+export function duration(translator: Translator, language: string, ms: number): string {
+  const t = (unit: string, n: number) => translator.t(language, `incidents:duration.${unit}`, { n });
+  if (ms < 60_000) return t('s', Math.max(1, Math.round(ms / 1000)));
+  if (ms < 3_600_000) return t('min', Math.round(ms / 60_000));
+  if (ms < 2 * 86_400_000) return t('h', Math.round((ms / 3_600_000) * 10) / 10);
+  return t('d', Math.round((ms / 86_400_000) * 10) / 10);
+}
+
 /** A plain text in a person's language. */
 export function text(translator: Translator, language: string, key: string, params?: Record<string, string | number>): OutboundMessage {
   return { type: 'text', text: translator.t(language, `incidents:${key}`, params) };

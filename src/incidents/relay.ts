@@ -1,55 +1,142 @@
 /**
  * Questions relayed between a responder and a reporter, under the case code only. A question
- * waits on the incident as a pending relay (until it expires, 3 days by default). The reporter's
- * next text that is not part of a running conversation (no active flow session) answers the most
- * recent pending question: it is relayed back to whoever asked, and the reporter is thanked
- * ("your answer about R-... was passed on", so a message meant for something else is noticed and
- * can be sent again). A bare case code is not an answer (the reporter is asking for the status).
- * Neither side ever learns the other's address or name.
+ * (`ASK <code> <question>`, actions.ts) waits on the incident as an open relay until it is
+ * answered, expires (`relay.expiresAfter` in the policy file, 3 days by default) or turns out
+ * not to reach the reporter (relay-close.ts).
+ *
+ * The reporter answers by starting a message with the case code: "R-7K3M9P near the well",
+ * "r-7k3m9p: near the well", "(R 7K3M9P) near the well", with Arabic-Indic digits, in any
+ * language. That works on every channel (SMS has no "reply to this message") and in the middle of
+ * a conversation: only such a message is taken as an answer, so a survey answer stays a survey
+ * answer and a question never takes over the conversation. A bare case code is not an answer
+ * (it asks for the status). The answer is relayed to whoever asked, kept encrypted on the relay
+ * and in the audit trail, and never logged; the reporter is told it was passed on. A code-prefixed
+ * message about a question that is no longer open is not lost silently: the reporter is told it
+ * was not passed on. A reporter who writes without the code while a question waits is reminded,
+ * once per question, how to answer (the message still goes on to the flows). Neither side ever
+ * learns the other's address or name.
  */
 import type { Db } from '../db/client.js';
 import { parseCaseCode } from '../flow/case-code.js';
 import { record, sealNote } from './audit.js';
-import type { ActionScope } from './actions.js';
+import type { AfterCommit, IncidentDeps } from './deps.js';
 import { enqueueLater, reachOf, text, writeTo } from './notify.js';
 
-/** The reporter's pending question, if their message should answer one. */
-export async function pendingRelay(tx: Db, contactId: string, now: Date) {
-  return tx.incidentRelay.findFirst({
-    where: { reporterContactId: contactId, answeredAt: null, expiresAt: { gt: now } },
-    orderBy: { askedAt: 'desc' },
-  });
+/** The outbox cause key of a relay's question to the reporter (its message is `out:<key>:0`). */
+export function questionCauseKey(relayId: string): string {
+  return `relay:${relayId}:question`;
 }
 
-/** Whether the contact is in the middle of a flow (its message belongs to the flow then). */
+/** The dedupe key of the message that put a relay's question to the reporter. */
+export function questionMessageKey(relayId: string): string {
+  return `out:${questionCauseKey(relayId)}:0`;
+}
+
+/** A character of a case code as typed: a Latin letter or digit, or an Arabic-Indic or Persian digit. */
+const CODE_CHAR = '[A-Z0-9\\u0660-\\u0669\\u06f0-\\u06f9]';
+/**
+ * Leading punctuation, symbols, spaces or format marks (the bidirectional marks phones put around
+ * Latin text in right-to-left messages), a code-shaped token, separators, then the rest as typed.
+ */
+const PREFIXED = new RegExp(
+  `^[\\s\\p{P}\\p{S}\\p{Cf}]*?(R[\\s\\-_.\\p{Cf}]*(?:${CODE_CHAR}\\p{Cf}*){5}${CODE_CHAR})(?!${CODE_CHAR})[\\s\\p{P}\\p{S}\\p{Cf}]*([\\s\\S]*)$`,
+  'iu',
+);
+
+/**
+ * A message that begins with a case code: the canonical code and the text after it (trimmed,
+ * otherwise as typed; empty for a bare code). Null when the message does not begin with a case
+ * code. A run-together code without a digit ("Respect them") is not taken for one (see
+ * parseCaseCode).
+ */
+export function codePrefixed(message: string): { code: string; rest: string } | null {
+  const match = PREFIXED.exec(message);
+  if (!match) return null;
+  const code = parseCaseCode(match[1]!);
+  if (!code) return null;
+  return { code, rest: match[2]!.trim() };
+}
+
+/** Whether the contact is in the middle of a flow (its other messages belong to the flow). */
 export async function inConversation(tx: Db, contactId: string, now: Date): Promise<boolean> {
   const session = await tx.session.findFirst({ where: { contactId, status: 'active' }, select: { expiresAt: true } });
   return session !== null && (session.expiresAt === null || session.expiresAt > now);
 }
 
+/** What relaying runs with: the transaction, the capability's parts, after-commit work, the time. */
+export interface RelayScope {
+  tx: Db;
+  deps: IncidentDeps;
+  after: AfterCommit;
+  now: Date;
+}
+
+/** Whether a relay still waits for its answer at `now`. */
+export function relayOpen(relay: { answeredAt: Date | null; closedAt: Date | null; expiresAt: Date }, now: Date): boolean {
+  return relay.answeredAt === null && relay.closedAt === null && relay.expiresAt > now;
+}
+
+/** What the reporter is told about a code-prefixed message (an i18n key of incidents:). */
+export interface RelayReply {
+  key: string;
+  params: Record<string, string>;
+}
+
 /**
- * Consumes a pending relay with the reporter's answer. Returns the reply for the reporter, or
- * null when there was nothing to answer.
+ * Takes `answer`, given under `code` by the contact, as the answer to the most recent open
+ * question about that case put to them. Returns the reply for the reporter, or null when the
+ * contact was never asked about that case (the message is then none of the relay's business).
+ * `inConversation` words the thanks so that the reporter goes on with the conversation.
  */
-export async function answerRelay(scope: ActionScope, contactId: string, answer: string, channel: string): Promise<{ key: string; params: Record<string, string> } | null> {
+export async function answerRelay(
+  scope: RelayScope,
+  contactId: string,
+  code: string,
+  answer: string,
+  context: { channel: string; inConversation: boolean },
+): Promise<RelayReply | null> {
   const { tx, deps, after, now } = scope;
-  if (!answer.trim() || parseCaseCode(answer) !== null) return null;
-  const relay = await pendingRelay(tx, contactId, now);
-  if (!relay) return null;
+  const trimmed = answer.trim();
+  if (!trimmed) return null;
+  const incident = await tx.incident.findUnique({ where: { caseCode: code }, select: { id: true, caseCode: true } });
+  if (!incident) return null;
+  const relays = await tx.incidentRelay.findMany({ where: { incidentId: incident.id, reporterContactId: contactId }, orderBy: { askedAt: 'desc' } });
+  if (relays.length === 0) return null;
+  const relay = relays.find((r) => relayOpen(r, now));
+  const closed = { key: 'reporter.question_closed', params: { code: incident.caseCode } };
+  if (!relay) return closed;
   const claimed = await tx.incidentRelay.updateMany({
-    where: { id: relay.id, answeredAt: null },
-    data: { answeredAt: now, answerEnc: deps.personalData.encrypt(answer.trim()) },
+    where: { id: relay.id, answeredAt: null, closedAt: null },
+    data: { answeredAt: now, answerEnc: deps.personalData.encrypt(trimmed) },
   });
-  if (claimed.count === 0) return null;
-  const incident = await tx.incident.findUniqueOrThrow({ where: { id: relay.incidentId }, select: { id: true, caseCode: true } });
-  await record(tx, { actor: 'reporter', action: 'incident.answer', subjectId: incident.id, detail: { relayId: relay.id, channel, ...sealNote(deps.personalData, answer) }, at: now });
+  if (claimed.count === 0) return closed;
+  await record(tx, { actor: 'reporter', action: 'incident.answer', subjectId: incident.id, detail: { relayId: relay.id, channel: context.channel, ...sealNote(deps.personalData, trimmed) }, at: now });
   if (relay.askedBy.startsWith('responder:')) {
     const responder = await tx.responder.findUnique({ where: { id: relay.askedBy.slice('responder:'.length) } });
     const reach = responder ? await reachOf(tx, deps, responder.contactId, [responder.preferredChannel]) : null;
     if (reach) {
-      const rows = await writeTo(tx, deps, reach, `relay:${relay.id}:answer`, [text(deps.translator, reach.language, 'relay.answer', { code: incident.caseCode, answer: answer.trim() })], incident.id);
+      const rows = await writeTo(tx, deps, reach, `relay:${relay.id}:answer`, [text(deps.translator, reach.language, 'relay.answer', { code: incident.caseCode, answer: trimmed })], incident.id);
       enqueueLater(after, deps.queues, rows);
     }
   }
-  return { key: 'reporter.answer_thanks', params: { code: incident.caseCode } };
+  return { key: context.inConversation ? 'reporter.answer_thanks_in_conversation' : 'reporter.answer_thanks', params: { code: incident.caseCode } };
+}
+
+/**
+ * The reminder for a reporter who writes without the case code while a question waits for them:
+ * once per question (the relay's `remindedAt`), the most recent open one. Null when there is
+ * nothing to remind (or it was reminded already).
+ */
+export async function answerHint(scope: RelayScope, contactId: string): Promise<RelayReply | null> {
+  const { tx, now } = scope;
+  const relay = await tx.incidentRelay.findFirst({
+    where: { reporterContactId: contactId, answeredAt: null, closedAt: null, remindedAt: null, expiresAt: { gt: now } },
+    orderBy: { askedAt: 'desc' },
+    select: { id: true, incidentId: true },
+  });
+  if (!relay) return null;
+  const claimed = await tx.incidentRelay.updateMany({ where: { id: relay.id, remindedAt: null }, data: { remindedAt: now } });
+  if (claimed.count === 0) return null;
+  const incident = await tx.incident.findUniqueOrThrow({ where: { id: relay.incidentId }, select: { caseCode: true } });
+  return { key: 'reporter.answer_hint', params: { code: incident.caseCode } };
 }

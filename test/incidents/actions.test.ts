@@ -46,11 +46,12 @@ describe('questions relayed to the reporter', () => {
     await kanzi1.next(notification(incident.caseCode));
     expect(await kanzi1.ask(`ASK ${incident.caseCode} how many people are hurt?`)).toBe(`Your question was sent to the reporter of ${incident.caseCode}. Their answer will come here.`);
     const question = await reporter.next('a responder asks');
-    expect(question).toBe(`About your report ${incident.caseCode}, a responder asks: how many people are hurt? Reply to this message to answer.`);
+    expect(question).toBe(`About your report ${incident.caseCode}, a responder asks: how many people are hurt? To answer, start your message with ${incident.caseCode}, for example: ${incident.caseCode} your answer`);
     // Sending the case code asks for the status; it does not answer the question.
     expect(await reporter.ask(incident.caseCode)).toBe(`Case ${incident.caseCode} was received and is waiting for a responder.`);
+    await reporter.next('is waiting for your answer');
     expect((await gateway.db.incidentRelay.findFirstOrThrow({ where: { incidentId: incident.id } })).answeredAt).toBeNull();
-    expect(await reporter.ask('about twenty, two badly')).toBe(`Thank you. Your answer about ${incident.caseCode} was passed on.`);
+    expect(await reporter.ask(`${incident.caseCode} about twenty, two badly`)).toBe(`Thank you. Your answer about ${incident.caseCode} was passed on.`);
     const answer = await kanzi1.next('answers:');
     expect(answer).toBe(`The reporter of ${incident.caseCode} answers: about twenty, two badly`);
     expect(answer).not.toContain('reporter-asked');
@@ -58,8 +59,10 @@ describe('questions relayed to the reporter', () => {
     expect(relay.answeredAt).not.toBeNull();
     expect(gateway.personalData.decrypt(relay.answerEnc!)).toBe('about twenty, two badly');
     expect((await auditOf(gateway.db, incident.id, 'incident.answer'))[0]!.actor).toBe('reporter');
-    // The relay is used up: the reporter's next message goes to the flows again.
-    await reporter.say('hello');
+    // The relay is used up: another answer under the code is not passed on, and the reporter is told.
+    expect(await reporter.ask(`${incident.caseCode} and a child`)).toBe(
+      `There is no open question about ${incident.caseCode}, so your message was not passed on. To see the status of your report, send ${incident.caseCode} alone.`,
+    );
     await waitForIdle(gateway);
     expect(await auditOf(gateway.db, incident.id, 'incident.answer')).toHaveLength(1);
   });

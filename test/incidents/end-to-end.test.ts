@@ -41,7 +41,7 @@ describe('from a report in the flow to its resolution', () => {
 
     expect(await kanzi1.ask(`ASK ${code} are people hurt?`)).toContain('Your question was sent');
     await reporter.next(`About your report ${code}, a responder asks: are people hurt?`);
-    expect(await reporter.ask('two with cuts')).toBe(`Thank you. Your answer about ${code} was passed on.`);
+    expect(await reporter.ask(`${code} two with cuts`)).toBe(`Thank you. Your answer about ${code} was passed on.`);
     expect(await kanzi1.next('answers:')).toBe(`The reporter of ${code} answers: two with cuts`);
 
     expect(await kanzi1.ask(`ACK ${code}`)).toContain(`You acknowledged ${code}`);

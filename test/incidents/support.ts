@@ -131,6 +131,10 @@ export interface ReportInput {
   language?: string;
   callbackAllowed?: boolean;
   description?: string;
+  /** The reporter's channel (default console; the reporter's address is on it). */
+  channel?: string;
+  /** The case code (default: a new one). */
+  caseCode?: string;
 }
 
 /**
@@ -142,8 +146,9 @@ export async function fileReport(
   input: ReportInput = {},
 ): Promise<{ id: string; caseCode: string; reporterContactId: string | null; startAgain: () => Promise<void> }> {
   const reporter = input.reporter === undefined ? `reporter-${Math.random().toString(36).slice(2, 8)}` : input.reporter;
-  const { contactId } = await findOrCreateContact(gateway.db, gateway.personalData, 'console', reporter ?? `anon-${Math.random().toString(36).slice(2, 8)}`, input.language ?? 'en');
-  const caseCode = mintCaseCode();
+  const channel = input.channel ?? 'console';
+  const { contactId } = await findOrCreateContact(gateway.db, gateway.personalData, channel, reporter ?? `anon-${Math.random().toString(36).slice(2, 8)}`, input.language ?? 'en');
+  const caseCode = input.caseCode ?? mintCaseCode();
   const afterCommit: (() => Promise<void>)[] = [];
   await gateway.db.$transaction(async (tx) => {
     await applyEffect(
@@ -159,7 +164,7 @@ export async function fileReport(
         anonymous: reporter === null,
         callbackAllowed: input.callbackAllowed ?? reporter !== null,
       },
-      { tx: tx as Db, now: gateway.clock.now(), contactId, channel: 'console', personalData: gateway.personalData, language: input.language ?? 'en', replies: [], afterCommit, seal: () => undefined },
+      { tx: tx as Db, now: gateway.clock.now(), contactId, channel, personalData: gateway.personalData, language: input.language ?? 'en', replies: [], afterCommit, seal: () => undefined },
       gateway.effects,
     );
   });

@@ -8,7 +8,9 @@
  *
  * - Opt-out stops the identity and ends its conversations; the confirmation says how to come back.
  * - Help is answered to anyone, a stopped identity included (kind `help`, which the outbound
- *   worker sends to stopped identities like the opt-out confirmation).
+ *   worker sends to stopped identities like the opt-out confirmation). A capability may answer
+ *   it instead for the people it serves differently (`helpers`, asked in order; responders get
+ *   their commands); nobody's help replaces the stopped identity's, which says how to come back.
  * - Opt-in words (START, YES...) resume a stopped identity and are ordinary answers from anyone
  *   else.
  * Nothing else reaches a stopped identity; its other messages are stored and not answered.
@@ -17,7 +19,14 @@
 import { resumeIdentity, stopIdentity } from '../../conversation/contacts.js';
 import { inboundText } from '../../messages.js';
 import type { Translator } from '../../i18n.js';
-import type { Middleware } from './context.js';
+import type { OutboundMessage } from '../../messages.js';
+import type { InboundContext, Middleware } from './context.js';
+
+/**
+ * Answers HELP for someone a capability serves differently, in `ctx.language`, or null to leave
+ * it to the next helper and finally the community help.
+ */
+export type HelpProvider = (ctx: InboundContext) => Promise<OutboundMessage | null>;
 
 export interface ConsentKeywords {
   optOut: string[];
@@ -45,7 +54,7 @@ export function matchKeyword(keywords: ConsentKeywords, text: string): KeywordKi
   return null;
 }
 
-export function consent(keywords: ConsentKeywords, translator: Translator): Middleware {
+export function consent(keywords: ConsentKeywords, translator: Translator, helpers: HelpProvider[] = []): Middleware {
   return async (ctx, next) => {
     const kind = ctx.input.type === 'text' ? matchKeyword(keywords, inboundText(ctx.input)) : null;
     const say = (key: string, kindOfMessage = 'reply') =>
@@ -57,6 +66,15 @@ export function consent(keywords: ConsentKeywords, translator: Translator): Midd
       return;
     }
     if (kind === 'help') {
+      if (!ctx.stopped) {
+        for (const helper of helpers) {
+          const message = await helper(ctx);
+          if (message) {
+            ctx.outbox.push({ message, kind: 'help' });
+            return;
+          }
+        }
+      }
       say(ctx.stopped ? 'system:consent.help_stopped' : 'system:consent.help', 'help');
       return;
     }
