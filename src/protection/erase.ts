@@ -1,7 +1,8 @@
 /**
  * Erasure of a person: their identities (addresses), messages, sessions, subscriptions, profile
- * fields, rumour reports and broadcast replies are deleted; incidents they reported stay, without
- * them. The audit entry says that an erasure happened, by whom, and what kinds of record went:
+ * fields, rumour reports, broadcast replies, the questions relayed to them with their answers, and
+ * their survey invitations are deleted; incidents they reported stay, without them (a wave keeps
+ * its count of people invited). The audit entry says that an erasure happened, by whom, and what kinds of record went:
  * never who was erased. Queue jobs that name the person's messages, sessions or identities are
  * removed from Redis, and SQLite's write-ahead log is checkpointed and truncated so that no
  * copy of the deleted pages remains (the database runs with secure_delete).
@@ -31,6 +32,8 @@ export interface ErasureReport {
   subscriptions: number;
   rumourReports: number;
   feedback: number;
+  relayedQuestions: number;
+  surveyInvitations: number;
   incidentsKept: number;
   jobs: number;
 }
@@ -93,6 +96,8 @@ export async function eraseRecords(tx: Db, contactId: string, actor: string, now
     const messages = await tx.message.deleteMany({ where: { id: { in: trace.messages } } });
     const rumourReports = await tx.rumourReport.deleteMany({ where: { contactId } });
     const feedback = await tx.broadcastFeedback.deleteMany({ where: { contactId } });
+    const relayedQuestions = await tx.incidentRelay.deleteMany({ where: { reporterContactId: contactId } });
+    const surveyInvitations = await tx.surveyInvitation.deleteMany({ where: { contactId } });
     const subscriptions = await tx.subscription.deleteMany({ where: { contactId } });
     const sessions = await tx.session.deleteMany({ where: { contactId } });
     const identities = await tx.contactIdentity.deleteMany({ where: { contactId } });
@@ -104,6 +109,8 @@ export async function eraseRecords(tx: Db, contactId: string, actor: string, now
       subscriptions: subscriptions.count,
       rumourReports: rumourReports.count,
       feedback: feedback.count,
+      relayedQuestions: relayedQuestions.count,
+      surveyInvitations: surveyInvitations.count,
       incidentsKept: incidents.count,
     };
     // Who asked and what went, never whom: the subject is the erasure itself.

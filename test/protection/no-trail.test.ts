@@ -97,6 +97,16 @@ describe('no plaintext trail', () => {
     });
     const messageIds = (await gateway.db.message.findMany({ where: { contactId: identity.contactId }, select: { id: true } })).map((m) => m.id);
     const identifiers = [identity.contactId, identity.id, identity.addressHash, identity.addressEnc, address, ...messageIds];
+    // A question a responder relayed to them, with their answer, and a survey wave's invitation:
+    // rows that name the person by contact id (made here as the relay and the waves make them).
+    const incidentId = (await gateway.db.incident.findUniqueOrThrow({ where: { caseCode: code } })).id;
+    const answerEnc = gateway.personalData.encrypt(marker('answer'));
+    await gateway.db.incidentRelay.create({
+      data: { incidentId, reporterContactId: identity.contactId, askedBy: 'responder:amina', questionEnc: gateway.personalData.encrypt('How many?'), answerEnc, answeredAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) },
+    });
+    const wave = await gateway.db.surveyWave.create({ data: { surveyId: 'perception', wave: 'erasure-check', flowId: 'survey', invited: 1, opensAt: new Date(), createdBy: 'token:test' } });
+    await gateway.db.surveyInvitation.create({ data: { waveId: wave.id, contactId: identity.contactId } });
+    identifiers.push(answerEnc);
 
     const analyst = await createToken(gateway.db, { name: 'analyst', role: 'analyst' });
     const coordinator = await createToken(gateway.db, { name: 'dpo desk', role: 'coordinator' });
@@ -104,7 +114,8 @@ describe('no plaintext trail', () => {
     expect((await erase(analyst.token, code)).status).toBe(403);
     const answer = await erase(coordinator.token, code);
     expect(answer.status).toBe(200);
-    expect(((await answer.json()) as { removed: { identities: number; incidentsKept: number } }).removed).toMatchObject({ identities: 1, incidentsKept: 1 });
+    expect(((await answer.json()) as { removed: Record<string, number> }).removed).toMatchObject({ identities: 1, incidentsKept: 1, relayedQuestions: 1, surveyInvitations: 1 });
+    expect((await gateway.db.surveyWave.findUniqueOrThrow({ where: { id: wave.id } })).invited).toBe(1);
     expect((await erase(coordinator.token, code)).status).toBe(404);
 
     expect(found(sqliteFiles(gateway), identifiers)).toEqual([]);
