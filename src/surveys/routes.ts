@@ -23,7 +23,7 @@ import { exportRows, toCsv, type AreaPlace } from './export.js';
 import { countResponses } from './queries.js';
 import { indicatorSeries, orderedWaves, responseQuality, surveyResults, type ResultContext } from './results.js';
 import type { SurveySettings } from './settings.js';
-import { closeWave, startWave, WaveError, type WaveDeps } from './waves.js';
+import { closeWave, startWave, WAVE_NAME, WaveError, type WaveDeps } from './waves.js';
 
 export interface SurveyRouteDeps {
   db: Db;
@@ -35,7 +35,7 @@ export interface SurveyRouteDeps {
 }
 
 
-const wave = z.string().min(1).max(40);
+const wave = z.string().regex(WAVE_NAME, 'a wave name takes 1-40 letters, digits and _');
 const readQuery = z.object({
   wave: wave.optional(),
   compare: wave.optional(),
@@ -44,16 +44,24 @@ const readQuery = z.object({
   lang: z.string().min(2).max(10).optional(),
 });
 
+/** Whether a wave opened for `areaId` (null: everywhere) reaches `scope`: one lies within the other. */
+function overlaps(tree: AreaTree, areaId: string | null, scope: string): boolean {
+  return areaId === null || tree.within(areaId, scope) || tree.within(scope, areaId);
+}
+
 export function surveyRoutes(deps: SurveyRouteDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    /** The survey, the tree, and the area the reader may see (404/403 otherwise). */
-    const resolve = async (request: FastifyRequest, areaId: string | undefined) => {
+    /**
+     * The survey, the tree, and the area the reader may see: 404 for an unknown survey, 400
+     * naming `field` for an unknown area, 403 for an area outside the reader's scope.
+     */
+    const resolve = async (request: FastifyRequest, areaId: string | undefined, field = 'area') => {
       const { surveyId } = z.object({ surveyId: z.string() }).parse(request.params);
       const survey = deps.surveys.get(surveyId);
       if (!survey) throw new WaveError(404, `no survey "${surveyId}"`);
       const rows = await deps.db.area.findMany({ select: { id: true, name: true, parentId: true, timezone: true, level: true } });
       const tree = new AreaTree(rows);
-      if (areaId && !tree.has(areaId)) throw new WaveError(400, `unknown area "${areaId}"`);
+      if (areaId && !tree.has(areaId)) throw new WaveError(400, `unknown area "${areaId}"`, field);
       const scope = request.principal.areaId;
       if (scope && areaId && !tree.within(areaId, scope)) throw new WaveError(403, `this token reaches only area "${scope}" and below`);
       const ctx: ResultContext = { db: deps.db, tree, areaNames: new Map(rows.map((r) => [r.id, r.name])), translator: deps.translator, settings: { minCell: deps.settings.SURVEY_MIN_CELL, confidence: deps.settings.SURVEY_CONFIDENCE } };
@@ -71,12 +79,15 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
         for (const survey of deps.surveys.values()) {
           const waveRows = new Map((await deps.db.surveyWave.findMany({ where: { surveyId: survey.id } })).map((w) => [w.wave, w]));
           const counts = new Map((await countResponses(deps.db, { surveyId: survey.id, areas: scope ? tree.subtree(scope) : undefined })).map((c) => [c.wave, c]));
-          const waves = (await orderedWaves(deps.db, survey.id)).map((name) => {
+          const waves = (await orderedWaves(deps.db, survey.id)).flatMap((name) => {
             const row = waveRows.get(name);
             const c = counts.get(name) ?? { started: 0, completed: 0 };
+            // A scoped reader sees the waves that reach its area (opened there, above or below it),
+            // and waves without a row only when they have responses from its area.
+            if (scope && !(row ? overlaps(tree, row.areaId, scope) : c.started > 0)) return [];
             // A scoped reader sees the invited count only of waves inside its area.
             const invited = row && (!scope || (row.areaId !== null && tree.within(row.areaId, scope))) ? row.invited : null;
-            return {
+            return [{
               wave: name,
               areaId: row?.areaId ?? null,
               opensAt: row?.opensAt ?? null,
@@ -88,7 +99,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
               started: c.started,
               completed: c.completed,
               responseRate: invited ? c.completed / invited : null,
-            };
+            }];
           });
           items.push({ id: survey.id, flowId: survey.flowId, questions: survey.questions.map((q) => q.id), indicators: survey.indicators.map((i) => i.id), waves });
         }
@@ -161,11 +172,11 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
             wave,
             areaId: z.string().min(1),
             at: z.iso.datetime({ offset: true }).optional(),
-            reminderHours: z.number().min(0).optional(),
+            reminderHours: z.number().min(0).max(24 * 365).optional(),
             closesAt: z.iso.datetime({ offset: true }).optional(),
           })
           .parse(request.body ?? {});
-        const { survey } = await resolve(request, body.areaId);
+        const { survey } = await resolve(request, body.areaId, 'areaId');
         const row = await startWave(deps.waves, survey, { wave: body.wave, areaId: body.areaId, at: body.at ? new Date(body.at) : undefined, reminderHours: body.reminderHours, closesAt: body.closesAt ? new Date(body.closesAt) : undefined }, `token:${request.principal.tokenId}`);
         return reply.code(201).send(row);
       },
@@ -178,7 +189,13 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
         const body = z.object({ at: z.iso.datetime({ offset: true }).optional() }).parse(request.body ?? {});
         const row = await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId: params.surveyId, wave: params.wave } } });
         const scope = request.principal.areaId;
-        if (scope && row && !(row.areaId && (await AreaTree.load(deps.db)).within(row.areaId, scope))) throw new WaveError(403, `this token reaches only area "${scope}" and below`);
+        if (scope && row) {
+          // A wave that does not reach the caller's area is answered like an unknown one; one that
+          // reaches it but also covers other areas is seen, and refused.
+          const tree = await AreaTree.load(deps.db);
+          if (!overlaps(tree, row.areaId, scope)) throw new WaveError(404, `no wave "${params.wave}" of survey "${params.surveyId}"`);
+          if (!(row.areaId && tree.within(row.areaId, scope))) throw new WaveError(403, `this wave covers more than area "${scope}": a coordinator of the whole wave closes it`);
+        }
         return closeWave(deps.waves, params.surveyId, params.wave, body.at ? new Date(body.at) : undefined);
       },
     );

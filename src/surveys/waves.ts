@@ -15,11 +15,15 @@ import type { SurveyDefinition } from './definitions.js';
 export const REMINDER_TIMER = 'survey-reminder';
 
 export class WaveError extends HttpError {
-  constructor(status: number, message: string) {
-    super(status, message);
+  /** @param field the request field at fault: a 400 then names it in `issues`, as validation does */
+  constructor(status: number, message: string, field?: string) {
+    super(status, field ? 'invalid request' : message, field ? { issues: [{ path: field, message }] } : {});
     this.name = 'WaveError';
   }
 }
+
+/** A wave's name: 1-40 letters, digits and _ (it becomes part of start keys and file names). */
+export const WAVE_NAME = /^[A-Za-z0-9_]{1,40}$/;
 
 export interface WaveInput {
   wave: string;
@@ -44,11 +48,13 @@ const startKey = (survey: string, wave: string, suffix = '') => `sv-${survey}-${
 
 /** Opens a wave: invitations, flow starts, the reminder timer. Returns the wave row. */
 export async function startWave(deps: WaveDeps, survey: SurveyDefinition, input: WaveInput, actor: string) {
-  if (!/^[A-Za-z0-9_]{1,40}$/.test(input.wave)) throw new WaveError(400, 'a wave name takes 1-40 letters, digits and _');
+  if (!WAVE_NAME.test(input.wave)) throw new WaveError(400, 'a wave name takes 1-40 letters, digits and _', 'wave');
   if (await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId: survey.id, wave: input.wave } } })) throw new WaveError(409, `wave "${input.wave}" of survey "${survey.id}" exists`);
+  // Checked before anything is stored (a refused start must not leave a wave behind).
+  if (input.at && input.at.getTime() < deps.now().getTime() - 60_000) throw new WaveError(400, 'the start time is in the past', 'at');
   const opensAt = input.at ?? deps.now();
   const hours = input.reminderHours ?? deps.reminderHours;
-  if (input.closesAt && input.closesAt.getTime() <= opensAt.getTime()) throw new WaveError(400, 'the close time must be after the opening');
+  if (input.closesAt && input.closesAt.getTime() <= opensAt.getTime()) throw new WaveError(400, 'the close time must be after the opening', 'closesAt');
   const row = await deps.db.surveyWave.create({
     data: {
       surveyId: survey.id,
