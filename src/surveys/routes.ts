@@ -12,6 +12,11 @@
  *   GET  /surveys/:surveyId/export                  ?format=csv|hxl&wave=&area=&by=&lang=  (audited)
  *   POST /surveys/:surveyId/waves                   { wave, areaId, at?, reminderHours?, closesAt? }
  *   POST /surveys/:surveyId/waves/:wave/close       { at? }
+ *
+ * Bad input is 400 naming the field in `issues`. Area scope of the waves: a scoped coordinator
+ * starts waves in its area and below (403 elsewhere); a wave that does not reach its area (opened
+ * neither above, at nor below it) is 404 like an unknown one, and one that reaches it but covers
+ * more is 403 to close; a scoped reader lists only the waves that reach its area.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -35,7 +40,10 @@ export interface SurveyRouteDeps {
 }
 
 
-const wave = z.string().regex(WAVE_NAME, 'a wave name takes 1-40 letters, digits and _');
+/** A wave as readers name it (waves started by flow starts may have other names than WAVE_NAME). */
+const wave = z.string().min(1).max(40);
+/** The name of a new wave. */
+const newWave = z.string().regex(WAVE_NAME, 'a wave name takes 1-40 letters, digits and _');
 const readQuery = z.object({
   wave: wave.optional(),
   compare: wave.optional(),
@@ -169,7 +177,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
       async (request, reply) => {
         const body = z
           .object({
-            wave,
+            wave: newWave,
             areaId: z.string().min(1),
             at: z.iso.datetime({ offset: true }).optional(),
             reminderHours: z.number().min(0).max(24 * 365).optional(),
