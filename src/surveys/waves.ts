@@ -79,10 +79,15 @@ export async function startWave(deps: WaveDeps, survey: SurveyDefinition, input:
   return deps.db.surveyWave.update({ where: { id: row.id }, data: { invited } });
 }
 
-/** Closes a wave now (or at `at`). */
+/**
+ * Closes a wave now (or at `at`; an earlier close time set at the start may be brought forward).
+ * 404 for an unknown wave; 409 for a wave already closed: moving its close time later would
+ * reopen it, while the answers given in between were stored for no wave.
+ */
 export async function closeWave(deps: WaveDeps, surveyId: string, wave: string, at?: Date) {
   const row = await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId, wave } } });
   if (!row) throw new WaveError(404, `no wave "${wave}" of survey "${surveyId}"`);
+  if (row.closesAt && row.closesAt.getTime() <= deps.now().getTime()) throw new WaveError(409, `wave "${wave}" of survey "${surveyId}" closed at ${row.closesAt.toISOString()}`);
   return deps.db.surveyWave.update({ where: { id: row.id }, data: { closesAt: at ?? deps.now() } });
 }
 

@@ -174,6 +174,10 @@ describe('survey waves', () => {
     const { status, body } = await api(tokens.north!, 'POST', '/surveys/perception/waves/w1/close');
     expect(status).toBe(200);
     expect(Math.abs(Date.parse(body.closesAt) - Date.now())).toBeLessThan(60_000);
+    // A closed wave stays closed: closing again (even "at" a later time, which would reopen it) is refused.
+    const again = await api(tokens.north!, 'POST', '/surveys/perception/waves/w1/close', { at: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(again.status).toBe(409);
+    expect((await gateway.db.surveyWave.findFirstOrThrow({ where: { wave: 'w1' } })).closesAt!.toISOString()).toBe(body.closesAt);
     // D, invited and still at the first question, answers everything after the close.
     await answer(D, ALL_EIGHT);
     expect(sent(D).at(-1)).toBe(gateway.translator.t('en', 'survey:thanks'));
