@@ -52,6 +52,24 @@ const readQuery = z.object({
   lang: z.string().min(2).max(10).optional(),
 });
 
+const exportQuery = readQuery.extend({ format: z.enum(['csv', 'hxl']).default('csv') });
+
+/** POST /surveys/:surveyId/waves. */
+const startBody = z.object({
+  wave: newWave,
+  /** Invite the contacts of this area and below. */
+  areaId: z.string().min(1),
+  /** When the invitations go (default now; not in the past). */
+  at: z.iso.datetime({ offset: true }).optional(),
+  /** Hours after the opening when the one reminder goes (default SURVEY_REMINDER_HOURS; 0: none). */
+  reminderHours: z.number().min(0).max(24 * 365).optional(),
+  /** When the wave ends (after the opening; default: open until closed). */
+  closesAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** POST /surveys/:surveyId/waves/:wave/close. */
+const closeBody = z.object({ at: z.iso.datetime({ offset: true }).optional() });
+
 /** Whether a wave opened for `areaId` (null: everywhere) reaches `scope`: one lies within the other. */
 function overlaps(tree: AreaTree, areaId: string | null, scope: string): boolean {
   return areaId === null || tree.within(areaId, scope) || tree.within(scope, areaId);
@@ -117,6 +135,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys/:surveyId/results',
+      { config: { openapi: { query: readQuery } } },
       async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
@@ -126,6 +145,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys/:surveyId/indicators',
+      { config: { openapi: { query: readQuery } } },
       async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
@@ -135,6 +155,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys/:surveyId/quality',
+      { config: { openapi: { query: readQuery } } },
       async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
@@ -144,8 +165,9 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys/:surveyId/export',
+      { config: { openapi: { query: exportQuery } } },
       async (request, reply) => {
-        const query = readQuery.extend({ format: z.enum(['csv', 'hxl']).default('csv') }).parse(request.query);
+        const query = exportQuery.parse(request.query);
         const { survey, ctx, tree, levels, area } = await resolve(request, query.area);
         const results = await surveyResults(ctx, { survey, wave: query.wave, areaId: area, by: query.by, language: language(query.lang) });
         const place = (areaId: string): AreaPlace => {
@@ -174,16 +196,9 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.post(
       '/surveys/:surveyId/waves',
+      { config: { openapi: { body: startBody } } },
       async (request, reply) => {
-        const body = z
-          .object({
-            wave: newWave,
-            areaId: z.string().min(1),
-            at: z.iso.datetime({ offset: true }).optional(),
-            reminderHours: z.number().min(0).max(24 * 365).optional(),
-            closesAt: z.iso.datetime({ offset: true }).optional(),
-          })
-          .parse(request.body ?? {});
+        const body = startBody.parse(request.body ?? {});
         const { survey } = await resolve(request, body.areaId, 'areaId');
         const row = await startWave(deps.waves, survey, { wave: body.wave, areaId: body.areaId, at: body.at ? new Date(body.at) : undefined, reminderHours: body.reminderHours, closesAt: body.closesAt ? new Date(body.closesAt) : undefined }, `token:${request.principal.tokenId}`);
         return reply.code(201).send(row);
@@ -192,9 +207,10 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.post(
       '/surveys/:surveyId/waves/:wave/close',
+      { config: { openapi: { body: closeBody } } },
       async (request) => {
         const params = z.object({ surveyId: z.string(), wave }).parse(request.params);
-        const body = z.object({ at: z.iso.datetime({ offset: true }).optional() }).parse(request.body ?? {});
+        const body = closeBody.parse(request.body ?? {});
         const row = await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId: params.surveyId, wave: params.wave } } });
         const scope = request.principal.areaId;
         if (scope && row) {

@@ -118,6 +118,17 @@ describe('survey waves', () => {
     expect(await delayed((job) => job.data.kind === 'flow-start' || job.data.kind === 'survey-reminder')).toEqual([]);
   });
 
+  it('documents the wave bodies in the OpenAPI document', async () => {
+    const document = (await (await fetch(`${gateway.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, any>> };
+    const start = document.paths['/surveys/{surveyId}/waves']!.post.requestBody.content['application/json'].schema;
+    expect(Object.keys(start.properties).sort()).toEqual(['areaId', 'at', 'closesAt', 'reminderHours', 'wave']);
+    expect(start.required.sort()).toEqual(['areaId', 'wave']);
+    const close = document.paths['/surveys/{surveyId}/waves/{wave}/close']!.post.requestBody.content['application/json'].schema;
+    expect(Object.keys(close.properties)).toEqual(['at']);
+    const results = document.paths['/surveys/{surveyId}/results']!.get.parameters.map((p: { name: string }) => p.name);
+    expect(results).toEqual(['surveyId', 'wave', 'compare', 'area', 'by', 'lang']);
+  });
+
   it('starts a wave only inside the coordinator’s area, and not for an analyst', async () => {
     expect((await api(tokens.river!, 'POST', '/surveys/perception/waves', { wave: 'w1', areaId: 'north' })).status).toBe(403);
     expect((await api(tokens.analyst!, 'POST', '/surveys/perception/waves', { wave: 'w1', areaId: 'north' })).status).toBe(403);
