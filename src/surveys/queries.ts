@@ -47,28 +47,45 @@ export async function countAnswers(db: Db, filter: AnswerFilter, by?: GroupBy): 
   return rows.map((r) => ({ question: r.question, answer: r.answer, group: r.grp, count: Number(r.n) }));
 }
 
-export interface IndicatorCount {
+export interface QuestionAnswerCount {
+  question: string;
   wave: string;
   areaId: string | null;
-  positive: number;
-  total: number;
+  answer: string;
+  count: number;
 }
 
-/** For one question: per wave and area, how many answered, and how many gave a positive answer. */
-export async function countIndicator(db: Db, filter: Omit<AnswerFilter, 'wave'>, question: string, positive: string[]): Promise<IndicatorCount[]> {
-  const rows = await db.$queryRaw<{ wave: string; areaId: string | null; pos: number | bigint | null; n: number | bigint }[]>`
-    SELECT "wave", "areaId", SUM(CASE WHEN "answer" IN (${Prisma.join(positive)}) THEN 1 ELSE 0 END) AS "pos", COUNT(*) AS "n"
+/**
+ * For several questions at once (the indicators' questions): answers counted per question, wave,
+ * area and answer, over every wave. One query, read from the covering index
+ * (surveyId, question, wave, areaId, answer) in its order; positives are summed by the caller,
+ * since two indicators may read one question with different positive answers.
+ */
+export async function countQuestionAnswers(db: Db, filter: Omit<AnswerFilter, 'wave'>, questions: string[]): Promise<QuestionAnswerCount[]> {
+  if (questions.length === 0) return [];
+  const rows = await db.$queryRaw<{ question: string; wave: string; areaId: string | null; answer: string; n: number | bigint }[]>`
+    SELECT "question", "wave", "areaId", "answer", COUNT(*) AS "n"
     FROM "SurveyAnswer"
-    WHERE ${where(filter)} AND "question" = ${question}
-    GROUP BY "wave", "areaId"`;
-  return rows.map((r) => ({ wave: r.wave, areaId: r.areaId, positive: Number(r.pos ?? 0), total: Number(r.n) }));
+    WHERE ${where(filter)} AND "question" IN (${Prisma.join(questions)})
+    GROUP BY "question", "wave", "areaId", "answer"`;
+  return rows.map((r) => ({ question: r.question, wave: r.wave, areaId: r.areaId, answer: r.answer, count: Number(r.n) }));
 }
 
-/** Waves that have answers, with their first answer time (for ordering waves without a SurveyWave row). */
+/**
+ * Waves that have answers, with their first answer time (for ordering waves without a SurveyWave
+ * row). A loose index scan over (surveyId, wave, createdAt): each step seeks the next wave, then
+ * that wave's first time, so the cost grows with the number of waves, not of answers (a plain
+ * GROUP BY wave reads every answer). Same SQL on SQLite and PostgreSQL.
+ */
 export async function wavesWithAnswers(db: Db, surveyId: string): Promise<{ wave: string; first: Date }[]> {
   const rows = await db.$queryRaw<{ wave: string; first: Date | string | number }[]>`
-    SELECT "wave", MIN("createdAt") AS "first" FROM "SurveyAnswer"
-    WHERE "surveyId" = ${surveyId} AND "wave" IS NOT NULL GROUP BY "wave"`;
+    WITH RECURSIVE "w"("wave") AS (
+      SELECT (SELECT MIN("wave") FROM "SurveyAnswer" WHERE "surveyId" = ${surveyId} AND "wave" IS NOT NULL)
+      UNION ALL
+      SELECT (SELECT MIN("wave") FROM "SurveyAnswer" WHERE "surveyId" = ${surveyId} AND "wave" > "w"."wave") FROM "w" WHERE "w"."wave" IS NOT NULL
+    )
+    SELECT "w"."wave" AS "wave", (SELECT MIN("createdAt") FROM "SurveyAnswer" WHERE "surveyId" = ${surveyId} AND "wave" = "w"."wave") AS "first"
+    FROM "w" WHERE "w"."wave" IS NOT NULL`;
   return rows.map((r) => ({ wave: r.wave, first: new Date(r.first) }));
 }
 

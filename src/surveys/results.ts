@@ -9,7 +9,7 @@ import type { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
 import type { Translator } from '../i18n.js';
 import type { SurveyDefinition, SurveyQuestion } from './definitions.js';
-import { countAnswers, countByChannel, countIndicator, countReached, countResponses, medianDuration, wavesWithAnswers, type AnswerCount, type GroupBy } from './queries.js';
+import { countAnswers, countByChannel, countQuestionAnswers, countReached, countResponses, medianDuration, wavesWithAnswers, type AnswerCount, type GroupBy, type QuestionAnswerCount } from './queries.js';
 import { newcombe, wilson, zFor, type Change, type Interval } from './stats.js';
 import { reasonOf, suppressTable, type SuppressionReason } from './suppression.js';
 
@@ -228,13 +228,34 @@ export interface IndicatorSeries {
   series: { area: { id: string; name: string } | null; points: SeriesPoint[] }[];
 }
 
-/** Each indicator of the survey per area across waves: the series of a line chart. */
+/** Per wave and area, how many answered `question` and how many of them gave a positive answer. */
+function indicatorCounts(counts: QuestionAnswerCount[], question: string, positive: string[]): { wave: string; areaId: string | null; positive: number; total: number }[] {
+  const cells = new Map<string, { wave: string; areaId: string | null; positive: number; total: number }>();
+  for (const row of counts) {
+    if (row.question !== question) continue;
+    const key = JSON.stringify([row.wave, row.areaId]);
+    let cell = cells.get(key);
+    if (!cell) cells.set(key, (cell = { wave: row.wave, areaId: row.areaId, positive: 0, total: 0 }));
+    cell.total += row.count;
+    if (positive.includes(row.answer)) cell.positive += row.count;
+  }
+  return [...cells.values()];
+}
+
+/**
+ * Each indicator of the survey per area across waves: the series of a line chart. Two queries
+ * whatever the number of indicators, areas and waves: the waves in order, and one GROUP BY over
+ * the indicators' questions.
+ */
 export async function indicatorSeries(ctx: ResultContext, survey: SurveyDefinition, areaId: string | undefined, language: string): Promise<{ waves: string[]; indicators: IndicatorSeries[] }> {
   const z = zFor(ctx.settings.confidence);
   const waves = await orderedWaves(ctx.db, survey.id);
+  // One grouped query for every indicator, wave and area; each indicator then reads its question's rows.
+  const questions = [...new Set(survey.indicators.map((i) => i.question))];
+  const counts = await countQuestionAnswers(ctx.db, { surveyId: survey.id, areas: areaFilter(ctx.tree, areaId) }, questions);
   const indicators: IndicatorSeries[] = [];
   for (const indicator of survey.indicators) {
-    const rows = await countIndicator(ctx.db, { surveyId: survey.id, areas: areaFilter(ctx.tree, areaId) }, indicator.question, indicator.positive);
+    const rows = indicatorCounts(counts, indicator.question, indicator.positive);
     const areas = ordered(rows.map((r) => rollUp(ctx.tree, areaId, r.areaId)), [], (key) => ctx.areaNames.get(key) ?? key);
     const overall: SeriesPoint[] = [];
     const perArea = new Map<string | null, SeriesPoint[]>(areas.map((a) => [a, []]));

@@ -12,6 +12,11 @@
  *   GET  /surveys/:surveyId/export                  ?format=csv|hxl&wave=&area=&by=&lang=  (audited)
  *   POST /surveys/:surveyId/waves                   { wave, areaId, at?, reminderHours?, closesAt? }
  *   POST /surveys/:surveyId/waves/:wave/close       { at? }
+ *
+ * Bad input is 400 naming the field in `issues`. Area scope of the waves: a scoped coordinator
+ * starts waves in its area and below (403 elsewhere); a wave that does not reach its area (opened
+ * neither above, at nor below it) is 404 like an unknown one, and one that reaches it but covers
+ * more is 403 to close; a scoped reader lists only the waves that reach its area.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -23,7 +28,7 @@ import { exportRows, toCsv, type AreaPlace } from './export.js';
 import { countResponses } from './queries.js';
 import { indicatorSeries, orderedWaves, responseQuality, surveyResults, type ResultContext } from './results.js';
 import type { SurveySettings } from './settings.js';
-import { closeWave, startWave, WaveError, type WaveDeps } from './waves.js';
+import { closeWave, startWave, WAVE_NAME, WaveError, type WaveDeps } from './waves.js';
 
 export interface SurveyRouteDeps {
   db: Db;
@@ -35,7 +40,10 @@ export interface SurveyRouteDeps {
 }
 
 
+/** A wave as readers name it (waves started by flow starts may have other names than WAVE_NAME). */
 const wave = z.string().min(1).max(40);
+/** The name of a new wave. */
+const newWave = z.string().regex(WAVE_NAME, 'a wave name takes 1-40 letters, digits and _');
 const readQuery = z.object({
   wave: wave.optional(),
   compare: wave.optional(),
@@ -44,16 +52,42 @@ const readQuery = z.object({
   lang: z.string().min(2).max(10).optional(),
 });
 
+const exportQuery = readQuery.extend({ format: z.enum(['csv', 'hxl']).default('csv') });
+
+/** POST /surveys/:surveyId/waves. */
+const startBody = z.object({
+  wave: newWave,
+  /** Invite the contacts of this area and below. */
+  areaId: z.string().min(1),
+  /** When the invitations go (default now; not in the past). */
+  at: z.iso.datetime({ offset: true }).optional(),
+  /** Hours after the opening when the one reminder goes (default SURVEY_REMINDER_HOURS; 0: none). */
+  reminderHours: z.number().min(0).max(24 * 365).optional(),
+  /** When the wave ends (after the opening; default: open until closed). */
+  closesAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** POST /surveys/:surveyId/waves/:wave/close. */
+const closeBody = z.object({ at: z.iso.datetime({ offset: true }).optional() });
+
+/** Whether a wave opened for `areaId` (null: everywhere) reaches `scope`: one lies within the other. */
+function overlaps(tree: AreaTree, areaId: string | null, scope: string): boolean {
+  return areaId === null || tree.within(areaId, scope) || tree.within(scope, areaId);
+}
+
 export function surveyRoutes(deps: SurveyRouteDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    /** The survey, the tree, and the area the reader may see (404/403 otherwise). */
-    const resolve = async (request: FastifyRequest, areaId: string | undefined) => {
+    /**
+     * The survey, the tree, and the area the reader may see: 404 for an unknown survey, 400
+     * naming `field` for an unknown area, 403 for an area outside the reader's scope.
+     */
+    const resolve = async (request: FastifyRequest, areaId: string | undefined, field = 'area') => {
       const { surveyId } = z.object({ surveyId: z.string() }).parse(request.params);
       const survey = deps.surveys.get(surveyId);
       if (!survey) throw new WaveError(404, `no survey "${surveyId}"`);
       const rows = await deps.db.area.findMany({ select: { id: true, name: true, parentId: true, timezone: true, level: true } });
       const tree = new AreaTree(rows);
-      if (areaId && !tree.has(areaId)) throw new WaveError(400, `unknown area "${areaId}"`);
+      if (areaId && !tree.has(areaId)) throw new WaveError(400, `unknown area "${areaId}"`, field);
       const scope = request.principal.areaId;
       if (scope && areaId && !tree.within(areaId, scope)) throw new WaveError(403, `this token reaches only area "${scope}" and below`);
       const ctx: ResultContext = { db: deps.db, tree, areaNames: new Map(rows.map((r) => [r.id, r.name])), translator: deps.translator, settings: { minCell: deps.settings.SURVEY_MIN_CELL, confidence: deps.settings.SURVEY_CONFIDENCE } };
@@ -71,12 +105,15 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
         for (const survey of deps.surveys.values()) {
           const waveRows = new Map((await deps.db.surveyWave.findMany({ where: { surveyId: survey.id } })).map((w) => [w.wave, w]));
           const counts = new Map((await countResponses(deps.db, { surveyId: survey.id, areas: scope ? tree.subtree(scope) : undefined })).map((c) => [c.wave, c]));
-          const waves = (await orderedWaves(deps.db, survey.id)).map((name) => {
+          const waves = (await orderedWaves(deps.db, survey.id)).flatMap((name) => {
             const row = waveRows.get(name);
             const c = counts.get(name) ?? { started: 0, completed: 0 };
+            // A scoped reader sees the waves that reach its area (opened there, above or below it),
+            // and waves without a row only when they have responses from its area.
+            if (scope && !(row ? overlaps(tree, row.areaId, scope) : c.started > 0)) return [];
             // A scoped reader sees the invited count only of waves inside its area.
             const invited = row && (!scope || (row.areaId !== null && tree.within(row.areaId, scope))) ? row.invited : null;
-            return {
+            return [{
               wave: name,
               areaId: row?.areaId ?? null,
               opensAt: row?.opensAt ?? null,
@@ -88,7 +125,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
               started: c.started,
               completed: c.completed,
               responseRate: invited ? c.completed / invited : null,
-            };
+            }];
           });
           items.push({ id: survey.id, flowId: survey.flowId, questions: survey.questions.map((q) => q.id), indicators: survey.indicators.map((i) => i.id), waves });
         }
@@ -98,6 +135,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys/:surveyId/results',
+      { config: { openapi: { query: readQuery } } },
       async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
@@ -107,6 +145,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys/:surveyId/indicators',
+      { config: { openapi: { query: readQuery } } },
       async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
@@ -116,6 +155,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys/:surveyId/quality',
+      { config: { openapi: { query: readQuery } } },
       async (request) => {
         const query = readQuery.parse(request.query);
         const { survey, ctx, area } = await resolve(request, query.area);
@@ -125,8 +165,9 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.get(
       '/surveys/:surveyId/export',
+      { config: { openapi: { query: exportQuery } } },
       async (request, reply) => {
-        const query = readQuery.extend({ format: z.enum(['csv', 'hxl']).default('csv') }).parse(request.query);
+        const query = exportQuery.parse(request.query);
         const { survey, ctx, tree, levels, area } = await resolve(request, query.area);
         const results = await surveyResults(ctx, { survey, wave: query.wave, areaId: area, by: query.by, language: language(query.lang) });
         const place = (areaId: string): AreaPlace => {
@@ -155,17 +196,10 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.post(
       '/surveys/:surveyId/waves',
+      { config: { openapi: { body: startBody } } },
       async (request, reply) => {
-        const body = z
-          .object({
-            wave,
-            areaId: z.string().min(1),
-            at: z.iso.datetime({ offset: true }).optional(),
-            reminderHours: z.number().min(0).optional(),
-            closesAt: z.iso.datetime({ offset: true }).optional(),
-          })
-          .parse(request.body ?? {});
-        const { survey } = await resolve(request, body.areaId);
+        const body = startBody.parse(request.body ?? {});
+        const { survey } = await resolve(request, body.areaId, 'areaId');
         const row = await startWave(deps.waves, survey, { wave: body.wave, areaId: body.areaId, at: body.at ? new Date(body.at) : undefined, reminderHours: body.reminderHours, closesAt: body.closesAt ? new Date(body.closesAt) : undefined }, `token:${request.principal.tokenId}`);
         return reply.code(201).send(row);
       },
@@ -173,13 +207,19 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
 
     app.post(
       '/surveys/:surveyId/waves/:wave/close',
+      { config: { openapi: { body: closeBody } } },
       async (request) => {
         const params = z.object({ surveyId: z.string(), wave }).parse(request.params);
-        const body = z.object({ at: z.iso.datetime({ offset: true }).optional() }).parse(request.body ?? {});
+        const body = closeBody.parse(request.body ?? {});
         const row = await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId: params.surveyId, wave: params.wave } } });
         const scope = request.principal.areaId;
-        // A wave outside the principal's area is answered as unknown (closeWave's own 404).
-        if (scope && row && !(row.areaId && (await AreaTree.load(deps.db)).within(row.areaId, scope))) throw new WaveError(404, `no wave "${params.wave}" of survey "${params.surveyId}"`);
+        if (scope && row) {
+          // A wave that does not reach the caller's area is answered like an unknown one; one that
+          // reaches it but also covers other areas is seen, and refused.
+          const tree = await AreaTree.load(deps.db);
+          if (!overlaps(tree, row.areaId, scope)) throw new WaveError(404, `no wave "${params.wave}" of survey "${params.surveyId}"`);
+          if (!(row.areaId && tree.within(row.areaId, scope))) throw new WaveError(403, `this wave covers more than area "${scope}": a coordinator of the whole wave closes it`);
+        }
         return closeWave(deps.waves, params.surveyId, params.wave, body.at ? new Date(body.at) : undefined);
       },
     );

@@ -15,11 +15,15 @@ import type { SurveyDefinition } from './definitions.js';
 export const REMINDER_TIMER = 'survey-reminder';
 
 export class WaveError extends HttpError {
-  constructor(status: number, message: string) {
-    super(status, message);
+  /** @param field the request field at fault: a 400 then names it in `issues`, as validation does */
+  constructor(status: number, message: string, field?: string) {
+    super(status, field ? 'invalid request' : message, field ? { issues: [{ path: field, message }] } : {});
     this.name = 'WaveError';
   }
 }
+
+/** A wave's name: 1-40 letters, digits and _ (it becomes part of start keys and file names). */
+export const WAVE_NAME = /^[A-Za-z0-9_]{1,40}$/;
 
 export interface WaveInput {
   wave: string;
@@ -44,11 +48,13 @@ const startKey = (survey: string, wave: string, suffix = '') => `sv-${survey}-${
 
 /** Opens a wave: invitations, flow starts, the reminder timer. Returns the wave row. */
 export async function startWave(deps: WaveDeps, survey: SurveyDefinition, input: WaveInput, actor: string) {
-  if (!/^[A-Za-z0-9_]{1,40}$/.test(input.wave)) throw new WaveError(400, 'a wave name takes 1-40 letters, digits and _');
+  if (!WAVE_NAME.test(input.wave)) throw new WaveError(400, 'a wave name takes 1-40 letters, digits and _', 'wave');
   if (await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId: survey.id, wave: input.wave } } })) throw new WaveError(409, `wave "${input.wave}" of survey "${survey.id}" exists`);
+  // Checked before anything is stored (a refused start must not leave a wave behind).
+  if (input.at && input.at.getTime() < deps.now().getTime() - 60_000) throw new WaveError(400, 'the start time is in the past', 'at');
   const opensAt = input.at ?? deps.now();
   const hours = input.reminderHours ?? deps.reminderHours;
-  if (input.closesAt && input.closesAt.getTime() <= opensAt.getTime()) throw new WaveError(400, 'the close time must be after the opening');
+  if (input.closesAt && input.closesAt.getTime() <= opensAt.getTime()) throw new WaveError(400, 'the close time must be after the opening', 'closesAt');
   const row = await deps.db.surveyWave.create({
     data: {
       surveyId: survey.id,
@@ -73,10 +79,15 @@ export async function startWave(deps: WaveDeps, survey: SurveyDefinition, input:
   return deps.db.surveyWave.update({ where: { id: row.id }, data: { invited } });
 }
 
-/** Closes a wave now (or at `at`). */
+/**
+ * Closes a wave now (or at `at`; an earlier close time set at the start may be brought forward).
+ * 404 for an unknown wave; 409 for a wave already closed: moving its close time later would
+ * reopen it, while the answers given in between were stored for no wave.
+ */
 export async function closeWave(deps: WaveDeps, surveyId: string, wave: string, at?: Date) {
   const row = await deps.db.surveyWave.findUnique({ where: { surveyId_wave: { surveyId, wave } } });
   if (!row) throw new WaveError(404, `no wave "${wave}" of survey "${surveyId}"`);
+  if (row.closesAt && row.closesAt.getTime() <= deps.now().getTime()) throw new WaveError(409, `wave "${wave}" of survey "${surveyId}" closed at ${row.closesAt.toISOString()}`);
   return deps.db.surveyWave.update({ where: { id: row.id }, data: { closesAt: at ?? deps.now() } });
 }
 

@@ -186,3 +186,59 @@ describe('survey results', () => {
     expect(JSON.parse(audit[0]!.detail)).toMatchObject({ format: 'hxl', wave: 'baseline', area: 'north', by: 'area' });
   });
 });
+
+describe('survey results in the language asked', () => {
+  const t = (language: string, key: string) => gateway.translator.t(language, key);
+
+  it.each(['fr', 'ar'])('gives questions, answers and groups from locales/%s', async (language) => {
+    const { body } = await get(`/surveys/perception/results?wave=baseline&area=north&by=gender&lang=${language}`);
+    expect(body.language).toBe(language);
+    const police: Question = body.questions.find((q: Question) => q.id === 'police_seen_as');
+    for (const [shown, key] of [
+      [police.text, 'survey:ask_police'],
+      [police.answers.find((a) => a.id === 'protectors')!.label, 'survey:forces.protectors'],
+      [police.groups.find((g) => g.key === 'female')!.label, 'survey:gender.female'],
+    ] as [string, string][]) {
+      expect(shown).toBe(t(language, key));
+      expect(shown).not.toBe(t('en', key));
+    }
+  });
+
+  it('names the indicators in Arabic, and falls back to the default language for one it does not have', async () => {
+    const arabic = (await get('/surveys/perception/indicators?area=north&lang=ar')).body;
+    expect(arabic.indicators.find((i: { id: string }) => i.id === 'police_protectors').label).toBe(t('ar', 'survey:indicator.police_protectors'));
+    expect(t('ar', 'survey:indicator.police_protectors')).not.toBe(t('en', 'survey:indicator.police_protectors'));
+    const unknown = (await get('/surveys/perception/indicators?area=north&lang=xx')).body;
+    expect(unknown.indicators.find((i: { id: string }) => i.id === 'police_protectors').label).toBe(t('en', 'survey:indicator.police_protectors'));
+  });
+
+  it('exports French labels under the HXL row when asked in French', async () => {
+    const { body } = await get('/surveys/perception/export?format=hxl&wave=baseline&area=north&lang=fr');
+    const lines = (body as string).trim().split('\n');
+    expect(lines[1]).toBe(HXL_TAGS.join(','));
+    const protectors = lines.find((l) => l.includes(',protectors,'))!;
+    expect(protectors).toContain(t('fr', 'survey:forces.protectors'));
+    expect(protectors).not.toContain(t('en', 'survey:forces.protectors'));
+  });
+});
+
+describe('change between waves per group', () => {
+  it('gives each published group its change with Newcombe’s interval, and none where a wave’s cell is suppressed', async () => {
+    const { body } = await get('/surveys/perception/results?wave=month_6&compare=baseline&area=north&by=area');
+    const police: Question = body.questions.find((q: Question) => q.id === 'police_seen_as');
+    expect(police.groups.map((g) => g.key)).toEqual(['kanzi', 'mbali', 'tessa']);
+    const protectors = police.answers.find((a) => a.id === 'protectors')!;
+    // Kanzi: 10 of 20, then 15 of 20.
+    const kanzi = protectors.groups[0]!.change!;
+    const expected = newcombe(10, 20, 15, 20, z);
+    expect(kanzi.difference).toBeCloseTo(0.25, 12);
+    expect(kanzi.lower).toBeCloseTo(expected.lower, 12);
+    expect(kanzi.upper).toBeCloseTo(expected.upper, 12);
+    expect(kanzi.significant).toBe(expected.lower > 0 || expected.upper < 0);
+    // Mbali and Tessa were suppressed at baseline: no change is shown, though both are published now.
+    expect(protectors.groups.slice(1).map((c) => [c.count, c.change])).toEqual([
+      [8, null],
+      [6, null],
+    ]);
+  });
+});
