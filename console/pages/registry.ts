@@ -1,0 +1,31 @@
+/**
+ * The console's pages, in navigation order. A page is one file in this folder; adding one is
+ * adding its entry here (path, title key in locales/<lng>/console.json, the API routes it needs).
+ * A page is listed and opened only when the session may call every route in `needs` (the role
+ * table decides, through GET /api/v1/me).
+ */
+import type { FunctionComponent } from 'preact';
+import { Incidents } from './incidents.tsx';
+import { Incident } from './incident.tsx';
+
+export interface PageProps {
+  params: Record<string, string>;
+}
+
+export interface PageDef {
+  id: string;
+  /** Under /console, with `:name` parameters. */
+  path: string;
+  /** i18n key of the title. */
+  title: string;
+  /** Route keys of the role table this page reads; the page is hidden unless all are allowed. */
+  needs: string[];
+  /** Listed in the navigation (pages reached from another page are not). */
+  nav: boolean;
+  component: FunctionComponent<PageProps>;
+}
+
+export const PAGES: PageDef[] = [
+  { id: 'incidents', path: '/console/incidents', title: 'nav.incidents', needs: ['GET /incidents', 'GET /areas'], nav: true, component: Incidents },
+  { id: 'incident', path: '/console/incidents/:code', title: 'nav.incidents', needs: ['GET /incidents/:code'], nav: false, component: Incident },
+];
