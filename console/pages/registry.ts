@@ -7,6 +7,8 @@
 import type { FunctionComponent } from 'preact';
 import { Incidents } from './incidents.tsx';
 import { Incident } from './incident.tsx';
+import { Announcements } from './announcements.tsx';
+import { Announcement } from './announcement.tsx';
 
 export interface PageProps {
   params: Record<string, string>;
@@ -28,4 +30,6 @@ export interface PageDef {
 export const PAGES: PageDef[] = [
   { id: 'incidents', path: '/console/incidents', title: 'nav.incidents', needs: ['GET /incidents', 'GET /areas'], nav: true, component: Incidents },
   { id: 'incident', path: '/console/incidents/:code', title: 'nav.incidents', needs: ['GET /incidents/:code'], nav: false, component: Incident },
+  { id: 'announcements', path: '/console/announcements', title: 'nav.announcements', needs: ['GET /broadcasts'], nav: true, component: Announcements },
+  { id: 'announcement', path: '/console/announcements/:id', title: 'nav.announcements', needs: ['GET /broadcasts/:id'], nav: false, component: Announcement },
 ];

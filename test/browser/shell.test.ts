@@ -61,7 +61,7 @@ describe('the console frame', () => {
     await page.locator('form button[type=submit]').click();
     await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/not right/);
     await logIn(page, gateway.url, coordinator);
-    expect(await navOf({ page } as Person)).toEqual(['Incidents']);
+    expect(await navOf({ page } as Person)).toEqual(['Incidents', 'Announcements']);
     expect(await page.locator('.who').textContent()).toContain('amina');
     expect(violations).toEqual([]);
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -74,7 +74,7 @@ describe('the console frame', () => {
     expect(await navOf(asResponder)).toEqual(['Incidents']);
     const asBroadcaster = await open();
     await logIn(asBroadcaster.page, gateway.url, broadcaster);
-    expect(await navOf(asBroadcaster)).toEqual([]);
+    expect(await navOf(asBroadcaster)).toEqual(['Announcements']);
     // A page the role may not open is refused in the page too (the API would refuse it anyway).
     await asBroadcaster.page.goto(`${gateway.url}/console/incidents`);
     await expect.poll(() => asBroadcaster.page.locator('[role=alert]').textContent()).toMatch(/does not allow/);
