@@ -9,6 +9,7 @@ import { Incidents } from './incidents.tsx';
 import { Incident } from './incident.tsx';
 import { Announcements } from './announcements.tsx';
 import { Announcement } from './announcement.tsx';
+import { Surveys } from './surveys.tsx';
 
 export interface PageProps {
   params: Record<string, string>;
@@ -32,4 +33,5 @@ export const PAGES: PageDef[] = [
   { id: 'incident', path: '/console/incidents/:code', title: 'nav.incidents', needs: ['GET /incidents/:code'], nav: false, component: Incident },
   { id: 'announcements', path: '/console/announcements', title: 'nav.announcements', needs: ['GET /broadcasts'], nav: true, component: Announcements },
   { id: 'announcement', path: '/console/announcements/:id', title: 'nav.announcements', needs: ['GET /broadcasts/:id'], nav: false, component: Announcement },
+  { id: 'surveys', path: '/console/surveys', title: 'nav.surveys', needs: ['GET /surveys', 'GET /surveys/:surveyId/results'], nav: true, component: Surveys },
 ];

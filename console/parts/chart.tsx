@@ -26,6 +26,8 @@ export interface ChartProps {
   height?: number;
   /** y axis from 0 to this (e.g. 100 for percentages). */
   max?: number;
+  /** What a missing value (null) means, e.g. "suppressed"; written in the chart's text summary. */
+  missing?: string;
 }
 
 export function Chart(props: ChartProps) {
@@ -59,5 +61,15 @@ export function Chart(props: ChartProps) {
     const plot = new uPlot(options, [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData, el);
     return () => plot.destroy();
   }, [JSON.stringify(props)]);
-  return <div ref={box} class="chart" role="img" aria-label={props.label} />;
+  return (
+    <figure class="chart-figure">
+      <div ref={box} class="chart" role="img" aria-label={props.label} />
+      {props.labels && (
+        // The same figures as text, for screen readers (the canvas has none).
+        <figcaption class="sr-only" data-chart-summary>
+          {props.labels.map((label, i) => `${label}: ${props.series.map((s) => `${s.label} ${s.values[i] ?? props.missing ?? '—'}`).join(', ')}`).join('; ')}
+        </figcaption>
+      )}
+    </figure>
+  );
 }
