@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole error body (e.g. a refused roster's `problems`). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -27,11 +29,12 @@ export function whenUnauthorised(handler: () => void): void {
   onUnauthorised = handler;
 }
 
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = contentType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const payload = body === undefined ? undefined : typeof body === 'string' && contentType !== 'application/json' ? body : JSON.stringify(body);
+  const response = await fetch(`/api/v1${path}`, { method, headers, body: payload, credentials: 'same-origin' });
   const text = await response.text();
   let data: any = {};
   try {
@@ -41,7 +44,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   }
   if (!response.ok) {
     if (response.status === 401 && path !== '/auth/login') onUnauthorised();
-    throw new ApiError(response.status, data.code ?? String(response.status), data.error ?? response.statusText);
+    throw new ApiError(response.status, data.code ?? String(response.status), data.error ?? response.statusText, data);
   }
   return data as T;
 }

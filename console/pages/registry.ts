@@ -10,6 +10,11 @@ import { Incident } from './incident.tsx';
 import { Announcements } from './announcements.tsx';
 import { Announcement } from './announcement.tsx';
 import { Surveys } from './surveys.tsx';
+import { Rumours } from './rumours.tsx';
+import { RumourPage } from './rumour.tsx';
+import { Rosters } from './rosters.tsx';
+import { Queues } from './queues.tsx';
+import { Audit } from './audit.tsx';
 
 export interface PageProps {
   params: Record<string, string>;
@@ -34,4 +39,9 @@ export const PAGES: PageDef[] = [
   { id: 'announcements', path: '/console/announcements', title: 'nav.announcements', needs: ['GET /broadcasts'], nav: true, component: Announcements },
   { id: 'announcement', path: '/console/announcements/:id', title: 'nav.announcements', needs: ['GET /broadcasts/:id'], nav: false, component: Announcement },
   { id: 'surveys', path: '/console/surveys', title: 'nav.surveys', needs: ['GET /surveys', 'GET /surveys/:surveyId/results'], nav: true, component: Surveys },
+  { id: 'rumours', path: '/console/rumours', title: 'nav.rumours', needs: ['GET /rumours'], nav: true, component: Rumours },
+  { id: 'rumour', path: '/console/rumours/:id', title: 'nav.rumours', needs: ['GET /rumours/:id'], nav: false, component: RumourPage },
+  { id: 'rosters', path: '/console/rosters', title: 'nav.rosters', needs: ['GET /committees'], nav: true, component: Rosters },
+  { id: 'queues', path: '/console/queues', title: 'nav.queues', needs: ['GET /dead-letter'], nav: true, component: Queues },
+  { id: 'audit', path: '/console/audit', title: 'nav.audit', needs: ['GET /audit/incidents'], nav: true, component: Audit },
 ];

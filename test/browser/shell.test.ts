@@ -61,7 +61,7 @@ describe('the console frame', () => {
     await page.locator('form button[type=submit]').click();
     await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/not right/);
     await logIn(page, gateway.url, coordinator);
-    expect(await navOf({ page } as Person)).toEqual(['Incidents', 'Announcements', 'Surveys']);
+    expect(await navOf({ page } as Person)).toEqual(['Incidents', 'Announcements', 'Surveys', 'Rumours', 'Rosters', 'Queues']);
     expect(await page.locator('.who').textContent()).toContain('amina');
     expect(violations).toEqual([]);
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -71,10 +71,10 @@ describe('the console frame', () => {
   it('shows each role only the pages its role may open', async () => {
     const asResponder = await open();
     await logIn(asResponder.page, gateway.url, responder);
-    expect(await navOf(asResponder)).toEqual(['Incidents']);
+    expect(await navOf(asResponder)).toEqual(['Incidents', 'Rosters']);
     const asBroadcaster = await open();
     await logIn(asBroadcaster.page, gateway.url, broadcaster);
-    expect(await navOf(asBroadcaster)).toEqual(['Announcements']);
+    expect(await navOf(asBroadcaster)).toEqual(['Announcements', 'Rumours']);
     // A page the role may not open is refused in the page too (the API would refuse it anyway).
     await asBroadcaster.page.goto(`${gateway.url}/console/incidents`);
     await expect.poll(() => asBroadcaster.page.locator('[role=alert]').textContent()).toMatch(/does not allow/);
