@@ -13,6 +13,7 @@ import { Surveys } from './surveys.tsx';
 import { Rumours } from './rumours.tsx';
 import { RumourPage } from './rumour.tsx';
 import { Rosters } from './rosters.tsx';
+import { Contacts } from './contacts.tsx';
 import { Queues } from './queues.tsx';
 import { Audit } from './audit.tsx';
 
@@ -42,6 +43,7 @@ export const PAGES: PageDef[] = [
   { id: 'rumours', path: '/console/rumours', title: 'nav.rumours', needs: ['GET /rumours'], nav: true, component: Rumours },
   { id: 'rumour', path: '/console/rumours/:id', title: 'nav.rumours', needs: ['GET /rumours/:id'], nav: false, component: RumourPage },
   { id: 'rosters', path: '/console/rosters', title: 'nav.rosters', needs: ['GET /committees'], nav: true, component: Rosters },
+  { id: 'contacts', path: '/console/contacts', title: 'nav.contacts', needs: ['GET /contacts'], nav: true, component: Contacts },
   { id: 'queues', path: '/console/queues', title: 'nav.queues', needs: ['GET /dead-letter'], nav: true, component: Queues },
   { id: 'audit', path: '/console/audit', title: 'nav.audit', needs: ['GET /audit/incidents'], nav: true, component: Audit },
 ];

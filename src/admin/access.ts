@@ -88,6 +88,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /surveys/:surveyId/export': { roles: SURVEY_READ, summary: 'results as CSV or HXL (the export is audited)' },
   'POST /surveys/:surveyId/waves': { roles: COORD, summary: 'start a wave: invite, remind once, close' },
   'POST /surveys/:surveyId/waves/:wave/close': { roles: COORD, summary: 'close a wave now' },
+  'GET /contacts': { roles: COORD, scoped: false, summary: 'find contacts by case code or area: ids, area, language, channels (never an address; the search is audited)' },
   'POST /contacts/:id/erase': { roles: COORD, scoped: false, summary: 'erase a person (by contact id or case code); answers what was removed, never who' },
 };
 

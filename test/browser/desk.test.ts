@@ -1,10 +1,12 @@
 /**
  * The desk pages in real Chromium, as an admin: the rumour desk (file, conclude, answer in three
  * languages, publish), rosters (a CSV import refused with its problem naming the line, then a
- * YAML import applied), queues (the dead-letter list) and the audit trail with its exports;
+ * YAML import applied), contacts (found by area without any number shown, then erased), queues
+ * (the dead-letter list) and the audit trail with its exports;
  * and the desk pages on a 360x740 phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { DESKTOP, openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
@@ -69,6 +71,26 @@ describe('the desk pages', () => {
     await screenshot(page, 'rosters');
   });
 
+  it('finds a contact by area without showing their number, and erases them', async () => {
+    const person = await findOrCreateContact(gateway.db, gateway.personalData, 'sms', '+254733000444', 'fr');
+    await gateway.db.contact.update({ where: { id: person.contactId }, data: { areaId: 'tessa' } });
+    const { page } = await open();
+    await page.locator('nav a', { hasText: 'Contacts' }).click();
+    await page.locator('select[name=area]').selectOption('tessa');
+    await page.locator('form', { has: page.locator('select[name=area]') }).getByRole('button', { name: 'Find' }).click();
+    const row = page.locator(`tr[data-contact="${person.contactId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('sms');
+    expect(await page.content()).not.toContain('733000444');
+    await screenshot(page, 'contacts');
+    await row.locator('summary', { hasText: 'Erase this person' }).click();
+    await row.locator('input[name=sure]').check();
+    await row.getByRole('button', { name: 'Erase now' }).click();
+    await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/^Erased/);
+    await expect.poll(() => row.count()).toBe(0);
+    expect(await gateway.db.contact.count({ where: { id: person.contactId } })).toBe(0);
+  });
+
   it('lists the dead letters and the audit trail, with its exports', async () => {
     const { page } = await open();
     await page.locator('nav a', { hasText: 'Queues' }).click();
@@ -85,7 +107,7 @@ describe('the desk pages', () => {
 
   it('shows the desk pages on a phone, and each in Arabic right to left', async () => {
     const { page } = await open(PHONE);
-    for (const path of ['rumours', 'rosters', 'queues', 'audit']) {
+    for (const path of ['rumours', 'rosters', 'contacts', 'queues', 'audit']) {
       await page.goto(`${gateway.url}/console/${path}`);
       await page.locator('h1').waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(PHONE.width);

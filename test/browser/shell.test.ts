@@ -61,7 +61,7 @@ describe('the console frame', () => {
     await page.locator('form button[type=submit]').click();
     await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/not right/);
     await logIn(page, gateway.url, coordinator);
-    expect(await navOf({ page } as Person)).toEqual(['Incidents', 'Announcements', 'Surveys', 'Rumours', 'Rosters', 'Queues']);
+    expect(await navOf({ page } as Person)).toEqual(['Incidents', 'Announcements', 'Surveys', 'Rumours', 'Rosters', 'Contacts', 'Queues']);
     expect(await page.locator('.who').textContent()).toContain('amina');
     expect(violations).toEqual([]);
     await page.getByRole('button', { name: 'Log out' }).click();
