@@ -1,9 +1,10 @@
 /**
  * Queues: the jobs that finally failed (the dead-letter list of every queue) with their reason;
- * an admin can put one back to work. A failed job carries ids, never a message text or address.
+ * an admin can put one back to work or discard it (its message stays failed). A failed job
+ * carries ids, never a message text or address.
  */
 import { useState } from 'preact/hooks';
-import { get, post } from '../api.ts';
+import { api, get, post } from '../api.ts';
 import { t, when } from '../i18n.ts';
 import { ActionButton, ErrorLine, Loading, useLoad } from '../parts/common.tsx';
 import { can, useSession } from '../session.ts';
@@ -29,7 +30,8 @@ export function Queues() {
               {list.data.items.map((l) => (
                 <tr data-job={`${l.queue}/${l.jobId}`}>
                   <td>{l.queue}</td><td>{l.name} <span class="muted small">{l.jobId}</span></td><td class="break">{l.reason}</td><td class="num">{l.attempts}</td><td>{when(l.failedAt)}</td>
-                  <td>{can(session, 'POST /dead-letter/:queue/:jobId/retry') && <ActionButton label={t('queues.retry')} onError={setError} run={async () => { await post(`/dead-letter/${encodeURIComponent(l.queue)}/${encodeURIComponent(l.jobId)}/retry`); setNotice(t('queues.retried')); await list.reload(); }} />}</td>
+                  <td>{can(session, 'POST /dead-letter/:queue/:jobId/retry') && <ActionButton label={t('queues.retry')} onError={setError} run={async () => { await post(`/dead-letter/${encodeURIComponent(l.queue)}/${encodeURIComponent(l.jobId)}/retry`); setNotice(t('queues.retried')); await list.reload(); }} />}
+                    {can(session, 'DELETE /dead-letter/:queue/:jobId') && <ActionButton kind="danger" label={t('queues.discard')} onError={setError} run={async () => { await api('DELETE', `/dead-letter/${encodeURIComponent(l.queue)}/${encodeURIComponent(l.jobId)}`); setNotice(t('queues.discarded')); await list.reload(); }} />}</td>
                 </tr>
               ))}
             </tbody>

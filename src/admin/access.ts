@@ -48,6 +48,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'POST /users/:id/reset': { roles: ['admin'], scoped: false, summary: 'a one-time password reset link' },
   'GET /dead-letter': { roles: COORD, summary: 'failed jobs of every queue' },
   'POST /dead-letter/:queue/:jobId/retry': { roles: ['admin'], summary: 'retry one failed job' },
+  'DELETE /dead-letter/:queue/:jobId': { roles: ['admin'], summary: 'discard one failed job (its message stays failed)' },
   'GET /messages/:id': { roles: ['admin', 'coordinator', 'broadcaster'], summary: "a message's delivery state (never its text or address)" },
   'POST /flow-starts': { roles: COORD, summary: 'start a flow for contacts or for an area' },
   'GET /incidents': { roles: ['admin', 'coordinator', 'responder', 'analyst'], summary: 'incidents in scope (no report texts)' },

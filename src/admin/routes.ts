@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
+import { discardDeadLetter, listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
 import type { Queues } from '../jobs/queues.js';
 import { AreaTree } from '../areas/tree.js';
 import { ACCESS, decide } from './access.js';
@@ -54,6 +54,12 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
     const done = await retryDeadLetter(deps.queues, deps.db, params.queue, params.jobId);
     if (!done) throw new HttpError(404, 'no such failed job');
     return { retried: true };
+  });
+
+  app.delete('/dead-letter/:queue/:jobId', async (request) => {
+    const params = z.object({ queue: z.string(), jobId: z.string() }).parse(request.params);
+    if (!(await discardDeadLetter(deps.queues, params.queue, params.jobId))) throw new HttpError(404, 'no such failed job');
+    return { discarded: true };
   });
 
   /** Delivery state of one message (never its text or address). */

@@ -95,6 +95,13 @@ describe('the desk pages', () => {
     const { page } = await open();
     await page.locator('nav a', { hasText: 'Queues' }).click();
     await expect.poll(() => page.locator('main').textContent()).toContain('Nothing failed.');
+    // An outbound job for a message that does not exist fails for good; the page shows it with its reason.
+    await gateway.queues.enqueueOutbound('console', 'no-such-message');
+    const failed = page.locator('tr[data-job]', { hasText: 'no-such-message' });
+    await failed.waitFor({ timeout: 20_000 });
+    await screenshot(page, 'queues');
+    await failed.getByRole('button', { name: 'Discard' }).click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('Nothing failed.');
     await page.locator('nav a', { hasText: 'Audit' }).click();
     // The committee added by the roster test is in the trail, and so is this very reading.
     await expect.poll(() => page.locator('tr[data-action]').count()).toBeGreaterThan(0);
