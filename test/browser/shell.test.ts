@@ -68,6 +68,28 @@ describe('the console frame', () => {
     await page.locator('input[name=username]').waitFor();
   });
 
+  it('sets a password and enrols the authenticator from an invitation link, then logs in with it', async () => {
+    const invited = await fetch(`${gateway.url}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await adminToken(gateway)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'zawadi', role: 'coordinator' }),
+    });
+    const link = new URL(((await invited.json()) as { link: string }).link);
+    const { page } = await open(PHONE);
+    await page.goto(`${gateway.url}${link.pathname}${link.hash}`);
+    await page.locator('input[name=password]').fill('a long passphrase for zawadi');
+    await page.locator('input[name=again]').fill('a long passphrase for zawadi');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const secret = (await page.locator('code.secret').textContent())!;
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    // The token left the address bar once used.
+    expect(page.url()).not.toContain(link.hash.slice(1));
+    await screenshot(page, 'invitation-accepted');
+    await page.getByRole('link', { name: 'Go to the login page' }).click();
+    await logIn(page, gateway.url, { username: 'zawadi', password: 'a long passphrase for zawadi', secret });
+    expect(await page.locator('.who').textContent()).toContain('zawadi');
+  });
+
   it('shows each role only the pages its role may open', async () => {
     const asResponder = await open();
     await logIn(asResponder.page, gateway.url, responder);
