@@ -81,7 +81,7 @@ export function Contacts() {
               {found.map((c) => (
                 <tr data-contact={c.id}>
                   <td><code>{c.id.slice(0, 8)}</code></td>
-                  <td>{c.areaId ?? '—'}</td>
+                  <td>{c.areaId ? areas.data?.find((a) => a.id === c.areaId)?.name ?? c.areaId : '—'}</td>
                   <td>{c.language ?? '—'}</td>
                   <td>{c.channels.map((ch) => `${ch.channel}${ch.stopped ? ` (${t('contacts.optedOut')})` : ''}`).join(', ')}</td>
                   <td>{when(c.createdAt)}</td>

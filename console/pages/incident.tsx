@@ -72,6 +72,7 @@ export function Incident({ params }: PageProps) {
   const session = useSession();
   const code = params.code!;
   const incident = useLoad(() => get<Detail>(`/incidents/${encodeURIComponent(code)}`), [code], 5_000);
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: { id: string; name: string }[] }>('/areas')).items : []), []);
   const committees = useLoad(async () => (can(session, 'GET /committees') ? (await get<{ items: { id: string; name: string }[] }>('/committees')).items : []), []);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -99,7 +100,7 @@ export function Incident({ params }: PageProps) {
           <dl class="kv card">
             <dt>{t('incidents.category')}</dt><dd>{t(`category.${i.category}`, { defaultValue: i.category })}</dd>
             <dt>{t('incidents.severity')}</dt><dd><Badge kind={i.severity}>{t(`severity.${i.severity}`)}</Badge></dd>
-            <dt>{t('incidents.area')}</dt><dd>{i.areaId ?? '—'}</dd>
+            <dt>{t('incidents.area')}</dt><dd>{i.areaId ? areas.data?.find((a) => a.id === i.areaId)?.name ?? i.areaId : '—'}</dd>
             <dt>{t('incident.occurred')}</dt><dd>{i.occurredAt ?? '—'}</dd>
             <dt>{t('incident.affected')}</dt><dd>{i.affected ?? '—'}</dd>
             <dt>{t('incident.verification')}</dt><dd>{t(`verification.${i.verification}`)}</dd>
