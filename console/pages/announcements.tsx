@@ -114,9 +114,9 @@ function Compose({ areas, onCreated }: { areas: MapArea[]; onCreated: (id: strin
         const text = texts[lng] ?? '';
         const count = countSegments(text);
         return (
-          <label lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}>
+          <label>
             {t('announce.textIn', { language: t(`languages.${lng}`) })}
-            <textarea name={`text-${lng}`} maxLength={1600} value={text} onInput={(e) => setTexts({ ...texts, [lng]: (e.target as HTMLTextAreaElement).value })} />
+            <textarea lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'} name={`text-${lng}`} maxLength={1600} value={text} onInput={(e) => setTexts({ ...texts, [lng]: (e.target as HTMLTextAreaElement).value })} />
             <span class={`counter${count.segments > 2 ? ' over' : ''}`} data-counter={lng} aria-live="polite">
               {t('announce.counter', { characters: [...text].length, encoding: count.encoding, segments: count.segments })}
             </span>

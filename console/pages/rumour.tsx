@@ -56,7 +56,7 @@ export function RumourPage({ params }: PageProps) {
       <form class="card stack" onSubmit={(e) => { e.preventDefault(); const f = new FormData(e.target as HTMLFormElement); void run(() => api('PUT', `/rumours/${id}/answers`, Object.fromEntries(LANGS.map((l) => [l, String(f.get(l) ?? '')]))), t('rumours.saved')); }}>
         <h2>{t('rumours.answers')}</h2>
         {LANGS.map((l) => (
-          <label lang={l} dir={l === 'ar' ? 'rtl' : 'ltr'}>{t(`languages.${l}`)}<textarea name={l} defaultValue={r.answers[l] ?? ''} maxLength={1200} readOnly={!can(session, 'PUT /rumours/:id/answers')} /></label>
+          <label>{t(`languages.${l}`)}<textarea lang={l} dir={l === 'ar' ? 'rtl' : 'ltr'} name={l} defaultValue={r.answers[l] ?? ''} maxLength={1200} readOnly={!can(session, 'PUT /rumours/:id/answers')} /></label>
         ))}
         {can(session, 'PUT /rumours/:id/answers') && <button type="submit">{t('rumours.saveAnswers')}</button>}
       </form>
