@@ -110,6 +110,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       expect(sent.filter((b) => b.includes('طريق الجسر')).length).toBe(AUDIENCE.ar);
       await screenshot(w, `announcement-sent-${label}`);
       if (viewport === PHONE) expect(await w.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      expect([...writer.problems, ...checker.problems]).toEqual([]);
     });
   });
 }

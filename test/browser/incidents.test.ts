@@ -123,6 +123,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await expect.poll(() => timeline.textContent()).toContain('Police informed');
       await screenshot(page, `incident-acknowledged-${label}`);
       if (viewport === PHONE) expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      expect(person.problems).toEqual([]);
     });
   });
 }

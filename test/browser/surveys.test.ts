@@ -99,6 +99,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await expect.poll(() => page.locator('h1').textContent()).toBe('الاستبيانات');
       await screenshot(page, `surveys-ar-${label}`);
       if (viewport === PHONE) expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      expect(person.problems).toEqual([]);
       await page.locator('select[aria-label]').first().selectOption('en');
     });
   });

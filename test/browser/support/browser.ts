@@ -16,6 +16,8 @@ const SHOTS = join(import.meta.dirname, '..', '..', '..', 'test-results');
 export interface Person {
   context: BrowserContext;
   page: Page;
+  /** Content-Security-Policy refusals and uncaught script errors seen in any of its pages. */
+  problems: string[];
   close(): Promise<void>;
 }
 
@@ -29,9 +31,15 @@ export async function openBrowser(viewport = DESKTOP): Promise<Person> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  context.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) problems.push(message.text());
+  });
+  context.on('weberror', (error) => problems.push(error.error().message));
   return {
     context,
     page,
+    problems,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
