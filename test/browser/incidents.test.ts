@@ -33,6 +33,7 @@ const POLICY = `policies:
 
 let gateway: TestGateway;
 let coordinator: Staff;
+let northDesk: Staff;
 const people: Person[] = [];
 const clock = { now: () => new Date() };
 const report = (input: Parameters<typeof fileReport>[1]) => fileReport({ ...gateway, clock: clock as never }, input);
@@ -47,7 +48,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'policies.yaml'), POLICY);
   gateway = await startTestGateway({ CONSOLE_CHANNEL: 'true' }, { capabilities: [incidentsCapability({ policyFile: join(dir, 'policies.yaml'), catchUpMs: 0 })] });
   await seedRoster(gateway);
-  coordinator = await makeStaff(gateway, await adminToken(gateway), 'amina', 'coordinator');
+  const admin = await adminToken(gateway);
+  coordinator = await makeStaff(gateway, admin, 'amina', 'coordinator');
+  northDesk = await makeStaff(gateway, admin, 'baraka', 'responder', { areaId: 'north', totp: false });
 });
 afterAll(async () => {
   for (const person of people) await person.close();
@@ -127,3 +130,27 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
     });
   });
 }
+
+describe('incidents for an area-limited responder', () => {
+  it('lists and opens only what lies in its area, shows only its pages, and acknowledges by keyboard', async () => {
+    const inside = await report({ severity: 'high', areaId: 'tessa', category: 'violence' });
+    const outside = await report({ severity: 'high', areaId: 'lindu', category: 'violence' });
+    const person = await openBrowser(PHONE);
+    people.push(person);
+    const { page } = person;
+    await logIn(page, gateway.url, northDesk);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Incidents', 'Rosters']);
+    await page.locator(`tr[data-case="${inside.caseCode}"]`).waitFor();
+    expect(await page.locator(`tr[data-case="${outside.caseCode}"]`).count()).toBe(0);
+    // Only the areas in scope are offered as filters.
+    expect(await page.locator('select[name=area] option').allTextContents()).toEqual(['all', 'Kanzi', 'Mbali', 'North Region', 'Tessa']);
+    // An incident outside the area is answered as unknown, even by its link.
+    await page.goto(`${gateway.url}/console/incidents/${outside.caseCode}`);
+    await expect.poll(() => page.locator('[role=alert]').textContent()).toContain('404');
+    await page.goto(`${gateway.url}/console/incidents/${inside.caseCode}`);
+    await page.getByRole('button', { name: 'Acknowledge' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('h1 .badge').textContent()).toBe('acknowledged');
+    expect(person.problems).toEqual([]);
+  });
+});
