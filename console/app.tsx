@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, post, setCsrfToken, whenUnauthorised } from './api.ts';
 import { LANGUAGES, setLanguage, t, language, type Language } from './i18n.ts';
-import { match, navigate, usePath } from './router.ts';
+import { match, navigate, replace, usePath } from './router.ts';
 import { can, loadSession, SessionContext, type Session } from './session.ts';
 import { PAGES } from './pages/registry.ts';
 import { Login } from './pages/login.tsx';
@@ -55,7 +55,7 @@ export function App() {
   const visible = session ? PAGES.filter((p) => can(session, ...p.needs)) : [];
   // /console leads to the first page the role may open.
   useEffect(() => {
-    if (session && (path === '/console' || path === '/console/') && visible[0]) history.replaceState(null, '', visible[0].path), rerender((n) => n + 1);
+    if (session && (path === '/console' || path === '/console/') && visible[0]) replace(visible[0].path);
   }, [session, path]);
 
   const logout = async () => {
@@ -70,7 +70,7 @@ export function App() {
   else if (session === undefined) body = error ? <p class="error" role="alert">{error}</p> : <p class="muted">{t('common.loading')}</p>;
   else if (session === null) body = <Login onLoggedIn={refresh} />;
   else {
-    const current = location.pathname;
+    const current = path;
     const found = PAGES.map((p) => ({ page: p, params: match(p.path, current) })).find((m) => m.params);
     if (!found) body = <p>{visible.length ? t('common.notFound') : t('common.nothingAllowed')}</p>;
     else if (!can(session, ...found.page.needs)) body = <p class="error" role="alert">{t('common.notAllowed')}</p>;
@@ -79,7 +79,7 @@ export function App() {
       body = <Page key={current} params={found.params!} />;
     }
   }
-  const here = PAGES.find((p) => match(p.path, location.pathname));
+  const here = PAGES.find((p) => match(p.path, path));
 
   return (
     <SessionContext.Provider value={session ?? null}>

@@ -11,6 +11,12 @@ export function navigate(path: string): void {
   for (const listener of listeners) listener();
 }
 
+/** Like navigate, without a new history entry (a redirect). */
+export function replace(path: string): void {
+  history.replaceState(null, '', path);
+  for (const listener of listeners) listener();
+}
+
 export function usePath(): string {
   const [path, setPath] = useState(location.pathname);
   useEffect(() => {
