@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian/Ubuntu machine with Node 20 for the gateway: Redis (and, with
-# --postgres, PostgreSQL's binaries for the PostgreSQL test run) from the distribution, then the
-# npm packages. Safe to run again; installs only what is missing.
+# Sets up a fresh Debian/Ubuntu machine with Node 20 for the gateway: Redis, Chromium (for the
+# console's browser tests) and, with --postgres, PostgreSQL's binaries for the PostgreSQL test run,
+# from the distribution; then the npm packages, and the build (the gateway and the console).
+# Safe to run again; installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=()
 command -v redis-server >/dev/null 2>&1 || want+=(redis-server)
+[ -x /usr/bin/chromium ] || want+=(chromium)
 if [ "${1:-}" = "--postgres" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then want+=(postgresql); fi
 if [ ${#want[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
@@ -24,5 +26,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-# `npm start` runs the compiled gateway (dist/); tests and `npm run dev` use the sources.
+# `npm start` runs the compiled gateway (dist/); tests and `npm run dev` use the sources. The
+# console is bundled into dist/console/ either way (the gateway serves it at /console).
 npm run build --silent

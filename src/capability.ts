@@ -72,6 +72,15 @@ export interface RunningCapability {
   authenticate?: Authenticator;
   /** Routes under /api/v1, registered after authentication. */
   adminRoutes?: (app: FastifyInstance) => Promise<void>;
+  /**
+   * Pages outside the API (e.g. the staff console at /console): plain routes at the server's
+   * root, with no credentials of their own; whatever they show comes from /api/v1.
+   */
+  pages?: {
+    routes: (app: FastifyInstance) => Promise<void>;
+    /** Where `GET /` leads when this capability is loaded (default: the API documentation). */
+    home?: string;
+  };
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -22,6 +22,7 @@ import { rumours } from './rumours/index.js';
 import { surveys } from './surveys/index.js';
 import { profiles } from './profiles/index.js';
 import { protection } from './protection/index.js';
+import { staffConsole } from './console/index.js';
 import { openDatabase, type Database } from './db/client.js';
 import { loadFlowCatalog } from './flow/catalog.js';
 import type { FlowCatalog } from './flow/engine.js';
@@ -52,7 +53,7 @@ import { startOutboundWorker } from './outbound/worker.js';
 import { startTimerWorker } from './jobs/timers.js';
 
 /** The capabilities a gateway loads, in order. */
-export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts, protection] as Capability[];
+export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts, protection, staffConsole] as Capability[];
 
 /** The configuration sections of every channel and capability. */
 export const CONFIG_SECTIONS: ConfigSection[] = [
@@ -224,6 +225,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PING');
         },
         production: config.NODE_ENV === 'production',
+        pages: running.flatMap(([, c]) => (c.pages ? [c.pages.routes] : [])),
+        home: running.map(([, c]) => c.pages?.home).find((home) => home !== undefined),
         admin: {
           db,
           queues,

@@ -41,12 +41,14 @@ export const ACCESS: Record<string, RouteAccess> = {
   'POST /auth/links/accept': { roles: 'public', summary: 'use a one-time invitation or reset link: set the password (and enrol TOTP)' },
   'GET /auth/session': { roles: ALL, summary: "the session's user and its CSRF token" },
   'POST /auth/logout': { roles: ALL, summary: 'end the session' },
-  'GET /me': { roles: ALL, summary: 'who is calling: name, role, area' },
+  'GET /me': { roles: ALL, summary: 'who is calling: name, role, area, and the routes of this table it may call' },
+  'GET /areas': { roles: ALL, summary: 'the gazetteer in scope: areas with level, parent and point (for maps)' },
   'GET /users': { roles: ['admin'], scoped: false, summary: 'staff accounts' },
   'POST /users': { roles: ['admin'], scoped: false, summary: 'invite a staff user (answers with a one-time link)' },
   'POST /users/:id/reset': { roles: ['admin'], scoped: false, summary: 'a one-time password reset link' },
   'GET /dead-letter': { roles: COORD, summary: 'failed jobs of every queue' },
   'POST /dead-letter/:queue/:jobId/retry': { roles: ['admin'], summary: 'retry one failed job' },
+  'DELETE /dead-letter/:queue/:jobId': { roles: ['admin'], summary: 'discard one failed job (its message stays failed)' },
   'GET /messages/:id': { roles: ['admin', 'coordinator', 'broadcaster'], summary: "a message's delivery state (never its text or address)" },
   'POST /flow-starts': { roles: COORD, summary: 'start a flow for contacts or for an area' },
   'GET /incidents': { roles: ['admin', 'coordinator', 'responder', 'analyst'], summary: 'incidents in scope (no report texts)' },
@@ -87,6 +89,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /surveys/:surveyId/export': { roles: SURVEY_READ, summary: 'results as CSV or HXL (the export is audited)' },
   'POST /surveys/:surveyId/waves': { roles: COORD, summary: 'start a wave: invite, remind once, close' },
   'POST /surveys/:surveyId/waves/:wave/close': { roles: COORD, summary: 'close a wave now' },
+  'GET /contacts': { roles: COORD, scoped: false, summary: 'find contacts by case code or area: ids, area, language, channels (never an address; the search is audited)' },
   'POST /contacts/:id/erase': { roles: COORD, scoped: false, summary: 'erase a person (by contact id or case code); answers what was removed, never who' },
 };
 

@@ -5,10 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
-import { listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
+import { discardDeadLetter, listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
 import type { Queues } from '../jobs/queues.js';
+import { AreaTree } from '../areas/tree.js';
+import { ACCESS, decide } from './access.js';
 import { installAuth, type Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
 import { buildOpenApi, recordRoutes } from './openapi.js';
@@ -32,7 +33,18 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
 
   app.get('/me', async (request) => {
     const { via, tokenId, name, role, areaId, actor, responderId } = request.principal;
-    return { via, tokenId, name, role, areaId, actor, responderId };
+    // What this caller may call, from the role table: the console shows only these pages and actions.
+    const may = Object.keys(ACCESS).filter((key) => ACCESS[key]!.roles !== 'public' && decide(key, { role, areaId }).allowed);
+    return { via, tokenId, name, role, areaId, actor, responderId, may };
+  });
+
+  /** The gazetteer in the caller's scope (its area and below), with each area's point for maps. */
+  app.get('/areas', async (request) => {
+    const areas = await deps.db.area.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, level: true, parentId: true, latitude: true, longitude: true } });
+    const scope = request.principal.areaId;
+    if (!scope) return { items: areas };
+    const within = new Set(new AreaTree(areas.map((a) => ({ ...a, timezone: '' }))).subtree(scope));
+    return { items: areas.filter((a) => within.has(a.id)) };
   });
 
   app.get('/dead-letter', async () => ({ items: await listDeadLetters(deps.queues) }));
@@ -42,6 +54,12 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
     const done = await retryDeadLetter(deps.queues, deps.db, params.queue, params.jobId);
     if (!done) throw new HttpError(404, 'no such failed job');
     return { retried: true };
+  });
+
+  app.delete('/dead-letter/:queue/:jobId', async (request) => {
+    const params = z.object({ queue: z.string(), jobId: z.string() }).parse(request.params);
+    if (!(await discardDeadLetter(deps.queues, params.queue, params.jobId))) throw new HttpError(404, 'no such failed job');
+    return { discarded: true };
   });
 
   /**

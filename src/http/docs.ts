@@ -2,7 +2,7 @@
  * The API's documentation page at /docs: a small page of our own that reads
  * /api/v1/openapi.json and lists every route with its roles, body schema and answers. Nothing
  * is fetched from another origin, and no script is inline (the CSP allows only 'self'). GET /
- * leads here until the console exists.
+ * leads to `home`: the staff console when it is loaded, this page otherwise.
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -41,8 +41,8 @@ const SCRIPT = `(async function () {
   });
 })().catch(function (e) { document.getElementById('routes').textContent = 'Could not load the API document: ' + e.message; });`;
 
-export async function docsRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/', async (_request, reply) => reply.redirect('/docs'));
+export async function docsRoutes(app: FastifyInstance, home = '/docs'): Promise<void> {
+  app.get('/', async (_request, reply) => reply.redirect(home));
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
   app.get('/docs/docs.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(CSS));
   app.get('/docs/docs.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(SCRIPT));

@@ -5,7 +5,8 @@
  * dismiss, and the primary a named duplicate belongs to; a committee outside it (reassign) like
  * an unknown committee. Such a refusal changes nothing and writes no audit entry. A view leaves
  * out links to incidents outside the scope and hides their codes in its timeline.
- *   GET  /incidents            list (no report text); ?status=&severity=&area=&limit=&before=
+ *   GET  /incidents            list (no report text); ?status=&severity=&category=&area=&limit=&before=;
+ *                              each item with its escalation (level notified, next step and when)
  *   GET  /incidents/:code      one report with its timeline, rosters and links (audited as a view)
  *   POST /incidents/:code/ack | resolve | note | verify | reassign | link | dismiss | ask
  * Actions answer `{ ok, result, message }`: the outcome's i18n key and its English text.
@@ -89,25 +90,34 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
         .object({
           status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
           severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+          category: z.string().max(100).optional(),
           area: z.string().optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
           before: z.iso.datetime().optional(),
         })
         .safeParse(request.query);
       if (!query.success) throw validationError(query.error);
-      const { status, severity, area, limit, before } = query.data;
+      const { status, severity, category, area, limit, before } = query.data;
       let areas = await scopedAreas(deps, request);
       if (area) {
         const wanted = await deps.areas.subtree(db, area);
         areas = areas ? wanted.filter((a) => areas!.includes(a)) : wanted;
       }
       const rows = await db.incident.findMany({
-        where: { status, severity, ...(areas ? { areaId: { in: areas } } : {}), ...(before ? { createdAt: { lt: new Date(before) } } : {}) },
+        where: { status, severity, category, ...(areas ? { areaId: { in: areas } } : {}), ...(before ? { createdAt: { lt: new Date(before) } } : {}) },
         orderBy: { createdAt: 'desc' },
         take: limit,
         select: { id: true, caseCode: true, category: true, severity: true, status: true, verification: true, areaId: true, duplicateOfId: true, createdAt: true, acknowledgedAt: true, resolvedAt: true },
       });
-      return { items: rows.map(({ id: _id, ...rest }) => rest) };
+      const escalations = new Map(
+        (await db.escalation.findMany({ where: { incidentId: { in: rows.map((r) => r.id) } }, select: { incidentId: true, notifiedLevel: true, timerKind: true, timerAt: true, exhaustedAt: true } })).map((e) => [e.incidentId, e]),
+      );
+      return {
+        items: rows.map(({ id, ...rest }) => {
+          const e = escalations.get(id);
+          return { ...rest, escalation: e ? { notifiedLevel: e.notifiedLevel, waitingFor: e.timerKind, nextAt: e.timerAt, exhaustedAt: e.exhaustedAt } : null };
+        }),
+      };
     });
 
     app.get('/incidents/:code', async (request, reply) => {

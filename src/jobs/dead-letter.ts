@@ -50,3 +50,16 @@ export async function retryDeadLetter(queues: Queues, db: Db, queueName: string,
   await job.retry('failed');
   return true;
 }
+
+/**
+ * Removes a failed job for good (a person decided it should not run again). The message it was
+ * sending, if any, keeps its failed state. Returns false when there is no such failed job.
+ */
+export async function discardDeadLetter(queues: Queues, queueName: string, jobId: string): Promise<boolean> {
+  const queue = queues.all().find((q) => q.name === queueName);
+  if (!queue) return false;
+  const job = await queue.getJob(jobId);
+  if (!job || !(await job.isFailed())) return false;
+  await job.remove();
+  return true;
+}

@@ -67,10 +67,10 @@ describe('HTTP hardening and the API document', () => {
     expect(document.components.schemas.Error.required).toEqual(['error', 'code']);
   });
 
-  it('serves the docs page from the gateway itself, and leads / there', async () => {
+  it('serves the docs page from the gateway itself, and leads / to the console', async () => {
     const root = await fetch(`${gateway.url}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
-    expect(root.headers.get('location')).toBe('/docs');
+    expect(root.headers.get('location')).toBe('/console');
     const page = await (await fetch(`${gateway.url}/docs`)).text();
     expect(page).toContain('/api/v1/openapi.json');
     expect(page).not.toMatch(/https?:\/\//);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken, revokeToken } from '../../src/admin/tokens.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const run = promisify(execFile);
 let gateway: TestGateway;
@@ -26,7 +26,7 @@ describe('admin API', () => {
   it('tells a token its role and area, and limits routes by role', async () => {
     const coordinator = await createToken(gateway.db, { name: 'north desk', role: 'coordinator', areaId: 'north' });
     const responder = await createToken(gateway.db, { name: 'field phone', role: 'responder' });
-    expect(await (await get('/me', coordinator.token)).json()).toEqual({ via: 'token', tokenId: coordinator.id, name: 'north desk', role: 'coordinator', areaId: 'north', actor: `token:${coordinator.id}`, responderId: null });
+    expect(await (await get('/me', coordinator.token)).json()).toEqual({ via: 'token', tokenId: coordinator.id, name: 'north desk', role: 'coordinator', areaId: 'north', actor: `token:${coordinator.id}`, responderId: null, may: expect.arrayContaining(['GET /dead-letter', 'POST /incidents/:code/ack']) });
     expect((await get('/dead-letter', coordinator.token)).status).toBe(200);
     const refused = await get('/dead-letter', responder.token);
     expect(refused.status).toBe(403);
@@ -64,5 +64,22 @@ describe('admin API', () => {
     expect(body.status).toBe('sent');
     expect(body).not.toHaveProperty('bodyEnc');
     expect((await get('/messages/nope', admin.token)).status).toBe(404);
+  });
+
+  it('lists a job that failed for good, and discards it only for an admin', async () => {
+    const admin = await createToken(gateway.db, { name: 'ops', role: 'admin' });
+    const coordinator = await createToken(gateway.db, { name: 'desk', role: 'coordinator' });
+    // An outbound job for a message that does not exist fails at once, for good.
+    await gateway.queues.enqueueOutbound('console', 'no-such-message');
+    const listed = await eventually(async () => {
+      const items = ((await (await get('/dead-letter', admin.token)).json()) as { items: { queue: string; jobId: string; reason: string }[] }).items;
+      return items.find((i) => i.reason.includes('no-such-message'));
+    }, 10_000, 'the failed job in the dead-letter list');
+    const path = `${gateway.url}/api/v1/dead-letter/${listed.queue}/${encodeURIComponent(listed.jobId)}`;
+    expect((await fetch(path, { method: 'DELETE', headers: { authorization: `Bearer ${coordinator.token}` } })).status).toBe(403);
+    expect((await fetch(path, { method: 'DELETE', headers: { authorization: `Bearer ${admin.token}` } })).status).toBe(200);
+    expect((await fetch(path, { method: 'DELETE', headers: { authorization: `Bearer ${admin.token}` } })).status).toBe(404);
+    const after = ((await (await get('/dead-letter', admin.token)).json()) as { items: { jobId: string }[] }).items;
+    expect(after.some((i) => i.jobId === listed.jobId)).toBe(false);
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * The console's texts: locales/<lng>/console.json (bundled; nothing fetched), English, French and
+ * Arabic, resolved with i18next. Choosing a language sets <html lang> and, for Arabic, dir="rtl";
+ * the choice is remembered in this browser.
+ */
+import i18next from 'i18next';
+import en from '../locales/en/console.json';
+import fr from '../locales/fr/console.json';
+import ar from '../locales/ar/console.json';
+
+export const LANGUAGES = [
+  { code: 'en', name: 'English', dir: 'ltr' },
+  { code: 'fr', name: 'Français', dir: 'ltr' },
+  { code: 'ar', name: 'العربية', dir: 'rtl' },
+] as const;
+export type Language = (typeof LANGUAGES)[number]['code'];
+
+const STORE_KEY = 'console.language';
+
+function initial(): Language {
+  const stored = localStorage.getItem(STORE_KEY);
+  const wanted = stored ?? navigator.language.slice(0, 2);
+  return (LANGUAGES.find((l) => l.code === wanted)?.code ?? 'en') as Language;
+}
+
+export function applyLanguage(code: Language): void {
+  const language = LANGUAGES.find((l) => l.code === code)!;
+  document.documentElement.lang = language.code;
+  document.documentElement.dir = language.dir;
+}
+
+export async function startI18n(): Promise<void> {
+  const lng = initial();
+  await i18next.init({ lng, fallbackLng: 'en', resources: { en: { console: en }, fr: { console: fr }, ar: { console: ar } }, defaultNS: 'console', interpolation: { escapeValue: false } });
+  applyLanguage(lng);
+}
+
+export async function setLanguage(code: Language): Promise<void> {
+  localStorage.setItem(STORE_KEY, code);
+  await i18next.changeLanguage(code);
+  applyLanguage(code);
+}
+
+export const t = (key: string, options?: Record<string, unknown>): string => String(i18next.t(key, options as never));
+export const language = (): Language => i18next.language as Language;
+
+/** A date and time in the console's language. */
+export function when(value: string | Date | null | undefined): string {
+  if (!value) return '—';
+  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
+}
+
+export function number(value: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(language(), options).format(value);
+}

@@ -1,0 +1,158 @@
+/**
+ * One announcement: its texts and audience, the decision steps (a second person approves or
+ * rejects; approving sends nothing: the author then sends it now or schedules it), its delivery
+ * progress with a chart sampled while the page is open, and the feedback it received.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, post } from '../api.ts';
+import { t, when, number } from '../i18n.ts';
+import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
+import { Chart, color } from '../parts/chart.tsx';
+import { can, useSession } from '../session.ts';
+import { EstimateView, type BroadcastView, type Estimate } from './announcements.tsx';
+import type { PageProps } from './registry.ts';
+
+interface Progress {
+  written: number;
+  skipped: number;
+  byStatus: Record<string, number>;
+  finished: number;
+  done: boolean;
+  feedback: Record<string, number>;
+}
+
+type Sample = { at: number; sent: number; delivered: number; failed: number };
+const SENT = ['sent', 'delivered', 'read'];
+const FAILED = ['failed', 'undelivered', 'unconfirmed'];
+const sum = (counts: Record<string, number>, keys: string[]) => keys.reduce((n, k) => n + (counts[k] ?? 0), 0);
+
+function Delivery({ id, status }: { id: string; status: string }) {
+  const live = ['scheduled', 'sending', 'dispatched'].includes(status);
+  const progress = useLoad(() => get<Progress & { audienceSize: number | null }>(`/broadcasts/${id}/progress`), [id, status], live ? 3_000 : undefined);
+  const samples = useRef<Sample[]>([]);
+  const p = progress.data;
+  if (p) {
+    const sample = { at: Date.now() / 1000, sent: sum(p.byStatus, SENT), delivered: sum(p.byStatus, ['delivered', 'read']), failed: sum(p.byStatus, FAILED) };
+    const last = samples.current.at(-1);
+    if (!last || last.sent !== sample.sent || last.delivered !== sample.delivered || last.failed !== sample.failed || sample.at - last.at > 30) samples.current = [...samples.current, sample];
+  }
+  if (!p) return progress.error ? <ErrorLine error={progress.error} /> : <Loading />;
+  const points = samples.current.length === 1 ? [{ ...samples.current[0]!, at: samples.current[0]!.at - 1, sent: 0, delivered: 0, failed: 0 }, ...samples.current] : samples.current;
+  return (
+    <div class="card stack">
+      <h2>{t('announce.delivery')}</h2>
+      <p>{t('announce.progressLine', { written: number(p.written), audience: number(p.audienceSize ?? 0), finished: number(p.finished) })}{p.done ? ` · ${t('announce.done')}` : ''}</p>
+      <div class="table-wrap">
+        <table>
+          <thead><tr><th>{t('announce.status')}</th><th class="num">{t('announce.total')}</th></tr></thead>
+          <tbody>{Object.entries(p.byStatus).map(([s, n]) => <tr data-status={s}><td><Badge kind={s}>{t(`delivery.${s}`, { defaultValue: s })}</Badge></td><td class="num">{n}</td></tr>)}</tbody>
+        </table>
+      </div>
+      <Chart
+        time
+        label={t('announce.chartLabel')}
+        x={points.map((s) => s.at)}
+        series={[
+          { label: t('delivery.sent'), values: points.map((s) => s.sent), color: color(0) },
+          { label: t('delivery.delivered'), values: points.map((s) => s.delivered), color: color(2) },
+          { label: t('delivery.failed'), values: points.map((s) => s.failed), color: color(1) },
+        ]}
+      />
+      {Object.keys(p.feedback).length > 0 && (
+        <p data-testid="feedback-counts">{t('announce.feedbackCounts')} {Object.entries(p.feedback).map(([a, n]) => `${a}: ${n}`).join(' · ')}</p>
+      )}
+    </div>
+  );
+}
+
+function Feedback({ id }: { id: string }) {
+  const [items, setItems] = useState<{ id: string; answer: string | null; text: string | null; createdAt: string }[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div class="card stack">
+      <h2>{t('announce.replies')}</h2>
+      {items === null ? (
+        <p><ActionButton label={t('announce.showReplies')} run={async () => setItems((await get(`/broadcasts/${id}/feedback`)).items)} onError={setError} /> <span class="muted small">{t('announce.repliesAudited')}</span></p>
+      ) : items.length === 0 ? <p class="muted">{t('announce.noReplies')}</p> : (
+        <ul>{items.map((f) => <li><span class="muted small">{when(f.createdAt)}</span> {f.answer ?? ''} {f.text ?? ''}</li>)}</ul>
+      )}
+      <ErrorLine error={error} />
+    </div>
+  );
+}
+
+export function Announcement({ params }: PageProps) {
+  const session = useSession();
+  const id = params.id!;
+  const broadcast = useLoad(() => get<BroadcastView>(`/broadcasts/${id}`), [id], 5_000);
+  const estimate = useLoad(() => get<{ estimate: Estimate }>(`/broadcasts/${id}/estimate`), [id]);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => setError(null), [id]);
+  if (!broadcast.data) return broadcast.error ? <ErrorLine error={broadcast.error} /> : <Loading />;
+  const b = broadcast.data;
+  const mine = b.createdBy.tokenId === session.user.id;
+  const run = (path: string, body: unknown, done: string) => async () => {
+    try {
+      await post(`/broadcasts/${id}/${path}`, body);
+      setNotice(done);
+      setError(null);
+    } catch (e) {
+      setError(message(e));
+    }
+    await broadcast.reload();
+  };
+
+  return (
+    <section class="stack">
+      <p><a href="/console/announcements">{t('announce.back')}</a></p>
+      <h1>{b.title} <Badge kind={b.status}>{t(`announce.state.${b.status}`)}</Badge></h1>
+      <p class="muted">{t('announce.writtenBy', { name: b.createdBy.name, at: when(b.createdAt) })}{b.approvedBy ? ` · ${t('announce.approvedBy', { name: b.approvedBy.name, at: when(b.approvedBy.at) })}` : ''}</p>
+      {notice && <p class="notice" role="status">{notice}</p>}
+      <ErrorLine error={error} />
+
+      <div class="card stack" data-testid="decision">
+        <h2>{t('announce.decision')}</h2>
+        {b.status === 'pending_approval' && (mine ? (
+          <p class="notice">{t('announce.ownWaiting')}</p>
+        ) : can(session, 'POST /broadcasts/:id/approve') ? (
+          <div class="actions">
+            <ActionButton kind="primary" label={t('announce.approve')} run={run('approve', {}, t('announce.approvedNotice'))} />
+            <form class="row" onSubmit={(e) => { e.preventDefault(); void run('reject', { reason: String(new FormData(e.target as HTMLFormElement).get('reason')) }, t('announce.rejectedNotice'))(); }}>
+              <label>{t('announce.reason')}<input name="reason" required maxLength={500} /></label>
+              <button type="submit" class="danger">{t('announce.reject')}</button>
+            </form>
+          </div>
+        ) : <p class="muted">{t('announce.waitingForApprover')}</p>)}
+        {b.status === 'approved' && (
+          <>
+            <p class="notice">{t('announce.approvedNothingSent')}</p>
+            {can(session, 'POST /broadcasts/:id/schedule') && (
+              <div class="actions">
+                <ActionButton kind="primary" label={t('announce.sendNow')} run={run('schedule', {}, t('announce.sendingNotice'))} />
+                <form class="row" onSubmit={(e) => { e.preventDefault(); const at = String(new FormData(e.target as HTMLFormElement).get('at')); void run('schedule', { at: new Date(at).toISOString() }, t('announce.scheduledNotice'))(); }}>
+                  <label>{t('announce.at')}<input name="at" type="datetime-local" required /></label>
+                  <button type="submit">{t('announce.schedule')}</button>
+                </form>
+              </div>
+            )}
+          </>
+        )}
+        {b.status === 'scheduled' && <p>{t('announce.scheduledFor', { at: when(b.scheduledAt) })}</p>}
+        {b.status === 'rejected' && <p class="error">{t('announce.rejectedBecause', { reason: b.rejectedReason ?? '' })}</p>}
+        {['pending_approval', 'approved', 'scheduled', 'sending'].includes(b.status) && can(session, 'POST /broadcasts/:id/cancel') && (
+          <p><ActionButton kind="danger" label={t('announce.cancel')} run={run('cancel', {}, t('announce.cancelledNotice'))} /></p>
+        )}
+      </div>
+
+      <div class="card stack">
+        <h2>{t('announce.texts')}</h2>
+        {Object.entries(b.texts).map(([lng, text]) => <p lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}><strong>{lng}</strong>: {text}</p>)}
+        {estimate.data ? <EstimateView estimate={estimate.data.estimate} /> : <ErrorLine error={estimate.error} />}
+      </div>
+
+      {['sending', 'dispatched', 'cancelled', 'scheduled'].includes(b.status) && can(session, 'GET /broadcasts/:id/progress') && <Delivery id={id} status={b.status} />}
+      {b.feedback !== 'none' && can(session, 'GET /broadcasts/:id/feedback') && <Feedback id={id} />}
+    </section>
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * Announcements: the approval queue (waiting for a second person), the other announcements by
+ * state, and the composer: one text per language with a live SMS segment counter, the audience
+ * (area, channels) and, from POST /broadcasts/preview, the audience per channel and language and
+ * the cost in SMS segments before anything is stored.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { get, post } from '../api.ts';
+import { navigate } from '../router.ts';
+import { number, t, when } from '../i18n.ts';
+import { Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
+import { countSegments } from '../../src/segments.ts';
+import { can, useSession } from '../session.ts';
+import type { MapArea } from '../parts/area-map.tsx';
+
+export interface BroadcastView {
+  id: string;
+  title: string;
+  status: string;
+  texts: Record<string, string>;
+  urgent: boolean;
+  feedback: string;
+  audience: { areaId: string | null; channels: string[]; languages: string[] };
+  createdBy: { tokenId: string; name: string };
+  approvedBy: { name: string; at: string } | null;
+  rejectedReason: string | null;
+  scheduledAt: string | null;
+  audienceSize: number | null;
+  createdAt: string;
+}
+
+export interface Estimate {
+  audience: number;
+  byChannel: Record<string, number>;
+  byLanguage: Record<string, number>;
+  byChannelAndLanguage: Record<string, Record<string, number>>;
+  missingTotal: number;
+  inQuietHoursNow: number;
+  sms: Record<string, { characters: number; encoding: string; segments: number; tooLong: boolean }>;
+  smsSegments: number;
+  durationMs: number;
+}
+
+const LANGS = ['en', 'fr', 'ar'] as const;
+const CHANNELS = ['sms', 'telegram', 'slack'];
+
+/** The audience per channel and language, and what it costs. */
+export function EstimateView({ estimate }: { estimate: Estimate }) {
+  const languages = Object.keys(estimate.byLanguage);
+  return (
+    <div class="stack" data-testid="estimate">
+      <p><strong>{t('announce.audience', { count: estimate.audience, n: number(estimate.audience) })}</strong> · {t('announce.cost', { segments: number(estimate.smsSegments) })} · {t('announce.duration', { minutes: number(Math.ceil(estimate.durationMs / 60_000)) })}</p>
+      {estimate.audience > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th>{t('announce.channel')}</th>{languages.map((l) => <th class="num">{l}</th>)}<th class="num">{t('announce.total')}</th></tr></thead>
+            <tbody>
+              {Object.entries(estimate.byChannelAndLanguage).map(([channel, counts]) => (
+                <tr><td>{channel}</td>{languages.map((l) => <td class="num">{counts[l] ?? 0}</td>)}<td class="num">{estimate.byChannel[channel] ?? 0}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {estimate.missingTotal > 0 && <p class="error">{t('announce.missing', { count: estimate.missingTotal })}</p>}
+      {estimate.inQuietHoursNow > 0 && <p class="muted">{t('announce.quiet', { count: estimate.inQuietHoursNow })}</p>}
+    </div>
+  );
+}
+
+function Compose({ areas, onCreated }: { areas: MapArea[]; onCreated: (id: string) => void }) {
+  const [title, setTitle] = useState('');
+  const [texts, setTexts] = useState<Record<string, string>>({});
+  const [areaId, setAreaId] = useState('');
+  const [channels, setChannels] = useState<string[]>([]);
+  const [feedback, setFeedback] = useState('none');
+  const [urgent, setUrgent] = useState(false);
+  const [estimate, setEstimate] = useState<Estimate | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const body = useMemo(() => {
+    const filled = Object.fromEntries(Object.entries(texts).filter(([, v]) => v.trim()));
+    return { title: title.trim() || 'draft', texts: filled, feedback, urgent, audience: { areaId: areaId || null, topic: null, languages: [], channels } };
+  }, [title, texts, areaId, channels, feedback, urgent]);
+
+  // The estimate follows the draft, half a second after the last change.
+  useEffect(() => {
+    if (Object.keys(body.texts).length === 0) return setEstimate(null);
+    const timer = setTimeout(() => {
+      post<{ estimate: Estimate }>('/broadcasts/preview', body).then((r) => (setEstimate(r.estimate), setError(null)), (e) => (setEstimate(null), setError(message(e))));
+    }, 500);
+    return () => clearTimeout(timer);
+  }, [JSON.stringify(body)]);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const created = await post<{ broadcast: BroadcastView }>('/broadcasts', { ...body, title: title.trim() });
+      onCreated(created.broadcast.id);
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="stack card" onSubmit={submit} aria-labelledby="compose-title">
+      <h2 id="compose-title">{t('announce.compose')}</h2>
+      <label>{t('announce.title')}<input name="title" required maxLength={200} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} /></label>
+      {LANGS.map((lng) => {
+        const text = texts[lng] ?? '';
+        const count = countSegments(text);
+        return (
+          <label>
+            {t('announce.textIn', { language: t(`languages.${lng}`) })}
+            <textarea lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'} name={`text-${lng}`} maxLength={1600} value={text} onInput={(e) => setTexts({ ...texts, [lng]: (e.target as HTMLTextAreaElement).value })} />
+            <span class={`counter${count.segments > 2 ? ' over' : ''}`} data-counter={lng} aria-live="polite">
+              {t('announce.counter', { characters: [...text].length, encoding: count.encoding, segments: count.segments })}
+            </span>
+          </label>
+        );
+      })}
+      <div class="row">
+        <label>{t('incidents.area')}
+          <select name="area" value={areaId} onChange={(e) => setAreaId((e.target as HTMLSelectElement).value)}>
+            <option value="">{t('announce.everywhere')}</option>
+            {areas.map((a) => <option value={a.id}>{a.name}</option>)}
+          </select>
+        </label>
+        <label>{t('announce.feedback')}
+          <select name="feedback" value={feedback} onChange={(e) => setFeedback((e.target as HTMLSelectElement).value)}>
+            {['none', 'rating', 'free'].map((f) => <option value={f}>{t(`announce.feedbackMode.${f}`)}</option>)}
+          </select>
+        </label>
+      </div>
+      <fieldset class="row">
+        <legend>{t('announce.channels')}</legend>
+        {CHANNELS.map((c) => (
+          <label class="check"><input type="checkbox" name="channel" value={c} checked={channels.includes(c)} onChange={(e) => setChannels((e.target as HTMLInputElement).checked ? [...channels, c] : channels.filter((x) => x !== c))} />{c}</label>
+        ))}
+        <span class="muted small">{t('announce.channelsHint')}</span>
+      </fieldset>
+      <label class="check"><input type="checkbox" name="urgent" checked={urgent} onChange={(e) => setUrgent((e.target as HTMLInputElement).checked)} />{t('announce.urgent')}</label>
+      <div aria-live="polite">{estimate ? <EstimateView estimate={estimate} /> : <p class="muted">{t('announce.previewHint')}</p>}</div>
+      <ErrorLine error={error} />
+      <p class="muted small">{t('announce.afterSubmit')}</p>
+      <button type="submit" class="primary" disabled={busy || !title.trim() || Object.keys(body.texts).length === 0}>{t('announce.submit')}</button>
+    </form>
+  );
+}
+
+function List({ items, empty }: { items: BroadcastView[]; empty: string }) {
+  if (items.length === 0) return <p class="muted">{empty}</p>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead><tr><th>{t('announce.title')}</th><th>{t('announce.status')}</th><th>{t('announce.by')}</th><th>{t('announce.created')}</th></tr></thead>
+        <tbody>
+          {items.map((b) => (
+            <tr data-broadcast={b.id}>
+              <td><a href={`/console/announcements/${b.id}`}>{b.title}</a></td>
+              <td><Badge kind={b.status}>{t(`announce.state.${b.status}`)}</Badge></td>
+              <td>{b.createdBy.name}</td>
+              <td>{when(b.createdAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Announcements() {
+  const session = useSession();
+  const list = useLoad(() => get<{ items: BroadcastView[] }>('/broadcasts'), [], 5_000);
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>('/areas')).items : []), []);
+  const [composing, setComposing] = useState(false);
+  if (!list.data) return list.error ? <ErrorLine error={list.error} /> : <Loading />;
+  const waiting = list.data.items.filter((b) => b.status === 'pending_approval');
+  const others = list.data.items.filter((b) => b.status !== 'pending_approval');
+  return (
+    <section class="stack">
+      <h1>{t('announce.pageTitle')}</h1>
+      {can(session, 'POST /broadcasts', 'POST /broadcasts/preview') && (composing ? (
+        <Compose areas={areas.data ?? []} onCreated={(id) => navigate(`/console/announcements/${id}`)} />
+      ) : (
+        <p><button type="button" class="primary" onClick={() => setComposing(true)}>{t('announce.new')}</button></p>
+      ))}
+      <h2>{t('announce.queue')}</h2>
+      <p class="muted small">{t('announce.queueHint')}</p>
+      <List items={waiting} empty={t('announce.queueEmpty')} />
+      <h2>{t('announce.all')}</h2>
+      <List items={others} empty={t('announce.none')} />
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * Audit: who viewed or changed what, from the incidents' audit trail (GET /audit/incidents, the
+ * same export as scripts; reading it is itself recorded), newest first, with the CSV and JSON
+ * lines downloads. Notes stay out of the export.
+ */
+import { useState } from 'preact/hooks';
+import { query } from '../api.ts';
+import { t, when } from '../i18n.ts';
+import { ErrorLine, Loading, useLoad } from '../parts/common.tsx';
+
+interface Entry { at: string; actor: string; action: string; subjectType: string; subjectId: string }
+
+export function Audit() {
+  const [days, setDays] = useState(1);
+  const since = new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const entries = useLoad(async () => {
+    const response = await fetch(`/api/v1/audit/incidents${query({ format: 'jsonl', since })}`, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+    const lines = (await response.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+    return lines.map((l) => ({ at: l.at, actor: l.actor, action: l.action, subjectType: l.subjectType ?? l.subject_type, subjectId: l.subjectId ?? l.subject_id }) as Entry).reverse();
+  }, [days]);
+  return (
+    <section class="stack">
+      <h1>{t('audit.title')}</h1>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>{t('audit.period')}
+          <select name="days" value={String(days)} onChange={(e) => setDays(Number((e.target as HTMLSelectElement).value))}>
+            {[1, 7, 30].map((d) => <option value={String(d)}>{t(`audit.period${d}`)}</option>)}
+          </select>
+        </label>
+      </form>
+      <p class="actions">
+        <a href={`/api/v1/audit/incidents${query({ format: 'csv', since })}`} download>{t('audit.csv')}</a>
+        <a href={`/api/v1/audit/incidents${query({ format: 'jsonl', since })}`} download>{t('audit.jsonl')}</a>
+      </p>
+      <p class="muted small">{t('audit.recorded')}</p>
+      <ErrorLine error={entries.error} />
+      {!entries.data ? <Loading /> : (
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th>{t('audit.when')}</th><th>{t('audit.who')}</th><th>{t('audit.what')}</th><th>{t('audit.subject')}</th></tr></thead>
+            <tbody>{entries.data.slice(0, 500).map((e) => <tr data-action={e.action}><td>{when(e.at)}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.subjectType} {e.subjectId}</td></tr>)}</tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

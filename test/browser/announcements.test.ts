@@ -1,0 +1,116 @@
+/**
+ * Announcements in the console, in real Chromium, on a desktop and on a 360x740 phone: one person
+ * composes (live SMS segment counter, audience and cost from the preview), a second approves
+ * (the author cannot), approving sends nothing, the author then sends it now, and the delivery
+ * progress and its chart follow the real sends to the SMS provider's fake.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
+import { eventually, type TestGateway } from '../support/gateway.js';
+import { waitForIdle } from '../support/idle.js';
+import { smsEnv, startBroadcastGateway } from '../broadcasts/support.js';
+import { DESKTOP, openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
+import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
+
+let gateway: TestGateway;
+let sms: FakeTwilioApi;
+let author: Staff;
+let approver: Staff;
+const people: Person[] = [];
+const AUDIENCE = { en: 6, fr: 3, ar: 2 };
+
+beforeAll(async () => {
+  sms = await startTwilioApi();
+  gateway = await startBroadcastGateway({}, smsEnv(sms.url, 50));
+  let n = 0;
+  for (const [language, count] of Object.entries(AUDIENCE)) {
+    for (let i = 0; i < count; i++) {
+      const address = `+2547200000${String(n++).padStart(2, '0')}`;
+      const contact = await gateway.db.contact.create({ data: { areaId: 'mbali', language } });
+      await gateway.db.contactIdentity.create({ data: { contactId: contact.id, channel: 'sms', addressHash: gateway.personalData.hash('sms', address), addressEnc: gateway.personalData.encrypt(address) } });
+    }
+  }
+  const admin = await adminToken(gateway);
+  author = await makeStaff(gateway, admin, 'lea', 'broadcaster', { totp: false });
+  approver = await makeStaff(gateway, admin, 'omar', 'approver');
+});
+afterAll(async () => {
+  for (const person of people) await person.close();
+  await gateway?.close();
+  await sms?.close();
+});
+
+const total = Object.values(AUDIENCE).reduce((a, b) => a + b, 0);
+
+for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  describe(`announcements on a ${label}`, () => {
+    it('is composed by one person, approved by another, then sent by its author', async () => {
+      const title = `Road closed (${label})`;
+      const writer = await openBrowser(viewport);
+      people.push(writer);
+      const w = writer.page;
+      await logIn(w, gateway.url, author);
+      await w.locator('nav a', { hasText: 'Announcements' }).click();
+      await w.getByRole('button', { name: 'Write an announcement' }).click();
+      await w.locator('input[name=title]').fill(title);
+      await w.locator('textarea[name=text-en]').fill('The bridge road is closed until Friday.');
+      expect(await w.locator('[data-counter=en]').textContent()).toBe('39 characters · GSM-7 · 1 SMS segments');
+      // Past 160 GSM-7 characters the text takes two segments (153 each when split).
+      await w.locator('textarea[name=text-en]').fill('x'.repeat(161));
+      expect(await w.locator('[data-counter=en]').textContent()).toBe('161 characters · GSM-7 · 2 SMS segments');
+      await w.locator('textarea[name=text-en]').fill('The bridge road is closed until Friday.');
+      await w.locator('textarea[name=text-fr]').fill('La route du pont est fermée jusqu’à vendredi.');
+      await w.locator('textarea[name=text-ar]').fill('طريق الجسر مغلق حتى يوم الجمعة.');
+      expect(await w.locator('[data-counter=ar]').textContent()).toContain('UCS-2');
+      await w.locator('select[name=area]').selectOption('mbali');
+      // The preview: the audience per channel and language, and the cost in SMS segments.
+      const estimate = w.locator('[data-testid=estimate]');
+      await expect.poll(() => estimate.textContent(), { timeout: 10_000 }).toContain(`${total} recipients`);
+      expect(await estimate.textContent()).toMatch(/\d+ SMS segments/);
+      const smsRow = estimate.locator('tbody tr', { hasText: 'sms' });
+      expect(await smsRow.locator('td').last().textContent()).toBe(String(total));
+      const headers = await estimate.locator('thead th').allTextContents();
+      const cells = await smsRow.locator('td').allTextContents();
+      for (const [language, count] of Object.entries(AUDIENCE)) expect(cells[headers.indexOf(language)]).toBe(String(count));
+      await screenshot(w, `announcement-compose-${label}`);
+      await w.getByRole('button', { name: 'Submit for approval' }).click();
+      await w.locator('h1', { hasText: title }).waitFor();
+      const decision = w.locator('[data-testid=decision]');
+      expect(await decision.textContent()).toContain('another person must approve it');
+      expect(await w.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+      const id = w.url().split('/').at(-1)!;
+
+      const checker = await openBrowser(viewport);
+      people.push(checker);
+      const a = checker.page;
+      await logIn(a, gateway.url, approver);
+      await a.locator('nav a', { hasText: 'Announcements' }).click();
+      await a.locator(`tr[data-broadcast="${id}"] a`).click();
+      const beforeApproval = sms.messages().length;
+      await a.getByRole('button', { name: 'Approve' }).click();
+      await expect.poll(() => a.locator('[role=status]').textContent()).toBe('Approved. Nothing is sent until it is scheduled.');
+      await expect.poll(() => a.locator('h1 .badge').textContent()).toBe('approved, not sent');
+      // The approver may not send it; approving sent nothing.
+      expect(await a.getByRole('button', { name: 'Send now' }).count()).toBe(0);
+      await screenshot(a, `announcement-approved-${label}`);
+      await waitForIdle(gateway);
+      expect(sms.messages().length).toBe(beforeApproval);
+
+      await w.reload();
+      await expect.poll(() => decision.textContent()).toContain('nothing is sent until you send it now or schedule it');
+      const before = sms.messages().length;
+      await w.getByRole('button', { name: 'Send now' }).click();
+      await eventually(() => sms.messages().length - before === total, 20_000, 'every SMS sent');
+      await waitForIdle(gateway);
+      const delivery = w.locator('.card', { hasText: 'Delivery' });
+      await expect.poll(() => delivery.locator('tr[data-status=sent] td.num').textContent(), { timeout: 15_000 }).toBe(String(total));
+      expect(await delivery.locator('canvas').count()).toBeGreaterThan(0);
+      const sent = sms.messages().slice(before).map((m) => m.form.Body ?? '');
+      expect(sent.filter((b) => b.includes('bridge road')).length).toBe(AUDIENCE.en);
+      expect(sent.filter((b) => b.includes('طريق الجسر')).length).toBe(AUDIENCE.ar);
+      await screenshot(w, `announcement-sent-${label}`);
+      if (viewport === PHONE) expect(await w.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      expect([...writer.problems, ...checker.problems]).toEqual([]);
+    });
+  });
+}
