@@ -25,6 +25,7 @@ import type { Middleware } from './inbound/pipeline/context.js';
 import type { Queues } from './jobs/queues.js';
 import type { TimerRegistration } from './jobs/timers.js';
 import type { Logger } from './logger.js';
+import type { Observer } from './observer.js';
 import type { PersonalData } from './personal-data.js';
 
 /** What every capability may use at run time. */
@@ -65,8 +66,19 @@ export interface RunningCapability {
   authenticate?: Authenticator;
   /** Routes under /api/v1, registered after authentication. */
   adminRoutes?: (app: FastifyInstance) => Promise<void>;
+  /**
+   * Routes outside the API (e.g. /metrics), on the main HTTP server of processes that serve HTTP.
+   * They bring their own access check: the API's authentication does not cover them.
+   */
+  httpRoutes?: (app: FastifyInstance) => Promise<void>;
+  /** Watches the core's work (messages in and out, pacing, failed jobs); see src/observer.ts. */
+  observer?: Observer;
+  /** Background work, run in processes that run the workers (roles `worker` and `all`). */
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** Run in every process whatever its role (e.g. a listener of its own), before HTTP listens. */
+  open?(): Promise<void>;
+  close?(): Promise<void>;
 }
 
 export interface Capability<S extends z.ZodObject = z.ZodObject> {

@@ -50,9 +50,11 @@ import { flowStartRoutes } from './conversation/flow-start-routes.js';
 import { startInboundWorker } from './inbound/worker.js';
 import { startOutboundWorker } from './outbound/worker.js';
 import { startTimerWorker } from './jobs/timers.js';
+import { combineObservers } from './observer.js';
+import { metrics } from './metrics/index.js';
 
 /** The capabilities a gateway loads, in order. */
-export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts, protection] as Capability[];
+export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts, protection, metrics] as Capability[];
 
 /** The configuration sections of every channel and capability. */
 export const CONFIG_SECTIONS: ConfigSection[] = [
@@ -194,6 +196,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     }
     for (const name of replaced.keys()) if (!capabilities.has(name)) throw new Error(`no capability named "${name}" to replace`);
     const running = [...capabilities.entries()];
+    const observe = combineObservers(running.flatMap(([, c]) => (c.observer ? [c.observer] : [])));
+    for (const [, capability] of running) {
+      if (capability.open) await capability.open();
+      if (capability.close) cleanups.push(() => capability.close!());
+    }
     const effects = mergeEffectHandlers([{ owner: 'core', handlers: coreEffects }, ...running.map(([owner, c]) => ({ owner, handlers: c.effects ?? {} }))]);
     const conversation: ConversationDeps = {
       catalog,
@@ -217,6 +224,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         adapters: [...adapters.values()],
         publicUrl: config.publicUrl,
         logger,
+        observe,
+        routes: running.flatMap(([, c]) => (c.httpRoutes ? [c.httpRoutes] : [])),
         accepting: () => accepting,
         checkReady: async () => {
           await db.$queryRawUnsafe('SELECT 1');
@@ -238,7 +247,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
     if (options.workers !== false) {
       const workers: Worker[] = [];
-      const common = { db, redis, queues, personalData, logger, lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS };
+      const common = { db, redis, queues, personalData, logger, observe, lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS };
       const pipeline = compose([
         // Language first: every reply, the consent replies included, is in the contact's language.
         language(config.DEFAULT_LANGUAGE, translator.languages),
@@ -255,7 +264,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         sessionTimeoutTimer(db, queues, conversation),
         flowStartTimer(db, queues, conversation),
         clearChatTimer(db, personalData, adapters, logger), ...running.flatMap(([, c]) => c.timers ?? [])];
-      workers.push(startTimerWorker(queues, timers, logger, { lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS }));
+      workers.push(startTimerWorker(queues, timers, logger, { lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS, onFailure: observe.jobFailed }));
       // Closing a worker waits for its running jobs: this is the drain.
       cleanups.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
     }

@@ -9,6 +9,7 @@ import { MalformedPayloadError } from '../errors.js';
 import { applyStatus, type IngestDeps } from './ingest.js';
 import type { IngestBatcher } from './ingest-batch.js';
 import type { Logger } from '../logger.js';
+import type { Observations } from '../observer.js';
 
 export interface WebhookDeps extends IngestDeps {
   adapters: ChannelAdapter[];
@@ -18,6 +19,8 @@ export interface WebhookDeps extends IngestDeps {
   logger: Logger;
   /** False while the gateway shuts down: webhooks are refused with 503 so providers retry later. */
   accepting: () => boolean;
+  /** Told of each event's outcome and of refused webhooks (metrics). */
+  observe: Observations;
 }
 
 function headersOf(request: FastifyRequest): Record<string, string | undefined> {
@@ -51,6 +54,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         const webhook = toWebhookRequest(request, deps.publicUrl);
         if (!route.verify(webhook)) {
           deps.logger.warn(log, 'webhook rejected: missing or invalid signature');
+          deps.observe.inbound(adapter.channel, 'invalid_signature');
           return reply.code(401).send({ error: 'invalid signature' });
         }
         let result;
@@ -59,6 +63,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         } catch (error) {
           if (error instanceof MalformedPayloadError) {
             deps.logger.warn({ ...log, reason: error.message }, 'webhook rejected: malformed payload');
+            deps.observe.inbound(adapter.channel, 'malformed');
             return reply.code(400).send({ error: 'malformed payload' });
           }
           throw error;
@@ -69,6 +74,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         for (const outcome of outcomes) {
           if (outcome === 'queued') queued += 1;
           else duplicates += 1;
+          deps.observe.inbound(adapter.channel, outcome);
         }
         let unknownStatuses = 0;
         for (const status of result.statuses ?? []) {

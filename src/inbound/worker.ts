@@ -11,6 +11,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import type { Observations } from '../observer.js';
 import { inboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import { enqueueAll, writeOutbox } from '../outbound/outbox.js';
@@ -26,6 +27,8 @@ export interface InboundWorkerDeps {
   personalData: PersonalData;
   logger: Logger;
   pipeline: (ctx: InboundContext) => Promise<void>;
+  /** Told of each message processed and each failed try (metrics). */
+  observe: Observations;
   defaultLanguage: string;
   concurrency: number;
   lockDurationMs: number;
@@ -89,6 +92,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
         // updateMany: the message is gone when it asked for the erasure of its sender.
         await work.tx.message.updateMany({ where: { id: messageId }, data: { status: 'processed' } });
       });
+      deps.observe.processed(message.channel);
     } finally {
       clearInterval(renewal);
       await deps.redis.eval(RELEASE_LOCK, 1, lockKey, lockToken); // only our own lock
@@ -97,7 +101,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
   return startWorker<InboundJob>(
     queues,
     { queue: QUEUE_NAMES.inbound, label: 'inbound', processor: process, describe: (job) => ({ messageId: job?.data.messageId }) },
-    { lockDurationMs: deps.lockDurationMs, backoffMs: deps.backoffMs, concurrency: deps.concurrency },
+    { lockDurationMs: deps.lockDurationMs, backoffMs: deps.backoffMs, concurrency: deps.concurrency, onFailure: deps.observe.jobFailed },
     logger,
   );
 }

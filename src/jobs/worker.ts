@@ -15,6 +15,8 @@ export interface WorkerOptions {
   backoffMs: number;
   /** Jobs run at once by this worker (default 1). */
   concurrency?: number;
+  /** Told of every failed try, with the queue's name (metrics). */
+  onFailure?: (queue: string) => void;
 }
 
 /** What a worker is. */
@@ -40,6 +42,7 @@ export function startWorker<T>(queues: Queues, spec: WorkerSpec<T>, options: Wor
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, options.backoffMs) },
   });
   worker.on('failed', (job, error) => {
+    options.onFailure?.(spec.queue);
     const fields = { ...spec.describe(job), jobId: job?.id, attempts: job?.attemptsMade, err: { name: error.name, message: error.message } };
     logger[spec.failedLevel ?? 'error'](fields, `${spec.label} job failed`);
   });
