@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { CHANNELS } from '../bots/index.js';
 import type { ConsoleAdapter } from '../bots/console/index.js';
@@ -37,7 +36,8 @@ import { consent } from './inbound/pipeline/consent.js';
 import { language } from './inbound/pipeline/language.js';
 import { session } from './inbound/pipeline/session.js';
 import { flow } from './inbound/pipeline/flow.js';
-import { Queues, redisOptions } from './jobs/queues.js';
+import { openQueues } from './jobs/queues.js';
+import { commandClient, configuredRedis } from './redis/connection.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
 import { lockDataDir } from './data-dir/lock.js';
 import { secureDataDir, tighten } from './data-dir/permissions.js';
@@ -134,15 +134,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     if (generated) logger.warn({ file: join(config.DATA_DIR, 'encryption.key') }, 'generated a data encryption key for this development install; set DATA_ENCRYPTION_KEY in production');
     const personalData = createPersonalData(key);
 
-    let redisUrl = config.REDIS_URL;
+    let target = configuredRedis(config);
     let embedded: EmbeddedRedis | undefined;
-    if (!redisUrl) {
+    if (!target) {
       embedded = await startEmbeddedRedis({ bin: config.REDIS_SERVER_BIN, dataDir: join(config.DATA_DIR, 'redis'), logger });
       cleanups.push(() => embedded!.stop());
-      redisUrl = embedded.url;
+      target = { kind: 'server', url: embedded.url };
     }
-    const connection = redisOptions(redisUrl);
-    const redis = new Redis(connection);
+    const redis = commandClient(target);
     // Connection errors are retried by ioredis; log them once each instead of crashing.
     redis.on('error', (error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, 'redis connection error'));
     cleanups.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
@@ -174,7 +173,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     });
     for (const warning of warnings) logger.warn(warning, 'flow text longer than 2 SMS segments');
 
-    const queues = new Queues({ connection, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+    const queues = openQueues(target, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
     cleanups.push(() => queues.close());
     await queues.ready();
 
@@ -292,7 +291,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       const port = typeof address === 'object' && address ? address.port : config.PORT;
       url = `http://127.0.0.1:${port}`;
       accepting = true;
-      logger.info({ url, channels: [...adapters.keys()], database: database.provider, redis: embedded ? 'embedded' : 'external' }, 'gateway started');
+      logger.info({ url, channels: [...adapters.keys()], database: database.provider, redis: embedded ? 'embedded' : target.kind }, 'gateway started');
     }
 
     return {
