@@ -4,7 +4,10 @@
  * message already processed and only queues its replies again, so a reply is never written twice.
  * Messages of one contact are handled one at a time: a Redis lock per contact, held as long as
  * a job lock (JOB_LOCK_MS) and renewed while the job runs, so a crashed worker holds it no longer
- * than it holds its job.
+ * than it holds its job. And in the order they arrived: a message waits while an earlier one of
+ * the same contact is still unprocessed (its job waiting for the lock, or queued again by the
+ * provider's retry after a lost queueing) and arrived less than INBOUND_ORDER_WAIT_MS ago, so a
+ * message that will never be processed does not hold the contact for ever.
  */
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -35,6 +38,11 @@ export interface InboundWorkerDeps {
   backoffMs: number;
 }
 
+/** How long a message waits for an earlier one of its contact at the most (ms). */
+export const INBOUND_ORDER_WAIT_MS = 120_000;
+/** How often a waiting message looks again (ms). */
+const ORDER_POLL_MS = 100;
+
 const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const RENEW_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
@@ -52,6 +60,16 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     }
     if (!message || message.direction !== 'in' || !message.contactId || !message.identity || !message.contact) {
       throw new UnrecoverableError(`inbound message ${messageId} not found`);
+    }
+    const earlier = await db.message.findFirst({
+      // Only earlier messages still worth waiting for: one stuck longer (its job failed for good,
+      // left in the dead-letter list) holds nobody.
+      where: { contactId: message.contactId, direction: 'in', status: 'received', createdAt: { lt: message.createdAt, gt: new Date(Date.now() - INBOUND_ORDER_WAIT_MS) } },
+      select: { id: true },
+    });
+    if (earlier) {
+      await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
+      throw new DelayedError();
     }
     const lockKey = `${queues.settings.prefix}:lock:contact:${message.contactId}`;
     const lockToken = randomUUID();
