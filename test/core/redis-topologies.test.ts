@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, eventually, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
 import { inboundSms, startProviders, webhooksTo, type Providers } from '../support/providers.js';
-import { startClusterSetup, startSentinelSetup, type ClusterSetup, type SentinelSetup } from '../support/redis-topology.js';
+import { startClusterSetup, startSentinelSetup, waitForReplication, type ClusterSetup, type SentinelSetup } from '../support/redis-topology.js';
 
 /** Posts an SMS webhook until it is accepted (a provider retries a 5xx the same way). */
 async function deliver(gateway: TestGateway, from: string, text: string): Promise<void> {
@@ -73,10 +73,16 @@ describe('Redis Sentinel', () => {
       sentinel.disconnect();
     }
     await eventually(async () => (await setup.currentMasterPort()) === setup.replicaPort, 20_000, 'the replica to be promoted');
-    await deliver(gateway, '+15550177002', 'hi');
+    // The old master, once the sentinel has made it a replica of the new one, refuses writes.
+    await waitForReplication(setup.masterPort);
+    const after = inboundSms('+15550177002', 'hi');
+    await eventually(async () => (await webhooksTo(gateway.url).sms(after)).status === 200, 20_000, 'the webhook to be accepted');
     await eventually(() => repliesTo(providers, '+15550177002').length > 0, 30_000, 'a reply after the failover');
     await waitForIdle(gateway, { timeoutMs: 30_000 });
-    expect((await keysOn(setup.replicaPort, `${gateway.queues.settings.prefix}:inbound:*`)).length).toBeGreaterThan(0);
+    expect(await setup.currentMasterPort()).toBe(setup.replicaPort);
+    // The job of the message sent after the failover was written to the new master.
+    const message = await gateway.db.message.findFirstOrThrow({ where: { providerId: after.MessageSid, direction: 'in' } });
+    expect(await keysOn(setup.replicaPort, `${gateway.queues.settings.prefix}:inbound:in-${message.id}`)).toHaveLength(1);
     // Each message answered once, before and after the failover.
     expect(repliesTo(providers, '+15550177001').length).toBe(repliesTo(providers, '+15550177002').length);
   });

@@ -41,7 +41,8 @@ async function startServer(dir: string, name: string, lines: string[], args: str
   const folder = join(dir, name);
   mkdirSync(folder, { recursive: true });
   const conf = join(folder, 'redis.conf');
-  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${folder}`, 'save ""', 'appendonly no', ...lines].join('\n') + '\n');
+  // No delay before a replica's first sync (Redis waits 5 s by default for more replicas).
+  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${folder}`, 'save ""', 'appendonly no', 'repl-diskless-sync-delay 0', ...lines].join('\n') + '\n');
   const child = spawn(BIN, [conf, ...args], { stdio: 'ignore' });
   await waitForPing(port);
   return { process: child, port };
@@ -59,6 +60,20 @@ async function stopAll(processes: Started[], dir: string): Promise<void> {
     ),
   );
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Resolves once the replica on `port` has synced with its master (link up). */
+export async function waitForReplication(port: number, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const client = new Redis({ port, host: '127.0.0.1' });
+  try {
+    while (!(await client.info('replication')).includes('master_link_status:up')) {
+      if (Date.now() > until) throw new Error(`the replica on port ${port} did not sync in ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    client.disconnect();
+  }
 }
 
 export interface SentinelSetup {
@@ -81,11 +96,14 @@ export async function startSentinelSetup(): Promise<SentinelSetup> {
     started.push(master);
     const replica = await startServer(dir, 'replica', [`replicaof 127.0.0.1 ${master.port}`]);
     started.push(replica);
+    await waitForReplication(replica.port);
     const name = 'gateway-master';
     const sentinel = await startServer(
       dir,
       'sentinel',
-      [`sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`],
+      // A long down-after: on a loaded machine a slow answer must not start failovers of its own
+      // (the test asks for one with SENTINEL FAILOVER, which does not wait for it).
+      [`sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, `sentinel down-after-milliseconds ${name} 30000`, `sentinel failover-timeout ${name} 5000`],
       ['--sentinel'],
     );
     started.push(sentinel);
