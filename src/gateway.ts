@@ -173,7 +173,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     });
     for (const warning of warnings) logger.warn(warning, 'flow text longer than 2 SMS segments');
 
-    const queues = openQueues(target, { prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+    const queues = openQueues(target, {
+      prefix: config.QUEUE_PREFIX,
+      attempts: config.JOB_ATTEMPTS,
+      backoffMs: config.JOB_BACKOFF_MS,
+      onError: (error) => logger.warn({ err: { name: error.name, message: error.message } }, 'queue connection error'),
+    });
     cleanups.push(() => queues.close());
     await queues.ready();
 

@@ -60,6 +60,8 @@ export interface QueueSettings {
   prefix: string;
   attempts: number;
   backoffMs: number;
+  /** Told of connection errors of the queues (Redis away, a failover under way); else BullMQ prints them. */
+  onError?: (error: Error) => void;
 }
 
 /** Longest wait between two tries of a job (the exponential backoff is capped here). */
@@ -104,18 +106,26 @@ export class Queues {
     if (!settings.connection && !settings.cluster) throw new Error('queue settings need a connection or a cluster');
     if (settings.cluster && !/^\{[^}]+\}/.test(settings.prefix)) throw new Error(`on a cluster the queue prefix must be hash-tagged ({${settings.prefix}})`);
     const options = { connection: this.producerConnection(), prefix: settings.prefix, defaultJobOptions: defaultJobOptions(settings) };
-    this.inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, options);
-    this.timers = new Queue<TimerJob>(QUEUE_NAMES.timers, options);
+    this.inbound = this.watched(new Queue<InboundJob>(QUEUE_NAMES.inbound, options));
+    this.timers = this.watched(new Queue<TimerJob>(QUEUE_NAMES.timers, options));
+  }
+
+  private watched<Q extends Queue>(queue: Q): Q {
+    const onError = this.settings.onError;
+    if (onError) queue.on('error', onError);
+    return queue;
   }
 
   outbound(channel: string): Queue<OutboundJob> {
     let queue = this.outboundQueues.get(channel);
     if (!queue) {
-      queue = new Queue<OutboundJob>(QUEUE_NAMES.outbound(channel), {
-        connection: this.producerConnection(),
-        prefix: this.settings.prefix,
-        defaultJobOptions: defaultJobOptions(this.settings),
-      });
+      queue = this.watched(
+        new Queue<OutboundJob>(QUEUE_NAMES.outbound(channel), {
+          connection: this.producerConnection(),
+          prefix: this.settings.prefix,
+          defaultJobOptions: defaultJobOptions(this.settings),
+        }),
+      );
       this.outboundQueues.set(channel, queue);
     }
     return queue;
@@ -185,11 +195,12 @@ export class Queues {
  * The queues on `target` (one server, sentinels or a cluster); `prefix` is the configured
  * QUEUE_PREFIX, hash-tagged here on a cluster.
  */
-export function openQueues(target: RedisTarget, options: { prefix: string; attempts: number; backoffMs: number }): Queues {
+export function openQueues(target: RedisTarget, options: { prefix: string; attempts: number; backoffMs: number; onError?: (error: Error) => void }): Queues {
   return new Queues({
     ...(target.kind === 'cluster' ? { cluster: target } : { connection: serverOptions(target) }),
     prefix: keyPrefix(options.prefix, target),
     attempts: options.attempts,
     backoffMs: options.backoffMs,
+    onError: options.onError,
   });
 }
