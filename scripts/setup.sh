@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 want=()
 command -v redis-server >/dev/null 2>&1 || want+=(redis-server)
 [ -x /usr/bin/chromium ] || want+=(chromium)
+# Sentinel mode (and redis-cli, for a cluster) in the Redis topology tests.
+command -v redis-sentinel >/dev/null 2>&1 || want+=(redis-sentinel)
 if [ "${1:-}" = "--postgres" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then want+=(postgresql); fi
 if [ ${#want[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
@@ -20,6 +22,7 @@ if [ ${#want[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${want[@]}" >/dev/null
   # The packaged services are not needed: the gateway starts its own Redis, tests their own PostgreSQL.
   "${sudo[@]}" systemctl disable --now redis-server >/dev/null 2>&1 || true
+  "${sudo[@]}" systemctl disable --now redis-sentinel >/dev/null 2>&1 || true
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -26,6 +26,7 @@ import type { Middleware } from './inbound/pipeline/context.js';
 import type { Queues } from './jobs/queues.js';
 import type { TimerRegistration } from './jobs/timers.js';
 import type { Logger } from './logger.js';
+import type { Observer } from './observer.js';
 import type { PersonalData } from './personal-data.js';
 
 /** What every capability may use at run time. */
@@ -73,16 +74,21 @@ export interface RunningCapability {
   /** Routes under /api/v1, registered after authentication. */
   adminRoutes?: (app: FastifyInstance) => Promise<void>;
   /**
-   * Pages outside the API (e.g. the staff console at /console): plain routes at the server's
-   * root, with no credentials of their own; whatever they show comes from /api/v1.
+   * Routes outside the API, at the server's root, on processes that serve HTTP: the staff
+   * console's pages at /console (whatever they show comes from /api/v1), /metrics. They bring
+   * their own access check: the API's authentication does not cover them.
    */
-  pages?: {
-    routes: (app: FastifyInstance) => Promise<void>;
-    /** Where `GET /` leads when this capability is loaded (default: the API documentation). */
-    home?: string;
-  };
+  httpRoutes?: (app: FastifyInstance) => Promise<void>;
+  /** Where `GET /` leads when this capability is loaded (default: the API documentation at /docs). */
+  home?: string;
+  /** Watches the core's work (messages in and out, pacing, failed jobs); see src/observer.ts. */
+  observer?: Observer;
+  /** Background work, run in processes that run the workers (roles `worker` and `all`). */
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** Run in every process whatever its role (e.g. a listener of its own), before HTTP listens. */
+  open?(): Promise<void>;
+  close?(): Promise<void>;
 }
 
 export interface Capability<S extends z.ZodObject = z.ZodObject> {

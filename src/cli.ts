@@ -20,7 +20,8 @@ import { projectPath } from './paths.js';
 import { listDeadLetters, retryDeadLetter } from './jobs/dead-letter.js';
 import { createToken, listTokens, revokeToken, ROLES } from './admin/tokens.js';
 import { CAPABILITIES, loadConfig, roleOptions, startGateway, type ProcessRole } from './gateway.js';
-import { Queues, redisOptions } from './jobs/queues.js';
+import { openQueues, type Queues } from './jobs/queues.js';
+import { configuredRedis } from './redis/connection.js';
 import { runningEmbeddedRedis } from './redis/embedded.js';
 import { readAreas, seedAreas } from './areas/gazetteer.js';
 import { contactsInArea, scheduleFlowStarts } from './conversation/flow-starts.js';
@@ -40,9 +41,10 @@ async function withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
 
 async function withQueues<T>(fn: (queues: Queues) => Promise<T>): Promise<T> {
   const cfg = config();
-  const url = cfg.REDIS_URL ?? runningEmbeddedRedis(join(cfg.DATA_DIR, 'redis'));
-  if (!url) throw new Error('no Redis to read: start the gateway (npm start) or set REDIS_URL');
-  const queues = new Queues({ connection: redisOptions(url), prefix: cfg.QUEUE_PREFIX, attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS });
+  const embeddedUrl = configuredRedis(cfg) ? undefined : runningEmbeddedRedis(join(cfg.DATA_DIR, 'redis'));
+  const target = configuredRedis(cfg) ?? (embeddedUrl ? { kind: 'server' as const, url: embeddedUrl } : undefined);
+  if (!target) throw new Error('no Redis to read: start the gateway (npm start) or set REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+  const queues = openQueues(target, { prefix: cfg.QUEUE_PREFIX, attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS });
   try {
     for (const channel of CHANNELS) queues.outbound(channel.name);
     return await fn(queues);

@@ -21,6 +21,16 @@ const httpUrl = z
   .regex(/^https?:\/\/[^\s/]+/, { message: 'an http(s) URL, e.g. https://gateway.example.org' })
   .transform((v) => v.replace(/\/+$/, ''));
 const positive = (what: string) => z.coerce.number({ message: what }).positive({ message: what });
+const hostPortMessage = 'host:port pairs, comma-separated (e.g. 10.0.0.1:26379,10.0.0.2:26379)';
+const hostPortList = z
+  .string()
+  .regex(/^\s*[^\s:,]+:\d{1,5}\s*(,\s*[^\s:,]+:\d{1,5}\s*)*$/, { message: hostPortMessage })
+  .transform((v) =>
+    v.split(',').map((pair) => {
+      const [host, port] = pair.trim().split(':') as [string, string];
+      return { host, port: Number(port) };
+    }),
+  );
 const keywordList = z
   .string()
   .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k.length > 0));
@@ -38,6 +48,17 @@ const coreSchema = z.object({
     .regex(/^(file:|postgres(ql)?:\/\/)/, { message: 'file:<path> (SQLite) or postgres://user:pass@host:port/db' })
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'redis://host:port[/db] or rediss://...' }).optional(),
+  /** Sentinels to ask for the master (host:port, comma-separated), instead of REDIS_URL. */
+  REDIS_SENTINELS: hostPortList.optional(),
+  /** The master's name as the sentinels know it. */
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  /** Password of the sentinels themselves, when they require one. */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** Cluster nodes to start from (host:port, comma-separated), instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: hostPortList.optional(),
+  /** Password (and user) of the Redis servers behind sentinels or of the cluster's nodes. */
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_USERNAME: z.string().min(1).optional(),
   REDIS_SERVER_BIN: z.string().min(1).default('redis-server'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'letters, digits, _ and -' }).default('gw'),
   DATA_ENCRYPTION_KEY: z
@@ -143,6 +164,8 @@ export function parseConfig(source: Record<string, string | undefined>, sections
       if (channels[section.name] && section.receivesWebhooks?.(values)) webhooks = true;
     }
   }
+  const redisModes = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter((name) => core[name] !== undefined);
+  if (redisModes.length > 1) problems.push(`${redisModes.join(', ')}: set one of them (a Redis URL, sentinels, or cluster nodes), not several`);
   if (core.NODE_ENV === 'production') {
     if (core.DATA_ENCRYPTION_KEY === undefined) problems.push('DATA_ENCRYPTION_KEY: required in production (openssl rand -hex 32)');
     if (core.PUBLIC_URL === undefined && webhooks) problems.push('PUBLIC_URL: required in production when a channel receives webhooks');

@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { CHANNELS } from '../bots/index.js';
 import type { ConsoleAdapter } from '../bots/console/index.js';
@@ -38,7 +37,8 @@ import { consent } from './inbound/pipeline/consent.js';
 import { language } from './inbound/pipeline/language.js';
 import { session } from './inbound/pipeline/session.js';
 import { flow } from './inbound/pipeline/flow.js';
-import { Queues, redisOptions } from './jobs/queues.js';
+import { openQueues } from './jobs/queues.js';
+import { commandClient, configuredRedis } from './redis/connection.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
 import { lockDataDir } from './data-dir/lock.js';
 import { secureDataDir, tighten } from './data-dir/permissions.js';
@@ -51,9 +51,11 @@ import { flowStartRoutes } from './conversation/flow-start-routes.js';
 import { startInboundWorker } from './inbound/worker.js';
 import { startOutboundWorker } from './outbound/worker.js';
 import { startTimerWorker } from './jobs/timers.js';
+import { combineObservers } from './observer.js';
+import { metrics } from './metrics/index.js';
 
 /** The capabilities a gateway loads, in order. */
-export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts, protection, staffConsole] as Capability[];
+export const CAPABILITIES: Capability[] = [broadcasts, rumours, incidents, surveys, profiles, accounts, protection, staffConsole, metrics] as Capability[];
 
 /** The configuration sections of every channel and capability. */
 export const CONFIG_SECTIONS: ConfigSection[] = [
@@ -133,15 +135,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     if (generated) logger.warn({ file: join(config.DATA_DIR, 'encryption.key') }, 'generated a data encryption key for this development install; set DATA_ENCRYPTION_KEY in production');
     const personalData = createPersonalData(key);
 
-    let redisUrl = config.REDIS_URL;
+    let target = configuredRedis(config);
     let embedded: EmbeddedRedis | undefined;
-    if (!redisUrl) {
+    if (!target) {
       embedded = await startEmbeddedRedis({ bin: config.REDIS_SERVER_BIN, dataDir: join(config.DATA_DIR, 'redis'), logger });
       cleanups.push(() => embedded!.stop());
-      redisUrl = embedded.url;
+      target = { kind: 'server', url: embedded.url };
     }
-    const connection = redisOptions(redisUrl);
-    const redis = new Redis(connection);
+    const redis = commandClient(target);
     // Connection errors are retried by ioredis; log them once each instead of crashing.
     redis.on('error', (error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, 'redis connection error'));
     cleanups.push(async () => void (await redis.quit().catch(() => redis.disconnect())));
@@ -173,7 +174,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     });
     for (const warning of warnings) logger.warn(warning, 'flow text longer than 2 SMS segments');
 
-    const queues = new Queues({ connection, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+    const queues = openQueues(target, {
+      prefix: config.QUEUE_PREFIX,
+      attempts: config.JOB_ATTEMPTS,
+      backoffMs: config.JOB_BACKOFF_MS,
+      onError: (error) => logger.warn({ err: { name: error.name, message: error.message } }, 'queue connection error'),
+    });
     cleanups.push(() => queues.close());
     await queues.ready();
 
@@ -195,6 +201,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     }
     for (const name of replaced.keys()) if (!capabilities.has(name)) throw new Error(`no capability named "${name}" to replace`);
     const running = [...capabilities.entries()];
+    const observe = combineObservers(running.flatMap(([, c]) => (c.observer ? [c.observer] : [])));
+    for (const [, capability] of running) {
+      if (capability.open) await capability.open();
+      if (capability.close) cleanups.push(() => capability.close!());
+    }
     const effects = mergeEffectHandlers([{ owner: 'core', handlers: coreEffects }, ...running.map(([owner, c]) => ({ owner, handlers: c.effects ?? {} }))]);
     const conversation: ConversationDeps = {
       catalog,
@@ -218,6 +229,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         adapters: [...adapters.values()],
         publicUrl: config.publicUrl,
         logger,
+        observe,
+        routes: running.flatMap(([, c]) => (c.httpRoutes ? [c.httpRoutes] : [])),
         accepting: () => accepting,
         senderLimit: { max: config.WEBHOOK_SENDER_MAX, windowMs: config.WEBHOOK_SENDER_WINDOW_SECONDS * 1000 },
         checkReady: async () => {
@@ -225,8 +238,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PING');
         },
         production: config.NODE_ENV === 'production',
-        pages: running.flatMap(([, c]) => (c.pages ? [c.pages.routes] : [])),
-        home: running.map(([, c]) => c.pages?.home).find((home) => home !== undefined),
+        home: running.map(([, c]) => c.home).find((home) => home !== undefined),
         admin: {
           db,
           queues,
@@ -242,7 +254,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
     if (options.workers !== false) {
       const workers: Worker[] = [];
-      const common = { db, redis, queues, personalData, logger, lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS };
+      const common = { db, redis, queues, personalData, logger, observe, lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS };
       const pipeline = compose([
         // Language first: every reply, the consent replies included, is in the contact's language.
         language(config.DEFAULT_LANGUAGE, translator.languages),
@@ -259,7 +271,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         sessionTimeoutTimer(db, queues, conversation),
         flowStartTimer(db, queues, conversation),
         clearChatTimer(db, personalData, adapters, logger), ...running.flatMap(([, c]) => c.timers ?? [])];
-      workers.push(startTimerWorker(queues, timers, logger, { lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS }));
+      workers.push(startTimerWorker(queues, timers, logger, { lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS, onFailure: observe.jobFailed }));
       // Closing a worker waits for its running jobs: this is the drain.
       cleanups.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
     }
@@ -287,7 +299,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       const port = typeof address === 'object' && address ? address.port : config.PORT;
       url = `http://127.0.0.1:${port}`;
       accepting = true;
-      logger.info({ url, channels: [...adapters.keys()], database: database.provider, redis: embedded ? 'embedded' : 'external' }, 'gateway started');
+      logger.info({ url, channels: [...adapters.keys()], database: database.provider, redis: embedded ? 'embedded' : target.kind }, 'gateway started');
     }
 
     return {

@@ -114,7 +114,7 @@ async function gatewayRun(databaseUrl: string, redisUrl: string, smsApi: string)
   const approver = { tokenId: 'bench-approver', name: 'bench approver', role: 'approver', areaId: null };
 
   // Baseline: bare addBulk of the same number of jobs, same shape, same chunks, same Redis.
-  const bare = new Queue('bench-bare', { connection: gateway.queues.settings.connection, prefix: gateway.queues.settings.prefix });
+  const bare = new Queue('bench-bare', { connection: gateway.queues.producerConnection(), prefix: gateway.queues.settings.prefix });
   const bareStarted = performance.now();
   for (let offset = 0; offset < RECIPIENTS; offset += PAGE_SIZE) {
     const jobs = [];

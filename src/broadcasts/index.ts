@@ -23,6 +23,7 @@ import { broadcastSettingsSchema, parseQuietHours, resolveSettings, type Broadca
 
 export { BroadcastError, BroadcastService, actorOf, type Actor } from './service.js';
 export { broadcastSettingsSchema, type BroadcastSettings } from './settings.js';
+export { activeBroadcastRecipients, type RecipientCount } from './active-progress.js';
 
 export interface BroadcastsOptions {
   /** Settings that win over the configuration (tests, embedding programs). */

@@ -24,7 +24,7 @@ export function consoleCapability(options: ConsoleOptions = {}): Capability {
     name: 'console',
     create() {
       const assets = new ConsoleAssets(options.dir ?? CONSOLE_BUILD_DIR);
-      return { pages: { routes: consoleRoutes(assets), home: '/console' } };
+      return { httpRoutes: consoleRoutes(assets), home: '/console' };
     },
   };
 }

@@ -20,8 +20,8 @@ export interface HttpDeps extends WebhookDeps {
   logger: Logger;
   /** Production: cookies are Secure and the browser is told to upgrade insecure requests. */
   production?: boolean;
-  /** Pages of the capabilities outside the API (the console), registered at the root. */
-  pages?: ((app: FastifyInstance) => Promise<void>)[];
+  /** Routes outside the API that bring their own access check (capabilities' `httpRoutes`). */
+  routes?: ((app: FastifyInstance) => Promise<void>)[];
   /** Where `GET /` leads (default /docs). */
   home?: string;
   /** Server timeouts in ms (defaults: request 30 s, idle connection 60 s, keep-alive 5 s). */
@@ -97,7 +97,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(async (scope) => channelRoutes(scope, deps.adapters));
 
   await app.register(async (scope) => adminApi(scope, deps.admin), { prefix: '/api/v1' });
+  for (const routes of deps.routes ?? []) await app.register(async (scope) => routes(scope));
   await app.register(async (scope) => docsRoutes(scope, deps.home ?? '/docs'));
-  for (const pages of deps.pages ?? []) await app.register(async (scope) => pages(scope));
   return app as unknown as FastifyInstance;
 }

@@ -12,6 +12,7 @@ import { applyStatus, ingest, type IngestDeps } from './ingest.js';
 import { senderLimiter, type SenderLimitSettings } from './sender-limit.js';
 import type { IngestBatcher } from './ingest-batch.js';
 import type { Logger } from '../logger.js';
+import type { Observations } from '../observer.js';
 
 export interface WebhookDeps extends IngestDeps {
   adapters: ChannelAdapter[];
@@ -23,6 +24,8 @@ export interface WebhookDeps extends IngestDeps {
   accepting: () => boolean;
   /** Inbound messages per sender and window (WEBHOOK_SENDER_MAX, WEBHOOK_SENDER_WINDOW_SECONDS); none: no limit. */
   senderLimit?: SenderLimitSettings;
+  /** Told of each event's outcome and of refused webhooks (metrics). */
+  observe: Observations;
 }
 
 function headersOf(request: FastifyRequest): Record<string, string | undefined> {
@@ -57,6 +60,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         const webhook = toWebhookRequest(request, deps.publicUrl);
         if (!route.verify(webhook)) {
           deps.logger.warn(log, 'webhook rejected: missing or invalid signature');
+          deps.observe.inbound(adapter.channel, 'invalid_signature');
           return reply.code(401).send({ error: 'invalid signature' });
         }
         let result;
@@ -65,6 +69,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         } catch (error) {
           if (error instanceof MalformedPayloadError) {
             deps.logger.warn({ ...log, reason: error.message }, 'webhook rejected: malformed payload');
+            deps.observe.inbound(adapter.channel, 'malformed');
             return reply.code(400).send({ error: 'malformed payload' });
           }
           throw error;
@@ -78,6 +83,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
           // Counts only: the sender's address and its hash stay out of the log.
           if (adapter.retriesRefusedWebhooks !== false) {
             deps.logger.warn({ ...log, events: events.length, retryAfterMs: verdict.retryAfterMs }, 'webhook refused: a sender is over its rate limit (the provider retries)');
+            deps.observe.inbound(adapter.channel, 'rate_limited');
             return reply.code(429).header('retry-after', String(Math.ceil(verdict.retryAfterMs / 1000))).send({ error: 'too many messages from this sender' });
           }
           deferMs = verdict.retryAfterMs;
@@ -87,6 +93,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         for (const outcome of outcomes) {
           if (outcome === 'queued') queued += 1;
           else duplicates += 1;
+          deps.observe.inbound(adapter.channel, outcome);
         }
         let unknownStatuses = 0;
         for (const status of result.statuses ?? []) {

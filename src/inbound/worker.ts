@@ -4,13 +4,17 @@
  * message already processed and only queues its replies again, so a reply is never written twice.
  * Messages of one contact are handled one at a time: a Redis lock per contact, held as long as
  * a job lock (JOB_LOCK_MS) and renewed while the job runs, so a crashed worker holds it no longer
- * than it holds its job.
+ * than it holds its job. And in the order they arrived: a message waits while an earlier one of
+ * the same contact is still unprocessed (its job waiting for the lock, or queued again by the
+ * provider's retry after a lost queueing) and arrived less than INBOUND_ORDER_WAIT_MS ago, so a
+ * message that will never be processed does not hold the contact for ever.
  */
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import type { Observations } from '../observer.js';
 import { inboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import { enqueueAll, writeOutbox } from '../outbound/outbox.js';
@@ -26,11 +30,18 @@ export interface InboundWorkerDeps {
   personalData: PersonalData;
   logger: Logger;
   pipeline: (ctx: InboundContext) => Promise<void>;
+  /** Told of each message processed and each failed try (metrics). */
+  observe: Observations;
   defaultLanguage: string;
   concurrency: number;
   lockDurationMs: number;
   backoffMs: number;
 }
+
+/** How long a message waits for an earlier one of its contact at the most (ms). */
+export const INBOUND_ORDER_WAIT_MS = 120_000;
+/** How often a waiting message looks again (ms). */
+const ORDER_POLL_MS = 100;
 
 const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const RENEW_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
@@ -49,6 +60,16 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     }
     if (!message || message.direction !== 'in' || !message.contactId || !message.identity || !message.contact) {
       throw new UnrecoverableError(`inbound message ${messageId} not found`);
+    }
+    const earlier = await db.message.findFirst({
+      // Only earlier messages still worth waiting for: one stuck longer (its job failed for good,
+      // left in the dead-letter list) holds nobody.
+      where: { contactId: message.contactId, direction: 'in', status: 'received', createdAt: { lt: message.createdAt, gt: new Date(Date.now() - INBOUND_ORDER_WAIT_MS) } },
+      select: { id: true },
+    });
+    if (earlier) {
+      await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
+      throw new DelayedError();
     }
     const lockKey = `${queues.settings.prefix}:lock:contact:${message.contactId}`;
     const lockToken = randomUUID();
@@ -89,6 +110,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
         // updateMany: the message is gone when it asked for the erasure of its sender.
         await work.tx.message.updateMany({ where: { id: messageId }, data: { status: 'processed' } });
       });
+      deps.observe.processed(message.channel);
     } finally {
       clearInterval(renewal);
       await deps.redis.eval(RELEASE_LOCK, 1, lockKey, lockToken); // only our own lock
@@ -97,7 +119,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
   return startWorker<InboundJob>(
     queues,
     { queue: QUEUE_NAMES.inbound, label: 'inbound', processor: process, describe: (job) => ({ messageId: job?.data.messageId }) },
-    { lockDurationMs: deps.lockDurationMs, backoffMs: deps.backoffMs, concurrency: deps.concurrency },
+    { lockDurationMs: deps.lockDurationMs, backoffMs: deps.backoffMs, concurrency: deps.concurrency, onFailure: deps.observe.jobFailed },
     logger,
   );
 }

@@ -26,6 +26,7 @@ import { incidentSettingsSchema } from './settings.js';
 import { ACK_TIMEOUT_TIMER, ESCALATE_TIMER } from './timers.js';
 
 export { DEFAULT_POLICY_FILE } from './settings.js';
+export { openIncidentCounts, type OpenIncidentCount } from './open-counts.js';
 export const DEMO_ROSTERS = projectPath('prisma', 'seed', 'rosters.yaml');
 
 export interface IncidentsOptions {

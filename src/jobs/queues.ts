@@ -4,6 +4,10 @@
  * inbound message, an outbound message, a timer), so adding the same job twice is harmless.
  */
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
+import type { Cluster } from 'ioredis';
+import { clusterConnection, keyPrefix, serverOptions, type ClusterTarget, type RedisTarget } from '../redis/connection.js';
+
+export { redisOptions } from '../redis/connection.js';
 
 export const QUEUE_NAMES = {
   inbound: 'inbound',
@@ -42,32 +46,22 @@ export interface TimerJob {
   [field: string]: string | number | boolean;
 }
 
-/** Turns a redis:// URL into the connection options BullMQ and ioredis take. */
-export function redisOptions(url: string): ConnectionOptions & { host: string; port: number } {
-  const parsed = new URL(url);
-  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    // BullMQ's workers block on Redis; they must wait for it rather than fail when it is away.
-    maxRetriesPerRequest: null,
-  };
-}
-
 /** Job ids may not contain ':'; this joins parts with '-'. */
 export function jobId(...parts: (string | number)[]): string {
   return parts.map((p) => String(p).replace(/:/g, '_')).join('-');
 }
 
 export interface QueueSettings {
-  connection: ConnectionOptions;
+  /** Options of the connection: one server, or a master found through sentinels (not used with `cluster`). */
+  connection?: ConnectionOptions;
+  /** A Redis Cluster: queues and workers open cluster connections to it; `prefix` must be hash-tagged. */
+  cluster?: ClusterTarget;
+  /** Key prefix of the queues and of the gateway's own keys (see `keyPrefix`). */
   prefix: string;
   attempts: number;
   backoffMs: number;
+  /** Told of connection errors of the queues (Redis away, a failover under way); else BullMQ prints them. */
+  onError?: (error: Error) => void;
 }
 
 /** Longest wait between two tries of a job (the exponential backoff is capped here). */
@@ -105,24 +99,53 @@ export class Queues {
   readonly inbound: Queue<InboundJob>;
   readonly timers: Queue<TimerJob>;
   private readonly outboundQueues = new Map<string, Queue<OutboundJob>>();
+  /** On a cluster: the one connection every queue of this object shares (closed by `close`). */
+  private clusterProducer: Cluster | undefined;
 
   constructor(readonly settings: QueueSettings) {
-    const options = { connection: producerConnection(settings.connection), prefix: settings.prefix, defaultJobOptions: defaultJobOptions(settings) };
-    this.inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, options);
-    this.timers = new Queue<TimerJob>(QUEUE_NAMES.timers, options);
+    if (!settings.connection && !settings.cluster) throw new Error('queue settings need a connection or a cluster');
+    if (settings.cluster && !/^\{[^}]+\}/.test(settings.prefix)) throw new Error(`on a cluster the queue prefix must be hash-tagged ({${settings.prefix}})`);
+    const options = { connection: this.producerConnection(), prefix: settings.prefix, defaultJobOptions: defaultJobOptions(settings) };
+    this.inbound = this.watched(new Queue<InboundJob>(QUEUE_NAMES.inbound, options));
+    this.timers = this.watched(new Queue<TimerJob>(QUEUE_NAMES.timers, options));
+  }
+
+  private watched<Q extends Queue>(queue: Q): Q {
+    const onError = this.settings.onError;
+    if (onError) queue.on('error', onError);
+    return queue;
   }
 
   outbound(channel: string): Queue<OutboundJob> {
     let queue = this.outboundQueues.get(channel);
     if (!queue) {
-      queue = new Queue<OutboundJob>(QUEUE_NAMES.outbound(channel), {
-        connection: producerConnection(this.settings.connection),
-        prefix: this.settings.prefix,
-        defaultJobOptions: defaultJobOptions(this.settings),
-      });
+      queue = this.watched(
+        new Queue<OutboundJob>(QUEUE_NAMES.outbound(channel), {
+          connection: this.producerConnection(),
+          prefix: this.settings.prefix,
+          defaultJobOptions: defaultJobOptions(this.settings),
+        }),
+      );
       this.outboundQueues.set(channel, queue);
     }
     return queue;
+  }
+
+  /** The connection of queues that add jobs (fails at once while Redis is away, see producerConnection). */
+  producerConnection(): ConnectionOptions {
+    if (!this.settings.cluster) return producerConnection(this.settings.connection!);
+    this.clusterProducer ??= clusterConnection(this.settings.cluster, { enableOfflineQueue: false });
+    return this.clusterProducer;
+  }
+
+  /**
+   * A connection for a worker, and what to do once the worker has closed: on a cluster each worker
+   * gets a cluster connection of its own (BullMQ duplicates it for blocking), closed afterwards.
+   */
+  workerConnection(): { connection: ConnectionOptions; release: () => void } {
+    if (!this.settings.cluster) return { connection: this.settings.connection!, release: () => undefined };
+    const cluster = clusterConnection(this.settings.cluster);
+    return { connection: cluster, release: () => cluster.disconnect() };
   }
 
   /** Resolves when every queue opened so far is connected. */
@@ -165,5 +188,20 @@ export class Queues {
 
   async close(): Promise<void> {
     await Promise.all(this.all().map((q) => q.close()));
+    if (this.clusterProducer) await this.clusterProducer.quit().catch(() => this.clusterProducer!.disconnect());
   }
+}
+
+/**
+ * The queues on `target` (one server, sentinels or a cluster); `prefix` is the configured
+ * QUEUE_PREFIX, hash-tagged here on a cluster.
+ */
+export function openQueues(target: RedisTarget, options: { prefix: string; attempts: number; backoffMs: number; onError?: (error: Error) => void }): Queues {
+  return new Queues({
+    ...(target.kind === 'cluster' ? { cluster: target } : { connection: serverOptions(target) }),
+    prefix: keyPrefix(options.prefix, target),
+    attempts: options.attempts,
+    backoffMs: options.backoffMs,
+    onError: options.onError,
+  });
 }

@@ -15,6 +15,8 @@ export interface WorkerOptions {
   backoffMs: number;
   /** Jobs run at once by this worker (default 1). */
   concurrency?: number;
+  /** Told of every failed try, with the queue's name (metrics). */
+  onFailure?: (queue: string) => void;
 }
 
 /** What a worker is. */
@@ -31,15 +33,18 @@ export interface WorkerSpec<T> {
 }
 
 export function startWorker<T>(queues: Queues, spec: WorkerSpec<T>, options: WorkerOptions, logger: Logger): Worker<T> {
+  const { connection, release } = queues.workerConnection();
   const worker = new Worker<T>(spec.queue, spec.processor, {
-    connection: queues.settings.connection,
+    connection,
     prefix: queues.settings.prefix,
     concurrency: options.concurrency ?? 1,
     lockDuration: options.lockDurationMs,
     stalledInterval: Math.max(1000, Math.floor(options.lockDurationMs / 2)),
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, options.backoffMs) },
   });
+  worker.on('closed', release);
   worker.on('failed', (job, error) => {
+    options.onFailure?.(spec.queue);
     const fields = { ...spec.describe(job), jobId: job?.id, attempts: job?.attemptsMade, err: { name: error.name, message: error.message } };
     logger[spec.failedLevel ?? 'error'](fields, `${spec.label} job failed`);
   });

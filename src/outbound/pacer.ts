@@ -37,11 +37,12 @@ export class Pacer {
     this.intervalMs = slotInterval(rate);
   }
 
-  /** Returns when this send may depart. */
-  async wait(): Promise<void> {
+  /** Resolves when this send may depart, with the time it was held (ms; 0 when it may go at once). */
+  async wait(): Promise<number> {
+    const started = performance.now();
     for (;;) {
       const delay = Number(await this.redis.eval(CLAIM, 1, this.key, this.intervalMs));
-      if (delay <= 0) return;
+      if (delay <= 0) return performance.now() - started;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

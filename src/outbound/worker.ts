@@ -24,6 +24,7 @@ import { stopIdentity } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
 import { ProviderError, ProviderRateLimitError, RecipientStoppedError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Observations } from '../observer.js';
 import { outboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import { KINDS_SENT_WHEN_STOPPED } from './outbox.js';
@@ -45,19 +46,30 @@ export interface OutboundWorkerDeps {
   personalData: PersonalData;
   logger: Logger;
   adapter: ChannelAdapter;
+  /** Told of each send's outcome, the pacer's holds and the reply latency (metrics). */
+  observe: Observations;
   lockDurationMs: number;
   backoffMs: number;
   concurrency?: number;
 }
 
 export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJob> {
-  const { db, adapter, personalData, logger } = deps;
+  const { db, adapter, personalData, logger, observe } = deps;
   const channel = adapter.channel;
   const queue = deps.queues.outbound(channel);
   const pacer = new Pacer(deps.redis, `${deps.queues.settings.prefix}:pace:${channel}`, adapter.rate);
 
-  const fail = (id: string, code: string, text: string) =>
-    db.message.update({ where: { id }, data: { status: 'failed', errorCode: code, errorMessage: text.slice(0, 500) } });
+  const fail = async (id: string, code: string, text: string) => {
+    await db.message.update({ where: { id }, data: { status: 'failed', errorCode: code, errorMessage: text.slice(0, 500) } });
+    observe.outbound(channel, 'failed');
+  };
+
+  /** Reply latency: from the answered message's arrival to now (one read, only when watched). */
+  const observeLatency = async (message: { kind: string; causeId: string | null }) => {
+    if (!observe.wantsReplyLatency || message.kind !== 'reply' || !message.causeId) return;
+    const cause = await db.message.findUnique({ where: { id: message.causeId }, select: { direction: true, createdAt: true } });
+    if (cause?.direction === 'in') observe.replyLatency(channel, Math.max(0, Date.now() - cause.createdAt.getTime()) / 1000);
+  };
 
   /**
    * Settles an interrupted send by asking the provider (see the header). Returns 'sent' when the
@@ -115,9 +127,13 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     if (!message || message.direction !== 'out') throw new UnrecoverableError(`outbound message ${messageId} not found`);
     if (message.status === 'sending') {
       const settled = await reconcile(message);
-      if (settled === 'sent') return;
+      if (settled === 'sent') {
+        observe.outbound(channel, 'reconciled');
+        return;
+      }
       if (settled === 'undecided') {
         await db.message.update({ where: { id: messageId }, data: { status: 'unconfirmed', errorCode: 'interrupted' } });
+        observe.outbound(channel, 'unconfirmed');
         throw new UnrecoverableError('a send was interrupted before its result was recorded; not sent again to avoid a duplicate');
       }
       // 'not_sent': the provider never got it; it was put back to queued and is sent below.
@@ -156,7 +172,7 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     const root = message.threadOf ? await db.message.findUnique({ where: { id: message.threadOf }, select: { providerId: true } }) : null;
     // Wait for the pace first: a crash while waiting then leaves the message queued (sent later),
     // not `sending` (never resent). Only one short write stands between the slot and the call.
-    await pacer.wait();
+    observe.paced(channel, (await pacer.wait()) / 1000);
     // Claimed only if still queued: a message cancelled while its job waited is not sent.
     const claimed = await db.message.updateMany({ where: { id: messageId, status: 'queued' }, data: { status: 'sending' } });
     if (claimed.count === 0) return;
@@ -176,10 +192,13 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
           errorMessage: null,
         },
       });
+      observe.outbound(channel, 'sent');
+      await observeLatency(message);
     } catch (error) {
       if (error instanceof ProviderRateLimitError) {
         await db.message.update({ where: { id: messageId }, data: { status: 'queued' } });
         logger.warn({ channel, retryAfterMs: error.retryAfterMs }, 'provider rate limit; pausing the channel queue');
+        observe.outbound(channel, 'rate_limited');
         await queue.rateLimit(error.retryAfterMs);
         throw Worker.RateLimitError();
       }
@@ -197,7 +216,10 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
       const code = error instanceof ProviderError ? String(error.code ?? error.name) : 'error';
       const text = error instanceof Error ? error.message : String(error);
       if (last) await fail(messageId, code, text);
-      else await db.message.update({ where: { id: messageId }, data: { status: 'queued', errorCode: code, errorMessage: text.slice(0, 500) } });
+      else {
+        await db.message.update({ where: { id: messageId }, data: { status: 'queued', errorCode: code, errorMessage: text.slice(0, 500) } });
+        observe.outbound(channel, 'retry');
+      }
       throw error;
     }
   };
@@ -216,6 +238,7 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
       backoffMs: deps.backoffMs,
       // Enough jobs in flight to keep the pace while each waits for the provider's answer.
       concurrency: deps.concurrency ?? Math.max(2, Math.min(50, Math.ceil((adapter.rate.max * 1000) / adapter.rate.durationMs))),
+      onFailure: observe.jobFailed,
     },
     logger,
   );

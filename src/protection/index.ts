@@ -43,7 +43,7 @@ export function protectionCapability(options: ProtectionOptions = {}): Capabilit
             db: runtime.db,
             queues: runtime.queues,
             redis: runtime.redis,
-            prefix: runtime.config.QUEUE_PREFIX,
+            prefix: runtime.queues.settings.prefix,
             personalData: runtime.personalData,
             translator: runtime.translator,
             adapters: runtime.adapters,

@@ -11,6 +11,8 @@ import { incidentsCapability, type IncidentsOptions } from '../../src/incidents/
 export interface ChildGatewaySpec {
   /** Run the workers (default true); without them the gateway only ingests. */
   workers?: boolean;
+  /** Serve HTTP (default true); a worker-role process does not (it then prints `ready -`). */
+  http?: boolean;
   /**
    * Capabilities given these options, in place of the listed ones of the same name (the others
    * load as usual). Their clock is the one `clockOffsetMs` sets.
@@ -35,8 +37,8 @@ const capabilities = [
   ...(given.broadcasts ? [broadcastsCapability({ ...given.broadcasts, now })] : []),
   ...(given.incidents ? [incidentsCapability({ ...given.incidents, now })] : []),
 ];
-const gateway = await startGateway(loadConfig(env), { workers: spec.workers !== false, capabilities });
-process.stdout.write(`ready ${gateway.url}\n`);
+const gateway = await startGateway(loadConfig(env), { workers: spec.workers !== false, http: spec.http !== false, capabilities });
+process.stdout.write(`ready ${gateway.url || '-'}\n`);
 process.on('SIGTERM', () => {
   void gateway.stop().then(() => process.exit(0));
 });
