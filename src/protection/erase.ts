@@ -1,11 +1,12 @@
 /**
  * Erasure of a person: their identities (addresses), messages, sessions, subscriptions, profile
  * fields, rumour reports, broadcast replies, the questions relayed to them with their answers, and
- * their survey invitations are deleted; incidents they reported stay, without them (a wave keeps
- * its count of people invited). The audit entry says that an erasure happened, by whom, and what kinds of record went:
- * never who was erased. Queue jobs that name the person's messages, sessions or identities are
- * removed from Redis, and SQLite's write-ahead log is checkpointed and truncated so that no
- * copy of the deleted pages remains (the database runs with secure_delete).
+ * their survey invitations are deleted (an open relayed question stays, naming nobody, until it is
+ * closed and its asker told); incidents they reported stay, without them, and a wave keeps its
+ * count of people invited. The audit entry says that an erasure happened, by whom, and what kinds
+ * of record went: never who was erased. Queue jobs that name the person's messages, sessions or
+ * identities are removed from Redis, and SQLite's write-ahead log is checkpointed and truncated so
+ * that no copy of the deleted pages remains (the database runs with secure_delete).
  */
 import type { Db } from '../db/client.js';
 import { HttpError } from '../admin/errors.js';
@@ -13,6 +14,9 @@ import { transaction } from '../db/transaction.js';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Queues } from '../jobs/queues.js';
+
+/** What stands for an erased person where a row outlives them (an open relayed question). */
+const ERASED = 'erased';
 
 /** The case codes of the gateway (src/flow/case-code.ts): R- and six letters or digits. */
 const CASE_CODE = /^R-[A-Z2-9]{6}$/i;
@@ -96,7 +100,12 @@ export async function eraseRecords(tx: Db, contactId: string, actor: string, now
     const messages = await tx.message.deleteMany({ where: { id: { in: trace.messages } } });
     const rumourReports = await tx.rumourReport.deleteMany({ where: { contactId } });
     const feedback = await tx.broadcastFeedback.deleteMany({ where: { contactId } });
-    const relayedQuestions = await tx.incidentRelay.deleteMany({ where: { reporterContactId: contactId } });
+    // Questions relayed to them: answered or closed ones go with their texts; an open one stays,
+    // no longer naming them, until the incidents' sweep closes it as undeliverable and tells the
+    // responder who asked (src/incidents/relay-close.ts).
+    const relaysGone = await tx.incidentRelay.deleteMany({ where: { reporterContactId: contactId, OR: [{ answeredAt: { not: null } }, { closedAt: { not: null } }] } });
+    const relaysOpen = await tx.incidentRelay.updateMany({ where: { reporterContactId: contactId }, data: { reporterContactId: ERASED } });
+    const relayedQuestions = { count: relaysGone.count + relaysOpen.count };
     const surveyInvitations = await tx.surveyInvitation.deleteMany({ where: { contactId } });
     const subscriptions = await tx.subscription.deleteMany({ where: { contactId } });
     const sessions = await tx.session.deleteMany({ where: { contactId } });
