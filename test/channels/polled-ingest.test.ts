@@ -1,0 +1,53 @@
+/**
+ * Ingest of a polled channel (TELEGRAM_MODE=polling, no webhook): updates fetched from the fake
+ * Telegram API's getUpdates go through `ingest` (src/inbound/ingest.ts) one by one. Each is
+ * stored and answered at the provider; the sender's Telegram language becomes the contact's when
+ * the gateway speaks it, and is ignored when it does not. (An update fetched twice needs a crash
+ * between storing it and confirming its offset; the fake API never sends a confirmed one again.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTelegramApi, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
+import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitForIdle } from '../support/idle.js';
+
+const TOKEN = '123456:TEST-polling';
+
+let telegram: FakeTelegramApi;
+let gateway: TestGateway;
+beforeAll(async () => {
+  telegram = await startTelegramApi({ token: TOKEN });
+  gateway = await startTestGateway({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_MODE: 'polling', TELEGRAM_API_ROOT: telegram.url });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await telegram?.close();
+});
+
+const repliesTo = (chat: number) => telegram.calls('sendMessage').filter((c) => String(c.payload.chat_id) === String(chat));
+
+async function contactOf(chat: number) {
+  const identity = await gateway.db.contactIdentity.findUniqueOrThrow({
+    where: { channel_addressHash: { channel: 'telegram', addressHash: gateway.personalData.hash('telegram', String(chat)) } },
+    include: { contact: true },
+  });
+  return identity;
+}
+
+describe('a polled channel', () => {
+  it('stores and answers an update, in the language Telegram gives when the gateway speaks it', async () => {
+    telegram.pushUpdate(telegramUpdates.text(7101, 'bonjour', { updateId: 9101, languageCode: 'fr-FR' }));
+    await eventually(() => repliesTo(7101).length > 0, 15_000, 'a reply');
+    await waitForIdle(gateway);
+    const identity = await contactOf(7101);
+    expect(identity.contact.language).toBe('fr');
+    const stored = await gateway.db.message.findMany({ where: { identityId: identity.id, direction: 'in' } });
+    expect(stored.map((m) => [m.providerId, m.status])).toEqual([['9101', 'processed']]);
+    expect(gateway.personalData.decrypt(stored[0]!.bodyEnc)).toContain('bonjour');
+  });
+
+  it('keeps no language the gateway does not speak', async () => {
+    telegram.pushUpdate(telegramUpdates.text(7102, 'hi', { updateId: 9102, languageCode: 'am' }));
+    await eventually(() => repliesTo(7102).length > 0, 15_000, 'a reply');
+    expect((await contactOf(7102)).contact.language).toBeNull();
+  });
+});
