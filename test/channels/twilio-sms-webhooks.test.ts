@@ -89,18 +89,18 @@ describe('SMS webhook routes', () => {
   }
 
   it('signs every value of a repeated parameter: accepted as signed, refused when one value changed', () => {
-    const params = { ...inboundText, NumMedia: '2', MediaUrl: ['https://media.example/a', 'https://media.example/b'] };
+    const params = { ...inboundText, NumMedia: '3', MediaUrl: ['https://media.example/a', 'https://media.example/b', 'https://media.example/c'] };
     const url = PUBLIC_URL + INBOUND_PATH;
     const signature = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, url, params);
     const body = (values: string[]) => {
-      const form = new URLSearchParams({ ...inboundText, NumMedia: '2' });
+      const form = new URLSearchParams({ ...inboundText, NumMedia: '3' });
       for (const value of values) form.append('MediaUrl', value);
       return form.toString();
     };
     const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature };
     const inbound = route(INBOUND_PATH);
-    expect(inbound.verify({ path: INBOUND_PATH, publicUrl: url, headers, rawBody: body(['https://media.example/a', 'https://media.example/b']) })).toBe(true);
-    expect(inbound.verify({ path: INBOUND_PATH, publicUrl: url, headers, rawBody: body(['https://media.example/a', 'https://media.example/evil']) })).toBe(false);
+    expect(inbound.verify({ path: INBOUND_PATH, publicUrl: url, headers, rawBody: body(['https://media.example/a', 'https://media.example/b', 'https://media.example/c']) })).toBe(true);
+    expect(inbound.verify({ path: INBOUND_PATH, publicUrl: url, headers, rawBody: body(['https://media.example/a', 'https://media.example/b', 'https://media.example/evil']) })).toBe(false);
     expect(inbound.verify({ path: INBOUND_PATH, publicUrl: url, headers, rawBody: body(['https://media.example/b']) })).toBe(false);
   });
 
