@@ -2,8 +2,8 @@
  * Ingest of a polled channel (TELEGRAM_MODE=polling, no webhook): updates fetched from the fake
  * Telegram API's getUpdates go through `ingest` (src/inbound/ingest.ts) one by one. Each is
  * stored and answered at the provider; the sender's Telegram language becomes the contact's when
- * the gateway speaks it, and is ignored when it does not. (An update fetched twice needs a crash
- * between storing it and confirming its offset; the fake API never sends a confirmed one again.)
+ * the gateway speaks it, and is ignored when it does not; an update that comes twice in one
+ * getUpdates answer is stored and answered once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramApi, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
@@ -49,5 +49,18 @@ describe('a polled channel', () => {
     telegram.pushUpdate(telegramUpdates.text(7102, 'hi', { updateId: 9102, languageCode: 'am' }));
     await eventually(() => repliesTo(7102).length > 0, 15_000, 'a reply');
     expect((await contactOf(7102)).contact.language).toBeNull();
+  });
+
+  it('stores and answers once an update that comes twice in one getUpdates answer', async () => {
+    // The first update wakes the waiting long poll; the copies queue behind it for the next one.
+    telegram.pushUpdate(telegramUpdates.text(7103, 'hi', { updateId: 9103, languageCode: 'en' }));
+    const twice = telegramUpdates.text(7104, 'hi', { updateId: 9104, languageCode: 'en' });
+    telegram.pushUpdate(twice);
+    telegram.pushUpdate(twice);
+    await eventually(() => repliesTo(7104).length > 0, 15_000, 'a reply');
+    await waitForIdle(gateway);
+    expect(repliesTo(7104)).toHaveLength(repliesTo(7103).length);
+    const identity = await contactOf(7104);
+    expect(await gateway.db.message.count({ where: { identityId: identity.id, direction: 'in' } })).toBe(1);
   });
 });
