@@ -35,19 +35,22 @@ async function contactOf(chat: number) {
 
 describe('a polled channel', () => {
   it('stores and answers an update, in the language Telegram gives when the gateway speaks it', async () => {
-    telegram.pushUpdate(telegramUpdates.text(7101, 'bonjour', { updateId: 9101, languageCode: 'fr-FR' }));
+    // "hi" is an English word: only the language given by Telegram makes the menu French.
+    telegram.pushUpdate(telegramUpdates.text(7101, 'hi', { updateId: 9101, languageCode: 'fr-FR' }));
     await eventually(() => repliesTo(7101).length > 0, 15_000, 'a reply');
     await waitForIdle(gateway);
+    expect(String(repliesTo(7101)[0]!.payload.text)).toMatch(/^Bonjour/);
     const identity = await contactOf(7101);
     expect(identity.contact.language).toBe('fr');
     const stored = await gateway.db.message.findMany({ where: { identityId: identity.id, direction: 'in' } });
     expect(stored.map((m) => [m.providerId, m.status])).toEqual([['9101', 'processed']]);
-    expect(gateway.personalData.decrypt(stored[0]!.bodyEnc)).toContain('bonjour');
+    expect(gateway.personalData.decrypt(stored[0]!.bodyEnc)).toContain('hi');
   });
 
   it('keeps no language the gateway does not speak', async () => {
     telegram.pushUpdate(telegramUpdates.text(7102, 'hi', { updateId: 9102, languageCode: 'am' }));
     await eventually(() => repliesTo(7102).length > 0, 15_000, 'a reply');
+    expect(String(repliesTo(7102)[0]!.payload.text)).toMatch(/^Welcome! Choose your language/);
     expect((await contactOf(7102)).contact.language).toBeNull();
   });
 
@@ -62,5 +65,8 @@ describe('a polled channel', () => {
     expect(repliesTo(7104)).toHaveLength(repliesTo(7103).length);
     const identity = await contactOf(7104);
     expect(await gateway.db.message.count({ where: { identityId: identity.id, direction: 'in' } })).toBe(1);
+    // And the channel goes on: the next update is answered.
+    telegram.pushUpdate(telegramUpdates.text(7105, 'hi', { updateId: 9105, languageCode: 'en' }));
+    await eventually(() => repliesTo(7105).length > 0, 15_000, 'a reply to the next update');
   });
 });
