@@ -34,6 +34,7 @@ async function contactOf(chat: number) {
 }
 
 describe('a polled channel', () => {
+  // Update ids only grow from test to test: the fake API drops an update below a confirmed offset.
   it('stores and answers an update, in the language Telegram gives when the gateway speaks it', async () => {
     // "hi" is an English word: only the language given by Telegram makes the menu French.
     telegram.pushUpdate(telegramUpdates.text(7101, 'hi', { updateId: 9101, languageCode: 'fr-FR' }));
@@ -68,5 +69,12 @@ describe('a polled channel', () => {
     // And the channel goes on: the next update is answered.
     telegram.pushUpdate(telegramUpdates.text(7105, 'hi', { updateId: 9105, languageCode: 'en' }));
     await eventually(() => repliesTo(7105).length > 0, 15_000, 'a reply to the next update');
+  });
+
+  it('answers an update that carries no language at all with the language question', async () => {
+    telegram.pushUpdate(telegramUpdates.text(7106, 'hi', { updateId: 9106 }));
+    await eventually(() => repliesTo(7106).length > 0, 15_000, 'a reply');
+    expect(String(repliesTo(7106)[0]!.payload.text)).toMatch(/^Welcome! Choose your language/);
+    expect((await contactOf(7106)).contact.language).toBeNull();
   });
 });
