@@ -22,7 +22,9 @@ export default {
   mutate: selected.flatMap((m) => m.mutate),
   coverageAnalysis: 'perTest',
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
-  timeoutMS: 60_000,
+  // A mutant that makes a test hang (a loop that never ends) costs this much on top of the test's
+  // own time; MUTATION_TIMEOUT_MS lowers it for modules whose tests are quick.
+  timeoutMS: Number(process.env.MUTATION_TIMEOUT_MS ?? 60_000),
   timeoutFactor: 2,
   ignoreStatic: true,
   tempDirName: '.stryker-tmp',

@@ -21,8 +21,19 @@ import { withoutBidiIsolates, type OutboundMessage } from './messages.js';
 export interface ChatOptions {
   /** The name of the person typing; each name is a separate contact. */
   as: string;
+  /** Language hint for a new contact (en, fr, ar): its first conversation skips the language question. */
   language?: string;
 }
+
+/** Where the chat reads lines and writes replies and notices (the terminal by default). */
+export interface ChatIo {
+  /** Lines typed or piped; a TTY is read interactively (echo, prompt), anything else as a transcript. */
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream;
+  errors: NodeJS.WritableStream;
+}
+
+const TERMINAL: ChatIo = { input: process.stdin, output: process.stdout, errors: process.stderr };
 
 async function reachable(url: string): Promise<boolean> {
   try {
@@ -45,12 +56,12 @@ export function renderForTerminal(message: OutboundMessage): string {
   }
 }
 
-export async function chat(config: Config, options: ChatOptions): Promise<void> {
+export async function chat(config: Config, options: ChatOptions, io: ChatIo = TERMINAL): Promise<void> {
   let url = `http://127.0.0.1:${config.PORT}`;
   let gateway: Gateway | undefined;
   if (!(await reachable(url))) {
     const logFile = join(config.DATA_DIR, 'gateway.log');
-    process.stdout.write(`No gateway on port ${config.PORT}; starting one in this process (logs: ${logFile})...\n`);
+    io.output.write(`No gateway on port ${config.PORT}; starting one in this process (logs: ${logFile})...\n`);
     gateway = await startGateway(config, { logger: createLogger(config.LOG_LEVEL, createWriteStream(logFile, { flags: 'a' })) });
     url = gateway.url;
   }
@@ -76,13 +87,13 @@ export async function chat(config: Config, options: ChatOptions): Promise<void> 
         const { messages } = (await response.json()) as { messages: MailboxEntry[] };
         for (const entry of messages) {
           after = Math.max(after, entry.seq);
-          process.stdout.write(`< ${withoutBidiIsolates(renderForTerminal(entry.message)).replace(/\n/g, '\n  ')}\n`);
+          io.output.write(`< ${withoutBidiIsolates(renderForTerminal(entry.message)).replace(/\n/g, '\n  ')}\n`);
           lastReplyAt = Date.now();
           replies += 1;
         }
       } catch (error) {
         if (!open) return;
-        process.stderr.write(`(waiting for the gateway: ${(error as Error).message})\n`);
+        io.errors.write(`(waiting for the gateway: ${(error as Error).message})\n`);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -99,7 +110,7 @@ export async function chat(config: Config, options: ChatOptions): Promise<void> 
       headers,
       body: JSON.stringify({ id: randomUUID(), address: options.as, language: options.language, ...body }),
     });
-    if (!response.ok) process.stderr.write(`(the gateway refused the message: ${response.status})\n`);
+    if (!response.ok) io.errors.write(`(the gateway refused the message: ${response.status})\n`);
   };
   /** Waits until the replies to a line have come: at least one, then a short quiet. */
   const settle = async (before: number) => {
@@ -110,15 +121,15 @@ export async function chat(config: Config, options: ChatOptions): Promise<void> 
     }
   };
 
-  const interactive = process.stdin.isTTY === true;
-  if (interactive) process.stdout.write(`Talking to ${url} as "${options.as}". Type a message (try "hi"); /quit to leave.\n`);
+  const interactive = io.input.isTTY === true;
+  if (interactive) io.output.write(`Talking to ${url} as "${options.as}". Type a message (try "hi"); /quit to leave.\n`);
   // With the terminal as output, readline echoes what is typed as it is typed.
-  const input = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  const input = createInterface({ input: io.input, output: interactive ? io.output : undefined, terminal: interactive });
   for await (const raw of input) {
     const line = raw.trim();
     if (line === '/quit') break;
     if (line.length === 0) continue;
-    if (!interactive) process.stdout.write(`> ${line}\n`);
+    if (!interactive) io.output.write(`> ${line}\n`);
     const before = replies;
     await send(line);
     await settle(before);
@@ -128,8 +139,8 @@ export async function chat(config: Config, options: ChatOptions): Promise<void> 
   input.close();
   await polling;
   if (gateway) {
-    process.stdout.write('Stopping the gateway started for this chat...\n');
+    io.output.write('Stopping the gateway started for this chat...\n');
     await gateway.stop();
   }
-  process.stdout.write('Bye.\n');
+  io.output.write('Bye.\n');
 }

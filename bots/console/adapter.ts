@@ -93,7 +93,7 @@ export function createConsoleChannel(tokenFile: string): ConsoleAdapter {
           if (!tokenMatches(token, request.headers[CONSOLE_TOKEN_HEADER])) return { status: 401, body: { error: 'invalid console token' } };
           const query = inboxQuery.safeParse(request.query);
           if (!query.success) throw new MalformedPayloadError(query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-          return { status: 200, body: { messages: await mailbox.take(query.data.address, query.data.after, query.data.wait) } };
+          return { status: 200, body: { messages: await mailbox.take(query.data.address, query.data.after, query.data.wait, request.signal) } };
         },
       },
     ],

@@ -30,26 +30,29 @@ export class Mailbox {
 
   /**
    * Entries after `after` (after < 0: after the last entry taken, i.e. the unread ones); waits up
-   * to `waitMs` for the first one when there is none yet.
+   * to `waitMs` for the first one when there is none yet. When `signal` aborts (the reader left),
+   * the wait ends and nothing is marked taken: a chat opened later still gets what came meanwhile.
    */
-  async take(address: string, after: number, waitMs: number): Promise<MailboxEntry[]> {
+  async take(address: string, after: number, waitMs: number, signal?: AbortSignal): Promise<MailboxEntry[]> {
     const from = after < 0 ? (this.read.get(address) ?? 0) : after;
-    const entries = await this.wait(address, from, waitMs);
+    const entries = await this.wait(address, from, waitMs, signal);
+    if (signal?.aborted) return [];
     const last = entries.at(-1);
     if (last) this.read.set(address, Math.max(this.read.get(address) ?? 0, last.seq));
     return entries;
   }
 
-  private async wait(address: string, after: number, waitMs: number): Promise<MailboxEntry[]> {
+  private async wait(address: string, after: number, waitMs: number, signal?: AbortSignal): Promise<MailboxEntry[]> {
     const ready = () => (this.boxes.get(address) ?? []).filter((e) => e.seq > after);
     const now = ready();
-    if (now.length > 0 || waitMs <= 0) return now;
+    if (now.length > 0 || waitMs <= 0 || signal?.aborted) return now;
     return new Promise((resolve) => {
       const finish = () => {
         const entries = ready();
-        if (entries.length === 0 && !timedOut) return;
+        if (entries.length === 0 && !timedOut && !signal?.aborted) return;
         clearTimeout(timer);
         this.waiters.delete(finish);
+        signal?.removeEventListener('abort', finish);
         resolve(entries);
       };
       let timedOut = false;
@@ -58,6 +61,7 @@ export class Mailbox {
         finish();
       }, waitMs);
       this.waiters.add(finish);
+      signal?.addEventListener('abort', finish, { once: true });
     });
   }
 

@@ -116,10 +116,11 @@ export interface ChannelRoute {
   method: 'GET';
   path: string;
   /**
-   * Answers the request. `headers` are lower-cased; `query` holds the query string's values.
+   * Answers the request. `headers` are lower-cased; `query` holds the query string's values;
+   * `signal` aborts when the client goes away before the answer is sent (a long poll given up).
    * Throws MalformedPayloadError for a bad query (answered 400).
    */
-  handle(request: { headers: Record<string, string | undefined>; query: Record<string, string | undefined> }): Promise<{ status: number; body: unknown }>;
+  handle(request: { headers: Record<string, string | undefined>; query: Record<string, string | undefined>; signal?: AbortSignal }): Promise<{ status: number; body: unknown }>;
 }
 
 /** Handed to adapters that receive without webhooks (Telegram long polling, Slack socket mode). */

@@ -119,8 +119,13 @@ export async function channelRoutes(app: FastifyInstance, adapters: ChannelAdapt
         handler: async (request, reply) => {
           const headers = headersOf(request);
           const query = Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+          // Aborted when the client leaves before its answer (a long poll given up).
+          const gone = new AbortController();
+          reply.raw.once('close', () => {
+            if (!reply.raw.writableFinished) gone.abort();
+          });
           try {
-            const answer = await route.handle({ headers, query });
+            const answer = await route.handle({ headers, query, signal: gone.signal });
             return reply.code(answer.status).send(answer.body);
           } catch (error) {
             if (error instanceof MalformedPayloadError) return reply.code(400).send({ error: 'invalid request', reason: error.message });

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_INTERACTIONS_PATH } from '../../bots/slack/index.js';
+import { verifySlackSignature } from '../../bots/slack/signature.js';
 import type { WebhookRequest, WebhookRoute } from '../../src/channels/adapter.js';
 import { MalformedPayloadError } from '../../src/errors.js';
 import { signedWebhook, slackSignature } from '../support/providers.js';
@@ -92,6 +93,28 @@ describe('Slack webhook signatures', () => {
     const headers = slackSignature(SECRET, body, NOW_S);
     const v1 = { ...headers, 'x-slack-signature': headers['x-slack-signature'].replace(/^v0=/, 'v1=') };
     expect(events.verify(request(SLACK_EVENTS_PATH, body, v1))).toBe(false);
+  });
+});
+
+describe('verifySlackSignature', () => {
+  const body = eventCallback(directMessage);
+  const at = (timestampHeader: string, secret = SECRET, signedSeconds = NOW_S) => ({
+    ...request(SLACK_EVENTS_PATH, body, slackSignature(secret, body, signedSeconds)),
+    headers: { ...slackSignature(secret, body, signedSeconds), 'x-slack-request-timestamp': timestampHeader },
+  });
+
+  it('accepts a request exactly five minutes old, not one second more', () => {
+    expect(verifySlackSignature(signed(SLACK_EVENTS_PATH, body, NOW_S - 300), SECRET, NOW_MS)).toBe(true);
+    expect(verifySlackSignature(signed(SLACK_EVENTS_PATH, body, NOW_S + 300), SECRET, NOW_MS)).toBe(true);
+    expect(verifySlackSignature(signed(SLACK_EVENTS_PATH, body, NOW_S - 301), SECRET, NOW_MS)).toBe(false);
+  });
+
+  it.each([`+${NOW_S}`, `${NOW_S}.0`, ` ${NOW_S}`, `${NOW_S}s`, '0x68136A40'])('refuses the timestamp header "%s" (whole seconds in digits only), even with a matching signature', (header) => {
+    expect(verifySlackSignature(at(header), SECRET, NOW_MS)).toBe(false);
+  });
+
+  it('refuses everything when no signing secret is configured, a request signed with the empty secret included', () => {
+    expect(verifySlackSignature(at(String(NOW_S), ''), '', NOW_MS)).toBe(false);
   });
 });
 

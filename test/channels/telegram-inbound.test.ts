@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTelegramAdapter } from '../../bots/telegram/index.js';
+import { hasWebhookSecret, SECRET_HEADER } from '../../bots/telegram/verify.js';
 import type { ChannelAdapter, WebhookRequest, WebhookRoute } from '../../src/channels/adapter.js';
 import { MalformedPayloadError } from '../../src/errors.js';
 import { startTelegramApi, telegramErrors, telegramUpdates, type FakeTelegramApi } from '../fakes/telegram-api.js';
@@ -53,6 +54,12 @@ describe('telegram webhook verification', () => {
     expect(route.verify(request({}, 'short'))).toBe(false);
     expect(route.verify(request({}, ''))).toBe(false);
     expect(route.verify(request({}, null))).toBe(false);
+  });
+
+  it('accepts no call at all when no secret is configured (an empty secret header included), and does not throw', () => {
+    expect(hasWebhookSecret({ [SECRET_HEADER]: '' }, '')).toBe(false);
+    expect(hasWebhookSecret({ [SECRET_HEADER]: SECRET }, undefined)).toBe(false);
+    expect(hasWebhookSecret({ [SECRET_HEADER]: SECRET }, SECRET)).toBe(true);
   });
 
   it('refuses to build a webhook adapter without a secret', () => {

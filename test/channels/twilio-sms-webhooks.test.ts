@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import twilio from 'twilio';
 import { createTwilioSmsAdapter, EMPTY_TWIML, INBOUND_PATH, STATUS_PATH } from '../../bots/twilio-sms/index.js';
+import { deliveryStatus } from '../../bots/twilio-sms/webhooks.js';
 import type { WebhookRoute } from '../../src/channels/adapter.js';
 import { MalformedPayloadError } from '../../src/errors.js';
 import { PUBLIC_URL, signedWebhook, TWILIO_SID, TWILIO_TOKEN } from '../support/providers.js';
@@ -86,6 +88,22 @@ describe('SMS webhook routes', () => {
     });
   }
 
+  it('signs every value of a repeated parameter: accepted as signed, refused when one value changed', () => {
+    const params = { ...inboundText, NumMedia: '3', MediaUrl: ['https://media.example/a', 'https://media.example/b', 'https://media.example/c'] };
+    const url = PUBLIC_URL + INBOUND_PATH;
+    const signature = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, url, params);
+    const body = (values: string[]) => {
+      const form = new URLSearchParams({ ...inboundText, NumMedia: '3' });
+      for (const value of values) form.append('MediaUrl', value);
+      return form.toString();
+    };
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature };
+    const inbound = route(INBOUND_PATH);
+    expect(inbound.verify({ path: INBOUND_PATH, publicUrl: url, headers, rawBody: body(['https://media.example/a', 'https://media.example/b', 'https://media.example/c']) })).toBe(true);
+    expect(inbound.verify({ path: INBOUND_PATH, publicUrl: url, headers, rawBody: body(['https://media.example/a', 'https://media.example/b', 'https://media.example/evil']) })).toBe(false);
+    expect(inbound.verify({ path: INBOUND_PATH, publicUrl: url, headers, rawBody: body(['https://media.example/b']) })).toBe(false);
+  });
+
   it('rejects rather than throws when the public URL cannot be parsed', () => {
     const request = signedRequest(INBOUND_PATH, inboundText);
     expect(() => route(INBOUND_PATH).verify({ ...request, publicUrl: 'not a url' })).not.toThrow();
@@ -154,14 +172,26 @@ describe('incoming SMS', () => {
     expect(result.events?.[0]?.message).toEqual({ type: 'media', url: 'https://media.example/1', mimeType: 'video/mp4' });
   });
 
-  it('refuses a message without From', () => {
+  it('keys by MessageSid when SmsSid is absent', async () => {
+    const { SmsSid: _a, SmsMessageSid: _b, ...params } = inboundText;
+    const result = await inbound.parse(signedRequest(INBOUND_PATH, params));
+    expect(result.events?.[0]?.providerId).toBe('SM11111111111111111111111111111111');
+  });
+
+  it('gives a media event without caption when there is no Body at all', async () => {
+    const { Body: _dropped, ...params } = inboundText;
+    const result = await inbound.parse(signedRequest(INBOUND_PATH, { ...params, NumMedia: '1', MediaUrl0: 'https://media.example/2', MediaContentType0: 'image/jpeg' }));
+    expect(result.events?.[0]?.message).toEqual({ type: 'media', url: 'https://media.example/2', mimeType: 'image/jpeg' });
+  });
+
+  it('refuses a message without From, naming what is missing', () => {
     const { From: _dropped, ...params } = inboundText;
-    expect(() => inbound.parse(signedRequest(INBOUND_PATH, params))).toThrow(MalformedPayloadError);
+    expect(() => inbound.parse(signedRequest(INBOUND_PATH, params))).toThrow(new MalformedPayloadError('incoming SMS without From'));
   });
 
   it('refuses a message without MessageSid or SmsSid', () => {
     const { MessageSid: _a, SmsSid: _b, SmsMessageSid: _c, ...params } = inboundText;
-    expect(() => inbound.parse(signedRequest(INBOUND_PATH, params))).toThrow(MalformedPayloadError);
+    expect(() => inbound.parse(signedRequest(INBOUND_PATH, params))).toThrow(new MalformedPayloadError('incoming SMS without MessageSid'));
   });
 });
 
@@ -188,7 +218,8 @@ describe('status callbacks', () => {
     ['read', 'read'],
     ['canceled', 'failed'],
   ])('maps %s to %s', async (providerStatus, ours) => {
-    expect(await statusFor(providerStatus)).toEqual([{ providerId: 'SM22222222222222222222222222222222', status: ours }]);
+    // Strict: no error fields at all when the callback carries none.
+    expect(await statusFor(providerStatus)).toStrictEqual([{ providerId: 'SM22222222222222222222222222222222', status: ours }]);
   });
 
   it.each(['receiving', 'received', 'some-future-status'])('ignores %s', async (providerStatus) => {
@@ -213,11 +244,23 @@ describe('status callbacks', () => {
 
   it('refuses a callback without MessageStatus', () => {
     const { MessageStatus: _a, SmsStatus: _b, ...params } = deliveredStatus;
-    expect(() => status.parse(signedRequest(STATUS_PATH, params))).toThrow(MalformedPayloadError);
+    expect(() => status.parse(signedRequest(STATUS_PATH, params))).toThrow(new MalformedPayloadError('status callback without MessageStatus'));
   });
 
   it('refuses a callback without MessageSid', () => {
     const { MessageSid: _a, SmsSid: _b, ...params } = deliveredStatus;
-    expect(() => status.parse(signedRequest(STATUS_PATH, params))).toThrow(MalformedPayloadError);
+    expect(() => status.parse(signedRequest(STATUS_PATH, params))).toThrow(new MalformedPayloadError('status callback without MessageSid'));
+  });
+
+  it('reads MessageSid and MessageStatus alone, and the older SmsSid and SmsStatus alone', async () => {
+    const { SmsSid: _a, SmsStatus: _b, ...current } = deliveredStatus;
+    expect((await status.parse(signedRequest(STATUS_PATH, current))).statuses).toEqual([{ providerId: 'SM22222222222222222222222222222222', status: 'delivered' }]);
+    const { MessageSid: _c, MessageStatus: _d, ...older } = { ...deliveredStatus, SmsSid: 'SM44444444444444444444444444444444', SmsStatus: 'sent' };
+    expect((await status.parse(signedRequest(STATUS_PATH, older))).statuses).toEqual([{ providerId: 'SM44444444444444444444444444444444', status: 'sent' }]);
+  });
+
+  it('has no delivery status for a missing provider status', () => {
+    expect(deliveryStatus(undefined)).toBeUndefined();
+    expect(deliveryStatus('DELIVERED')).toBe('delivered');
   });
 });

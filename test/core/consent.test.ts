@@ -80,6 +80,49 @@ describe('a message that merely begins with an opt-out word', () => {
   });
 });
 
+describe('opting out', () => {
+  it.each([
+    ['Stop.', 'stop-full-stop'],
+    ['STOP!', 'stop-exclamation'],
+    ['«stop»', 'stop-quoted'],
+    // A keyword of two words, typed with two spaces between them.
+    ['إلغاء  الاشتراك', 'ar-unsubscribe-two-spaces'],
+  ])('"%s" opts out: the punctuation around a keyword and the spaces inside it do not matter', async (text, address) => {
+    const user = new ConsoleUser(gateway, address);
+    expect(await user.ask(text)).toBe(STOPPED);
+    expect((await contactOf(address)).stoppedAt).not.toBeNull();
+  });
+
+  it('a keyword spelled out with spaces ("S T O P") is an ordinary message', async () => {
+    const user = new ConsoleUser(gateway, 'spelled-apart');
+    expect(await user.ask('S T O P')).toMatch(/1\. English/);
+    expect((await contactOf('spelled-apart')).stoppedAt).toBeNull();
+  });
+
+  it("ends the sender's conversation only: another contact in the middle of a flow carries on", async () => {
+    const staying = new ConsoleUser(gateway, 'mid-flow-stays');
+    await staying.ask('hi');
+    // At the language question of the welcome flow.
+    const leaving = new ConsoleUser(gateway, 'mid-flow-leaves');
+    await leaving.ask('hi');
+    expect(await leaving.ask('STOP')).toBe(STOPPED);
+    const stayer = await contactOf('mid-flow-stays');
+    expect(await gateway.db.session.count({ where: { contactId: stayer.contactId, status: 'active' } })).toBe(1);
+    // "1" still answers the language question (English), not a new conversation's first message.
+    expect(await staying.ask('1')).toMatch(/^Tell us where you live/);
+  });
+
+  it('confirms once: STOP from a contact already stopped gets no second confirmation', async () => {
+    const user = new ConsoleUser(gateway, 'stops-twice');
+    expect(await user.ask('STOP')).toBe(STOPPED);
+    await user.say('STOP');
+    await waitForIdle(gateway);
+    expect(await user.unread()).toEqual([]);
+    const identity = await contactOf('stops-twice');
+    expect(await gateway.db.message.count({ where: { contactId: identity.contactId, direction: 'out' } })).toBe(1);
+  });
+});
+
 describe('the local consent keywords shipped by default', () => {
   it.each([
     ['ARRÊT', 'fr-stop-accent'],
