@@ -13,6 +13,8 @@ export interface Vocabulary {
   yesterday: string[];
   /** Words that turn a yes into something else ("not", "pas"); optional. */
   negation?: string[];
+  /** Words that, as the whole message, leave the conversation at any question ("menu"); optional. */
+  leave?: string[];
 }
 
 /** Words accepted for the options of one question: folded word -> option id (null when two options share it). */

@@ -172,7 +172,8 @@ export function flowFiles(flowsDir: string): string[] {
 function vocabularyOf(translator: Translator, language: string): Vocabulary {
   const words = (name: string) => foldWordList(translator.t(language, `flow:words.${name}`));
   const negation = translator.has(language, 'flow:words.negation') ? words('negation') : [];
-  return { yes: words('yes'), no: words('no'), skip: words('skip'), today: words('today'), yesterday: words('yesterday'), negation };
+  const leave = translator.has(language, 'flow:words.leave') ? words('leave') : [];
+  return { yes: words('yes'), no: words('no'), skip: words('skip'), today: words('today'), yesterday: words('yesterday'), negation, leave };
 }
 
 function addWord(map: Map<string, string | null>, word: string, id: string): void {
