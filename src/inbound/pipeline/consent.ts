@@ -11,6 +11,8 @@
  *   worker sends to stopped identities like the opt-out confirmation). A capability may answer
  *   it instead for the people it serves differently (`helpers`, asked in order; responders get
  *   their commands); nobody's help replaces the stopped identity's, which says how to come back.
+ *   After the community help, the question waiting in the conversation is asked again
+ *   (`repeatQuestion`): the conversation goes on where it was.
  * - Opt-in words (START, YES...) resume a stopped identity and are ordinary answers from anyone
  *   else.
  * Nothing else reaches a stopped identity; its other messages are stored and not answered.
@@ -27,6 +29,12 @@ import type { InboundContext, Middleware } from './context.js';
  * it to the next helper and finally the community help.
  */
 export type HelpProvider = (ctx: InboundContext) => Promise<OutboundMessage | null>;
+
+/**
+ * Asks the contact's waiting question again after a HELP reply (the conversation goes on where it
+ * was); does nothing when no question waits.
+ */
+export type QuestionRepeater = (ctx: InboundContext) => Promise<void>;
 
 export interface ConsentKeywords {
   optOut: string[];
@@ -54,7 +62,12 @@ export function matchKeyword(keywords: ConsentKeywords, text: string): KeywordKi
   return null;
 }
 
-export function consent(keywords: ConsentKeywords, translator: Translator, helpers: HelpProvider[] = []): Middleware {
+export function consent(
+  keywords: ConsentKeywords,
+  translator: Translator,
+  helpers: HelpProvider[] = [],
+  repeatQuestion?: QuestionRepeater,
+): Middleware {
   return async (ctx, next) => {
     const kind = ctx.input.type === 'text' ? matchKeyword(keywords, inboundText(ctx.input)) : null;
     const say = (key: string, kindOfMessage = 'reply') =>
@@ -76,6 +89,7 @@ export function consent(keywords: ConsentKeywords, translator: Translator, helpe
         }
       }
       say(ctx.stopped ? 'system:consent.help_stopped' : 'system:consent.help', 'help');
+      if (!ctx.stopped && repeatQuestion) await repeatQuestion(ctx);
       return;
     }
     // Opt-in words resume a stopped contact; from anyone else they are ordinary answers ("yes").

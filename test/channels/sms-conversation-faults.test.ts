@@ -1,0 +1,82 @@
+/**
+ * Conversation faults found by trying the gateway over SMS as a community member would (issue 11),
+ * each through the real Twilio adapter: a signed webhook in, the reply sent through the SDK to the
+ * local fake of Twilio's API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitForIdle } from '../support/idle.js';
+import { inboundSms, startProviders, webhooksTo, type GatewayWebhooks, type Providers } from '../support/providers.js';
+
+let gateway: TestGateway;
+let providers: Providers<'sms'>;
+let webhooks: GatewayWebhooks;
+
+beforeAll(async () => {
+  providers = await startProviders(['sms']);
+  gateway = await startTestGateway(providers.env);
+  webhooks = webhooksTo(gateway.url);
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await providers?.close();
+});
+
+/** A person texting the gateway: each `say` returns the SMS bodies sent back to them since. */
+function person(from: string) {
+  let seen = 0;
+  return async (text: string): Promise<string[]> => {
+    expect((await webhooks.sms(inboundSms(from, text))).status).toBe(200);
+    await waitForIdle(gateway);
+    const all = providers.sms.messages().filter((m) => m.form.To === from).map((m) => String(m.form.Body));
+    const fresh = all.slice(seen);
+    seen = all.length;
+    return fresh;
+  };
+}
+
+function contactOf(address: string) {
+  return gateway.db.contactIdentity.findUniqueOrThrow({
+    where: { channel_addressHash: { channel: 'sms', addressHash: gateway.personalData.hash('sms', address) } },
+  });
+}
+
+describe('the leave word', () => {
+  it('MENU at the French report description leaves: the menu is shown and nothing is reported', async () => {
+    const say = person('+15550110001');
+    await say('Bonjour');
+    await say('2'); // no registration now
+    await say('signaler');
+    for (const answer of ['1', 'kanzi', 'hier', '10', '2']) await say(answer);
+    const left = await say('  Menu !');
+    expect(left.join('\n')).toMatch(/^Bonjour ! Que voulez-vous faire \?/);
+    const { contactId } = await contactOf('+15550110001');
+    expect(await gateway.db.incident.count({ where: { reporterContactId: contactId } })).toBe(0);
+    // The next answer picks from the menu.
+    expect((await say('1')).join('\n')).toMatch(/^Signaler un incident/);
+  });
+
+  it('قائمة at the Arabic rumour question leaves and is not recorded as a rumour', async () => {
+    const say = person('+15550110002');
+    await say('شائعة');
+    const left = await say('قائمة');
+    expect(left.join('\n')).toMatch(/^مرحباً! ماذا تريد أن تفعل؟/);
+    expect(await gateway.db.rumourReport.count()).toBe(0);
+  });
+});
+
+describe('HELP in the middle of a conversation', () => {
+  it('AIDE during the French report sends the help, then asks the waiting question again; the answer goes on', async () => {
+    const say = person('+15550110003');
+    await say('Bonjour');
+    await say('2');
+    await say('signaler');
+    await say('1');
+    const help = await say('AIDE');
+    expect(help).toHaveLength(2);
+    expect(help[0]).toMatch(/^Ce service permet de signaler/);
+    expect(help[1]).toMatch(/^Où cela se passe-t-il \?/);
+    expect((await say('kanzi')).join('\n')).toMatch(/^Quand cela s'est-il passé/);
+  });
+});
