@@ -17,6 +17,7 @@ import { MAX_FLOW_DEPTH, type FlowSession } from './session.js';
 import { actionEffect } from './steps/act.js';
 import { questionReply } from './steps/ask.js';
 import { questionTag } from './question-tag.js';
+import { excerpt, shownDay } from './shown-values.js';
 import { fold, foldedWords } from './normalize.js';
 import { parseCaseCode } from './case-code.js';
 import { readAnswer } from './steps/read.js';
@@ -415,13 +416,15 @@ class Run implements Turn {
     return params;
   }
 
-  /** A value as a text shows it: an option's label or an area's name when the value asks for it. */
+  /** A value as a text shows it: an option's label, an area's name, a day or an excerpt when the value asks for it. */
   private shown(value: FlowValue, resolved: string): string {
     if (resolved === '' || typeof value !== 'object' || !('result' in value)) return resolved;
     if (value.area === true) {
       const area = this.catalog.areas.get(resolved);
       return area === undefined ? resolved : this.catalog.areas.displayName(area, this.language);
     }
+    if (value.date === true) return shownDay(resolved, this.language);
+    if (value.excerpt !== undefined) return excerpt(resolved, value.excerpt);
     if (value.label !== undefined) {
       const key = `${value.label}.${resolved}`;
       return this.catalog.translator.has(this.language, key) || this.catalog.translator.has(this.catalog.defaultLanguage, key)
