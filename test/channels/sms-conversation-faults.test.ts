@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
+import { countSegments } from '../../src/segments.js';
 import { inboundSms, startProviders, webhooksTo, type GatewayWebhooks, type Providers } from '../support/providers.js';
 
 let gateway: TestGateway;
@@ -78,5 +79,28 @@ describe('HELP in the middle of a conversation', () => {
     expect(help[0]).toMatch(/^Ce service permet de signaler/);
     expect(help[1]).toMatch(/^Où cela se passe-t-il \?/);
     expect((await say('kanzi')).join('\n')).toMatch(/^Quand cela s'est-il passé/);
+  });
+});
+
+describe('the French report by SMS', () => {
+  it('summarises the description, the number of people and the day as French write it, and costs GSM-7 segments', async () => {
+    const from = '+15550110004';
+    const say = person(from);
+    await say('Bonjour');
+    await say('2');
+    await say('signaler');
+    for (const answer of ['2', 'kanzi', '25/12', 'environ 40', '3']) await say(answer);
+    await say("Une trentaine d'hommes armés traversent le village depuis la route du nord et demandent les chefs");
+    const summary = (await say('2'))[0]!;
+    expect(summary).toMatch(/^Votre signalement : Mouvement de groupes armés, à Kanzi, quand : 25\/12\/\d{4}, personnes touchées : 40, gravité : Élevée\. "Une trentaine d'hommes armés traversent le village depuis\.\.\."/);
+    const done = await say('oui');
+    expect(done.at(-1)).toBe("Pour votre sécurité, supprimez cette conversation SMS de votre téléphone. Gardez votre code de dossier à l'abri des regards.");
+    // The report is anonymous: the only incident of this file, found without its reporter.
+    const incident = await gateway.db.incident.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    // The stored day stays ISO.
+    expect(incident.occurredAt).toMatch(/^\d{4}-12-25/);
+    // What Twilio received, and bills: the summary and the safety text are GSM-7.
+    expect(countSegments(summary)).toMatchObject({ encoding: 'GSM-7', segments: 2 });
+    expect(countSegments(done.at(-1)!)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
 });
