@@ -104,3 +104,17 @@ describe('the French report by SMS', () => {
     expect(countSegments(done.at(-1)!)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
 });
+
+describe('stopping and coming back in French', () => {
+  it('the STOP reply names the French opt-in word; after DEMARRER the menu is shown and the next 2 picks its item 2', async () => {
+    const say = person('+15550110005');
+    await say('Bonjour');
+    await say('2');
+    expect(await say('STOP')).toEqual(['Vous ne recevrez plus nos messages. Envoyez DÉMARRER ou START pour revenir.']);
+    const back = await say('Demarrer');
+    expect(back[0]).toMatch(/^Bon retour\./);
+    expect(back[1]).toMatch(/^Bonjour ! Que voulez-vous faire \?\n1\. /);
+    // Item 2 of the menu is the survey.
+    expect((await say('2')).join('\n')).toMatch(/^Court sondage/);
+  });
+});

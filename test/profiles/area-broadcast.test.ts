@@ -157,7 +157,7 @@ describe('opt-out, help and system replies over SMS', () => {
     await textFrom('+254700000206', 'hi');
     await textFrom('+254700000206', '2', 1);
     expect((await textFrom('+254700000206', 'AIDE'))[0]).toMatch(/^Ce service permet/);
-    expect(await textFrom('+254700000206', 'arrêt')).toEqual(['Vous ne recevrez plus nos messages. Envoyez START pour revenir.']);
+    expect(await textFrom('+254700000206', 'arrêt')).toEqual(['Vous ne recevrez plus nos messages. Envoyez DÉMARRER ou START pour revenir.']);
     expect((await textFrom('+254700000206', 'START'))[0]).toMatch(/^Bon retour/);
     await textFrom('+254700000207', 'hi');
     await textFrom('+254700000207', '3', 1);

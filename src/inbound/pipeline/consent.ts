@@ -13,8 +13,8 @@
  *   their commands); nobody's help replaces the stopped identity's, which says how to come back.
  *   After the community help, the question waiting in the conversation is asked again
  *   (`repeatQuestion`): the conversation goes on where it was.
- * - Opt-in words (START, YES...) resume a stopped identity and are ordinary answers from anyone
- *   else.
+ * - Opt-in words (START, YES...) resume a stopped identity, whose menu is then shown (`showMenu`),
+ *   and are ordinary answers from anyone else.
  * Nothing else reaches a stopped identity; its other messages are stored and not answered.
  * Replies are in the contact's language (the language middleware runs first).
  */
@@ -30,11 +30,13 @@ import type { InboundContext, Middleware } from './context.js';
  */
 export type HelpProvider = (ctx: InboundContext) => Promise<OutboundMessage | null>;
 
-/**
- * Asks the contact's waiting question again after a HELP reply (the conversation goes on where it
- * was); does nothing when no question waits.
- */
-export type QuestionRepeater = (ctx: InboundContext) => Promise<void>;
+/** What the conversation does after a consent keyword's reply (both add their replies to `ctx.outbox`). */
+export interface ConsentFollowUps {
+  /** After HELP: asks the waiting question again (the conversation goes on); nothing when none waits. */
+  repeatQuestion?: (ctx: InboundContext) => Promise<void>;
+  /** After an opt-in: shows the menu, so that the next answer ("2") picks from it. */
+  showMenu?: (ctx: InboundContext) => Promise<void>;
+}
 
 export interface ConsentKeywords {
   optOut: string[];
@@ -66,7 +68,7 @@ export function consent(
   keywords: ConsentKeywords,
   translator: Translator,
   helpers: HelpProvider[] = [],
-  repeatQuestion?: QuestionRepeater,
+  followUps: ConsentFollowUps = {},
 ): Middleware {
   return async (ctx, next) => {
     const kind = ctx.input.type === 'text' ? matchKeyword(keywords, inboundText(ctx.input)) : null;
@@ -89,7 +91,7 @@ export function consent(
         }
       }
       say(ctx.stopped ? 'system:consent.help_stopped' : 'system:consent.help', 'help');
-      if (!ctx.stopped && repeatQuestion) await repeatQuestion(ctx);
+      if (!ctx.stopped) await followUps.repeatQuestion?.(ctx);
       return;
     }
     // Opt-in words resume a stopped contact; from anyone else they are ordinary answers ("yes").
@@ -97,6 +99,7 @@ export function consent(
       await resumeIdentity(ctx.tx, ctx.identityId);
       ctx.stopped = false;
       say('system:consent.resumed');
+      await followUps.showMenu?.(ctx);
       return;
     }
     if (ctx.stopped) return;
