@@ -118,3 +118,15 @@ describe('stopping and coming back in French', () => {
     expect((await say('2')).join('\n')).toMatch(/^Court sondage/);
   });
 });
+
+describe('the French profile', () => {
+  it('says the home area is "non indiquée" (zone is feminine) and offers options as full as the English ones', async () => {
+    const say = person('+15550110007');
+    await say('Bonjour');
+    await say('2');
+    const shown = (await say('PROFIL')).join('\n');
+    expect(shown).toContain("Zone d'habitation : non indiquée\nLangue : Français");
+    expect(shown).toContain('1. Ma zone\n2. Genre et âge\n3. Effacer mon profil\n4. Le garder');
+    expect(await say('rien')).toEqual(["Votre profil n'a pas changé."]);
+  });
+});

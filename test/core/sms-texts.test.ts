@@ -33,7 +33,8 @@ const KEPT: Record<string, string> = {
 /** Keys that are not texts sent to people: the words people type, and the staff console (web only). */
 function sentBySms(file: string, key: string): boolean {
   if (file === 'console.json') return false;
-  if (file === 'flow.json' && key.startsWith('words.')) return false;
+  // The words people type: flow.json words, and the words accepted for options (category_words...).
+  if (/(^|\.)[a-z_]*words(\.|$)/.test(key)) return false;
   return true;
 }
 
