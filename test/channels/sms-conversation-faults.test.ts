@@ -62,7 +62,8 @@ describe('the leave word', () => {
     const say = person('+15550110002');
     await say('شائعة');
     const left = await say('قائمة');
-    expect(left.join('\n')).toMatch(/^مرحباً! ماذا تريد أن تفعل؟/);
+    // The welcome flow follows: its first step for this new contact is the registration offer.
+    expect(left.join('\n')).toMatch(/^أخبرنا أين تسكن/);
     expect(await gateway.db.rumourReport.count()).toBe(0);
   });
 });
@@ -122,8 +123,9 @@ describe('stopping and coming back in French', () => {
 describe('the French profile', () => {
   it('says the home area is "non indiquée" (zone is feminine) and offers options as full as the English ones', async () => {
     const say = person('+15550110007');
-    await say('Bonjour');
-    await say('2');
+    // A French greeting sets French, and the registration is offered once the language is known.
+    expect((await say('Bonjour')).join('\n')).toMatch(/^Dites-nous où vous habitez/);
+    expect((await say('2')).join('\n')).toMatch(/Bonjour ! Que voulez-vous faire \?/);
     const shown = (await say('PROFIL')).join('\n');
     expect(shown).toContain("Zone d'habitation : non indiquée\nLangue : Français");
     expect(shown).toContain('1. Ma zone\n2. Genre et âge\n3. Effacer mon profil\n4. Le garder');
