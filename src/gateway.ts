@@ -36,7 +36,7 @@ import { compose } from './inbound/pipeline/context.js';
 import { consent } from './inbound/pipeline/consent.js';
 import { language } from './inbound/pipeline/language.js';
 import { session } from './inbound/pipeline/session.js';
-import { flow } from './inbound/pipeline/flow.js';
+import { flow, repeatQuestion, showMenu } from './inbound/pipeline/flow.js';
 import { openQueues } from './jobs/queues.js';
 import { commandClient, configuredRedis } from './redis/connection.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
@@ -258,7 +258,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       const pipeline = compose([
         // Language first: every reply, the consent replies included, is in the contact's language.
         language(config.DEFAULT_LANGUAGE, translator.languages),
-        consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator, running.flatMap(([, c]) => (c.help ? [c.help] : []))),
+        consent({ optOut: config.OPT_OUT_KEYWORDS, optIn: config.OPT_IN_KEYWORDS, help: config.HELP_KEYWORDS }, translator, running.flatMap(([, c]) => (c.help ? [c.help] : [])), {
+          repeatQuestion: repeatQuestion(conversation, queues),
+          showMenu: showMenu(conversation, queues),
+        }),
         ...running.flatMap(([, c]) => c.middlewares ?? []),
         session({ logger, personalData }),
         flow(conversation, queues),

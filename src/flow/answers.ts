@@ -13,12 +13,65 @@ export interface Vocabulary {
   yesterday: string[];
   /** Words that turn a yes into something else ("not", "pas"); optional. */
   negation?: string[];
+  /** Words that, as the whole message, leave the conversation at any question ("menu"); optional. */
+  leave?: string[];
 }
 
 /** Words accepted for the options of one question: folded word -> option id (null when two options share it). */
 export interface OptionWords {
   byLanguage: ReadonlyMap<string, ReadonlyMap<string, string | null>>;
   anyLanguage: ReadonlyMap<string, string | null>;
+  /**
+   * Per language, then '*' for all: each label and word of each option as a phrase of
+   * inflection-folded words (see inflectionFold), for answers that inflect or hold one.
+   */
+  phrases?: ReadonlyMap<string, readonly OptionPhrase[]>;
+}
+
+/** One label or word of an option, as inflection-folded words. */
+export interface OptionPhrase {
+  words: readonly string[];
+  id: string;
+}
+
+/** Words of an answer beyond the phrase it holds, past which it is not read as that option. */
+const MAX_WORDS_AROUND_PHRASE = 3;
+
+/**
+ * A folded word without the endings French adjectives and nouns take for gender and number
+ * (e, es, s, x): "élevé", "élevée" and "élevées" all read "elev"; "armés" and "armé" read "arm".
+ * Words shorter than four letters are kept, and at least three letters remain.
+ */
+export function inflectionFold(word: string): string {
+  if (word.length < 4) return word;
+  const stem = word.replace(/(?:es|s|x)$/u, '').replace(/e+$/u, '');
+  return stem.length >= 3 ? stem : word;
+}
+
+/**
+ * The option an answer names by a phrase it holds, inflection aside ("des hommes armés" holds
+ * "hommes armés"): the longest phrase found wins; null when none is found, when the longest ones
+ * name different options, when the answer has a negation ("pas élevée") or too many other words.
+ */
+function optionByPhrase(folded: string, phrases: readonly OptionPhrase[] | undefined, negations: readonly string[]): string | null {
+  if (phrases === undefined) return null;
+  const tokens = folded.split(' ');
+  if (tokens.some((token) => negations.includes(token))) return null;
+  const stems = tokens.map(inflectionFold);
+  let best = 0;
+  let ids = new Set<string>();
+  for (const phrase of phrases) {
+    const size = phrase.words.length;
+    if (size === 0 || size < best || tokens.length - size > MAX_WORDS_AROUND_PHRASE) continue;
+    const found = stems.some((_, start) => phrase.words.every((word, offset) => stems[start + offset] === word));
+    if (!found) continue;
+    if (size > best) {
+      best = size;
+      ids = new Set();
+    }
+    ids.add(phrase.id);
+  }
+  return ids.size === 1 ? ([...ids][0] as string) : null;
 }
 
 /** Whether a folded answer is the phrase or starts with it as whole words. */
@@ -170,13 +223,19 @@ function lookup(words: ReadonlyMap<string, string | null> | undefined, folded: s
   return first !== folded ? words.get(first) : undefined;
 }
 
-/** The option an answer names by word (contact's language first, then any language). */
-export function optionByWord(text: string, words: OptionWords, language: string): string | null {
+/**
+ * The option an answer names by word (contact's language first, then any language): a label or
+ * word of an option, or its first word; else a label or word the answer holds, inflection aside
+ * (see optionByPhrase; `negations` are folded words that stop this reading).
+ */
+export function optionByWord(text: string, words: OptionWords, language: string, negations: readonly string[] = []): string | null {
   const folded = fold(text);
   if (folded.length === 0) return null;
   const own = lookup(words.byLanguage.get(language), folded);
-  if (own !== undefined) return own;
-  return lookup(words.anyLanguage, folded) ?? null;
+  if (own !== undefined && own !== null) return own;
+  const any = own === undefined ? lookup(words.anyLanguage, folded) : undefined;
+  if (any !== undefined && any !== null) return any;
+  return optionByPhrase(folded, words.phrases?.get(language), negations) ?? optionByPhrase(folded, words.phrases?.get('*'), negations);
 }
 
 /** The option an answer names by its number as listed (1-based), or null. */

@@ -9,7 +9,7 @@ import { parse, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import type { Translator } from '../i18n.js';
 import { AreaIndex, type AreaView } from './areas.js';
-import type { OptionWords, Vocabulary } from './answers.js';
+import { inflectionFold, type OptionPhrase, type OptionWords, type Vocabulary } from './answers.js';
 import { checkFlow } from './flow-checks.js';
 import {
   missingEngineKeys,
@@ -172,7 +172,8 @@ export function flowFiles(flowsDir: string): string[] {
 function vocabularyOf(translator: Translator, language: string): Vocabulary {
   const words = (name: string) => foldWordList(translator.t(language, `flow:words.${name}`));
   const negation = translator.has(language, 'flow:words.negation') ? words('negation') : [];
-  return { yes: words('yes'), no: words('no'), skip: words('skip'), today: words('today'), yesterday: words('yesterday'), negation };
+  const leave = translator.has(language, 'flow:words.leave') ? words('leave') : [];
+  return { yes: words('yes'), no: words('no'), skip: words('skip'), today: words('today'), yesterday: words('yesterday'), negation, leave };
 }
 
 function addWord(map: Map<string, string | null>, word: string, id: string): void {
@@ -184,21 +185,34 @@ function addWord(map: Map<string, string | null>, word: string, id: string): voi
 function optionWords(step: Extract<FlowStep, { type: 'ask_choice' }>, translator: Translator): OptionWords {
   const byLanguage = new Map<string, Map<string, string | null>>();
   const anyLanguage = new Map<string, string | null>();
+  const phrases = new Map<string, OptionPhrase[]>([['*', []]]);
+  const addPhrase = (language: string, folded: string, id: string) => {
+    if (folded.length === 0) return;
+    const phrase = { words: folded.split(' ').map(inflectionFold), id };
+    phrases.get(language)?.push(phrase);
+    phrases.get('*')?.push(phrase);
+  };
   for (const language of translator.languages) {
     const words = new Map<string, string | null>();
     const firstWords = new Map<string, string | null>();
+    phrases.set(language, []);
     for (const choice of step.choices) {
       const label = fold(translator.t(language, choice.label));
       addWord(words, label, choice.id);
+      addPhrase(language, label, choice.id);
       addWord(firstWords, label.split(' ')[0] ?? '', choice.id);
-      if (choice.words) for (const word of foldWordList(translator.t(language, choice.words))) addWord(words, word, choice.id);
+      if (!choice.words) continue;
+      for (const word of foldWordList(translator.t(language, choice.words))) {
+        addWord(words, word, choice.id);
+        addPhrase(language, word, choice.id);
+      }
     }
     for (const [word, id] of firstWords) if (id !== null && !words.has(word)) words.set(word, id);
     byLanguage.set(language, words);
     for (const [word, id] of words) if (id !== null) addWord(anyLanguage, word, id);
   }
   for (const choice of step.choices) addWord(anyLanguage, fold(choice.id), choice.id);
-  return { byLanguage, anyLanguage };
+  return { byLanguage, anyLanguage, phrases };
 }
 
 function compile(file: string, document: FlowDocument, translator: Translator): CompiledFlow {

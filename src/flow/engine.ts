@@ -17,7 +17,8 @@ import { MAX_FLOW_DEPTH, type FlowSession } from './session.js';
 import { actionEffect } from './steps/act.js';
 import { questionReply } from './steps/ask.js';
 import { questionTag } from './question-tag.js';
-import { foldedWords } from './normalize.js';
+import { excerpt, shownDay } from './shown-values.js';
+import { fold, foldedWords } from './normalize.js';
 import { parseCaseCode } from './case-code.js';
 import { readAnswer } from './steps/read.js';
 import { findTrigger, type Trigger } from './steps/trigger.js';
@@ -51,7 +52,9 @@ export type EngineInput =
   /** A wait's timer fired (the caller schedules it for session.timeoutAt). */
   | { type: 'timeout' }
   /** Staff or a schedule starts a flow for the contact (a survey wave: params { wave }). */
-  | { type: 'start'; flowId: string; params?: Record<string, string> };
+  | { type: 'start'; flowId: string; params?: Record<string, string> }
+  /** Ask the waiting question again, as it was asked (after a HELP reply); nothing when none waits. */
+  | { type: 'repeat' };
 
 export interface StepResult {
   replies: Reply[];
@@ -101,6 +104,8 @@ export function step(
       return run.timeout(live);
     case 'start':
       return run.start(live, input.flowId, input.params ?? {});
+    case 'repeat':
+      return run.repeat(live);
     default:
       return run.message(live, input);
   }
@@ -180,6 +185,15 @@ class Run implements Turn {
     return this.runFrom(session, wait.next);
   }
 
+  repeat(live: FlowSession | null): StepResult {
+    if (live === null) return { replies: [], session: null, effects: [] };
+    const session = cloneSession(live);
+    const flow = this.flowOf(session);
+    const question = flow.steps.get(session.stepId) as AskStep;
+    this.ask(session, flow, question, question.text);
+    return this.finish(session);
+  }
+
   start(live: FlowSession | null, flowId: string, params: Record<string, string>): StepResult {
     if (!this.catalog.flows.has(flowId)) {
       return { replies: [], session: live, effects: [], startRefused: { flowId, reason: 'unknown_flow' } };
@@ -195,6 +209,7 @@ class Run implements Turn {
     if (input.type === 'choice' && this.stale(live, input)) {
       return { replies: [], session: live, effects: [], ignored: 'stale_choice' };
     }
+    if (live !== null && input.type !== 'choice' && this.isLeaveWord(text)) return this.leave(text);
     if (live !== null) {
       // Inside a flow, a keyword starts another flow only when it is the whole message: an
       // answer that merely begins with one ("Alerte à Kanzi") is an answer.
@@ -204,6 +219,27 @@ class Run implements Turn {
       }
       return this.answer(cloneSession(live), input, text);
     }
+    const trigger = findTrigger(this.catalog, this.language, text);
+    if (trigger !== null) return this.fire(trigger);
+    if (this.catalog.defaultFlowId !== null) return this.enter(this.catalog.defaultFlowId, {});
+    return this.finish(null);
+  }
+
+  /**
+   * Whether the whole message is a leave word (`flow:words.leave`, "MENU", "قائمة") of the
+   * contact's language or of any language, in any case, punctuation around it ignored.
+   */
+  private isLeaveWord(text: string): boolean {
+    const folded = fold(text);
+    if (folded.length === 0) return false;
+    return this.vocabularies().some((vocabularies) => vocabularies.some((v) => (v.leave ?? []).includes(folded)));
+  }
+
+  /**
+   * Leaves the running conversation at whatever question waits, free text included: nothing is
+   * stored as an answer, and the flow the word starts (the menu) or the catch-all flow follows.
+   */
+  private leave(text: string): StepResult {
     const trigger = findTrigger(this.catalog, this.language, text);
     if (trigger !== null) return this.fire(trigger);
     if (this.catalog.defaultFlowId !== null) return this.enter(this.catalog.defaultFlowId, {});
@@ -380,13 +416,15 @@ class Run implements Turn {
     return params;
   }
 
-  /** A value as a text shows it: an option's label or an area's name when the value asks for it. */
+  /** A value as a text shows it: an option's label, an area's name, a day or an excerpt when the value asks for it. */
   private shown(value: FlowValue, resolved: string): string {
     if (resolved === '' || typeof value !== 'object' || !('result' in value)) return resolved;
     if (value.area === true) {
       const area = this.catalog.areas.get(resolved);
       return area === undefined ? resolved : this.catalog.areas.displayName(area, this.language);
     }
+    if (value.date === true) return shownDay(resolved, this.language);
+    if (value.excerpt !== undefined) return excerpt(resolved, value.excerpt);
     if (value.label !== undefined) {
       const key = `${value.label}.${resolved}`;
       return this.catalog.translator.has(this.language, key) || this.catalog.translator.has(this.catalog.defaultLanguage, key)

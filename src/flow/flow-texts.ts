@@ -4,6 +4,7 @@
  */
 import type { Translator, TextParams } from '../i18n.js';
 import { countSegments, type SmsEncoding } from '../segments.js';
+import { gsmPunctuation } from '../sms-punctuation.js';
 import type { AreaIndex } from './areas.js';
 import type { FlowDocument, FlowStep } from './schema.js';
 import type { FlowProblem } from './validation-error.js';
@@ -164,7 +165,7 @@ export function segmentReport(document: FlowDocument, translator: Translator, ar
       for (const language of translator.languages) {
         const rendered = translator.t(language, text.key, sampleParams(text.params));
         const full = text.listed ? withNumberedOptions(rendered, optionLabels(step, language, translator, areas)) : rendered;
-        const count = countSegments(full);
+        const count = countSegments(gsmPunctuation(full));
         report.push({
           flowId: document.id,
           stepId: step.id,

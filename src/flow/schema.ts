@@ -72,6 +72,17 @@ export const valueSchema = z
         .optional()
         .meta({ description: 'In a text: show the text of key <label>.<value> (an option label) instead of the value.' }),
       area: z.literal(true).optional().meta({ description: 'In a text: show the name of the area the value is the id of.' }),
+      date: z
+        .literal(true)
+        .optional()
+        .meta({ description: "In a text: show a YYYY-MM-DD value as a day in the reader's language (fr 05/12/2026, en 5 Dec 2026)." }),
+      excerpt: z
+        .number()
+        .int()
+        .min(10)
+        .max(500)
+        .optional()
+        .meta({ description: 'In a text: show at most this many characters of the value, cut at a word, followed by "...".' }),
     }),
     z.strictObject({ param: fieldNameSchema, default: defaultSchema }),
     z.strictObject({ field: fieldNameSchema, default: defaultSchema }),

@@ -42,16 +42,21 @@ export async function clearProfile(tx: Db, personalData: PersonalData, contactId
   await tx.contact.update({ where: { id: contactId }, data: { areaId: null, fields: sealContactFields(fields, personalData) } });
 }
 
-/** The profile as the person reads it, in their language (`profile:show`). */
+/**
+ * The profile as the person reads it, in their language (`profile:show`). A value not given reads
+ * `profile:not_given`, or `profile:not_given_<area|language>` where the language has one (French
+ * agrees it with the feminine "zone" and "langue": "non indiquée").
+ */
 export function profileReply(translator: Translator, language: string, profile: Profile): Reply {
   const none = translator.t(language, 'profile:not_given');
+  const noneFor = (field: 'area' | 'language') => (translator.has(language, `profile:not_given_${field}`) ? translator.t(language, `profile:not_given_${field}`) : none);
   const label = (key: string, id: string | null) => (id === null ? none : translator.has(language, `${key}.${id}`) || translator.has(translator.defaultLanguage, `${key}.${id}`) ? translator.t(language, `${key}.${id}`) : id);
   return {
     type: 'text',
     key: 'profile:show',
     params: {
-      area: profile.areaName ?? none,
-      language: profile.language ? translator.t(language, `welcome:language.${profile.language}`) : none,
+      area: profile.areaName ?? noneFor('area'),
+      language: profile.language ? translator.t(language, `welcome:language.${profile.language}`) : noneFor('language'),
       gender: profile.gender === 'prefer_not_to_say' ? translator.t(language, 'survey:prefer_not_to_say') : label('survey:gender', profile.gender),
       age: profile.ageBand === 'prefer_not_to_say' ? translator.t(language, 'survey:prefer_not_to_say') : label('survey:age', profile.ageBand),
     },

@@ -54,7 +54,11 @@ function identityOf(channel: string, address: string) {
 describe('Telegram end to end', () => {
   it('answers a signed update with an inline keyboard through grammY, then follows a button press', async () => {
     expect((await webhooks.telegram(telegramUpdates.text(1001, 'hi', { languageCode: 'en' }))).status).toBe(200);
-    const menu = await providers.telegram.waitFor('sendMessage', 1);
+    // The language known from Telegram, the registration of a home area is offered first, once.
+    const offer = await providers.telegram.waitFor('sendMessage', 1);
+    expect(offer.payload.text).toMatch(/^Tell us where you live/);
+    expect((await webhooks.telegram(telegramUpdates.callback(1001, 'no'))).status).toBe(200);
+    const menu = await providers.telegram.waitFor('sendMessage', 3);
     expect(String(menu.payload.chat_id)).toBe('1001');
     expect(menu.payload.text).toBe('Hello! What would you like to do?');
     const keyboard = (menu.payload.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard;
@@ -65,7 +69,7 @@ describe('Telegram end to end', () => {
     expect(stored.providerId).toMatch(/^\d+$/);
 
     expect((await webhooks.telegram(telegramUpdates.callback(1001, 'rumour'))).status).toBe(200);
-    const next = await providers.telegram.waitFor('sendMessage', 2);
+    const next = await providers.telegram.waitFor('sendMessage', 4);
     expect(String(next.payload.chat_id)).toBe('1001');
     expect(String(next.payload.text)).toMatch(/rumour/i);
     expect(providers.telegram.calls('answerCallbackQuery').length).toBeGreaterThanOrEqual(1);

@@ -78,7 +78,11 @@ describe('the message pipeline through the console channel', () => {
     expect(await user.unread()).toEqual([]);
     const identity = await eventually(() => gateway.db.contactIdentity.findFirst({ where: { stoppedAt: { not: null } } }));
     expect(identity.stoppedAt).toBeInstanceOf(Date);
-    expect(await user.ask('START')).toMatch(/^Welcome back/);
+    await user.say('START');
+    // Back in, the menu follows at once (here the language choice: none was made yet).
+    const [back, menu] = await user.replies(2);
+    expect(back).toMatch(/^Welcome back/);
+    expect(menu).toMatch(/1\. English/);
     expect(await user.ask('hi')).toMatch(/English/);
   });
 

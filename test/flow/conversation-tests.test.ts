@@ -32,28 +32,28 @@ describe('the conversation test runner', () => {
   });
 
   it('fails on replies or effects that the script does not list', () => {
-    const replies = runConversationScript(catalog, '@contact language=en\n> report\n< @report:intro\n', 'x');
+    const replies = runConversationScript(catalog, '@contact language=en registration_offered=yes\n> report\n< @report:intro\n', 'x');
     expect(replies.failure).toMatchObject({ expected: 'no more replies', got: expect.stringContaining('What is happening?') });
     const effects = runConversationScript(catalog, '@contact language=none\n> signaler\n< @report:intro\n< @report:ask_category\n', 'x');
     expect(effects.failure).toMatchObject({ expected: 'no more effects', got: 'set_language language=fr' });
   });
 
   it('checks effect fields, options and state', () => {
-    const wrongEffect = runConversationScript(catalog, '@contact language=en\n> R-7K3M9P\n! case_status caseCode=R-AAAAAA\n', 'x');
+    const wrongEffect = runConversationScript(catalog, '@contact language=en registration_offered=yes\n> R-7K3M9P\n! case_status caseCode=R-AAAAAA\n', 'x');
     expect(wrongEffect.failure).toMatchObject({ line: 3, expected: 'caseCode=R-AAAAAA', got: expect.stringContaining('caseCode=R-7K3M9P') });
-    const wrongOptions = runConversationScript(catalog, '@contact language=en\n> hi\n< @welcome:menu\n<- One | Two\n', 'x');
+    const wrongOptions = runConversationScript(catalog, '@contact language=en registration_offered=yes\n> hi\n< @welcome:menu\n<- One | Two\n', 'x');
     expect(wrongOptions.failure).toMatchObject({ line: 4, expected: 'One | Two' });
-    const wrongState = runConversationScript(catalog, '@contact language=en\n> hi\n< @welcome:menu\n? ended\n', 'x');
+    const wrongState = runConversationScript(catalog, '@contact language=en registration_offered=yes\n> hi\n< @welcome:menu\n? ended\n', 'x');
     expect(wrongState.failure).toMatchObject({ line: 4, expected: 'the conversation ended', got: 'waiting at welcome/menu' });
   });
 
   it('refuses lines it does not understand', () => {
-    const result = runConversationScript(catalog, '@contact language=en\nhello there\n', 'x');
+    const result = runConversationScript(catalog, '@contact language=en registration_offered=yes\nhello there\n', 'x');
     expect(result.failure).toMatchObject({ line: 2, got: 'hello there' });
   });
 
   it('counts scenarios and inputs of a passing script', () => {
-    const script = '=== one\n> hi\n< @welcome:choose_language\n=== two\n@contact language=en\n> hi\n< @welcome:menu\n> 5\n< @welcome:choose_language\n';
+    const script = '=== one\n> hi\n< @welcome:choose_language\n=== two\n@contact language=en registration_offered=yes\n> hi\n< @welcome:menu\n> 5\n< @welcome:choose_language\n';
     expect(runConversationScript(catalog, script, 'x')).toEqual({ file: 'x', passed: true, scenarios: 2, inputs: 3 });
   });
 });

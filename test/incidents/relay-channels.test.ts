@@ -116,8 +116,9 @@ describe('a question to a reporter on Telegram', () => {
     providers.telegram.respondWith('sendMessage', (request) => (String(request.payload.chat_id) === String(reporter) ? telegramErrors.blocked() : undefined));
     try {
       expect((await webhooks.sms(inboundSms(JOSEPH_SMS, `QUESTION ${code} quelle route ?`))).status).toBe(200);
-      expect(await oneSms(JOSEPH_SMS, "n'a pas pu être posée")).toBe(
-        `Votre question sur ${code} « quelle route ? » n'a pas pu être posée à la personne qui l'a signalé : le message ne lui est pas parvenu, elle s'est désinscrite ou elle a été effacée. La question est close.`,
+      expect(await oneSms(JOSEPH_SMS, "n'a pas atteint")).toBe(
+        // By SMS the guillemets take their GSM-7 form (src/sms-punctuation.ts).
+        `Votre question sur ${code} "quelle route ?" n'a pas atteint la personne qui l'a signalé : le message ne lui est pas parvenu, elle s'est désinscrite ou elle a été effacée. La question est close.`,
       );
     } finally {
       providers.telegram.respondWith('sendMessage', undefined);

@@ -67,7 +67,7 @@ describe('a question that cannot reach the reporter', () => {
     const reporter = new Person(gateway, 'stopped-before');
     await reporter.ask('STOP');
     expect(await kanzi2.ask(`QUESTION ${stopped.caseCode} qui était là ?`, stopped.caseCode)).toBe(
-      `Impossible d'interroger la personne qui a signalé ${stopped.caseCode} : elle est anonyme, n'a pas accepté d'être recontactée ou n'est pas joignable.`,
+      `Impossible d'interroger la personne qui a signalé ${stopped.caseCode} : elle est anonyme, n'a pas accepté qu'on la recontacte ou n'est pas joignable.`,
     );
 
     const hr = new Person(gateway, 'hr-1');
@@ -105,8 +105,8 @@ describe('a question that cannot reach the reporter', () => {
     await kanzi2.ask(`QUESTION ${code} quelle route ?`, 'Votre question a été transmise');
     await new Person(gateway, 'erased-after').next('quelle route ?');
     await eraseContact(gateway.db, gateway.queues, incident.reporterContactId!, 'cli:test');
-    expect(await kanzi2.next("n'a pas pu être posée")).toBe(
-      `Votre question sur ${code} « quelle route ? » n'a pas pu être posée à la personne qui l'a signalé : le message ne lui est pas parvenu, elle s'est désinscrite ou elle a été effacée. La question est close.`,
+    expect(await kanzi2.next("n'a pas atteint")).toBe(
+      `Votre question sur ${code} « quelle route ? » n'a pas atteint la personne qui l'a signalé : le message ne lui est pas parvenu, elle s'est désinscrite ou elle a été effacée. La question est close.`,
     );
     expect((await relayOf(gateway, incident.id)).closedReason).toBe('undeliverable');
   });

@@ -156,8 +156,11 @@ describe('opt-out, help and system replies over SMS', () => {
   it('answers AIDE, STOP and START in French to a French contact, and HELP in Arabic to an Arabic one', async () => {
     await textFrom('+254700000206', 'hi');
     await textFrom('+254700000206', '2', 1);
-    expect((await textFrom('+254700000206', 'AIDE'))[0]).toMatch(/^Ce service permet/);
-    expect(await textFrom('+254700000206', 'arrêt')).toEqual(['Vous ne recevrez plus nos messages. Envoyez START pour revenir.']);
+    // The help, then the question waiting (the registration offer) again.
+    const [help, again] = await textFrom('+254700000206', 'AIDE', 2);
+    expect(help).toMatch(/^Ce service permet/);
+    expect(again).toMatch(/^Dites-nous où vous habitez/);
+    expect(await textFrom('+254700000206', 'arrêt')).toEqual(['Vous ne recevrez plus nos messages. Envoyez DÉMARRER ou START pour revenir.']);
     expect((await textFrom('+254700000206', 'START'))[0]).toMatch(/^Bon retour/);
     await textFrom('+254700000207', 'hi');
     await textFrom('+254700000207', '3', 1);

@@ -96,7 +96,8 @@ function readChoice(turn: Turn, flow: CompiledFlow, question: Extract<FlowStep, 
   if (number !== null) return number === ids.length ? 'skip' : chosen([ids[number] as string]);
   if (question.skippable && saysSkip(turn, text)) return 'skip';
   if (question.multiple) return chosen(optionsByNumbersOrWords(text, ids, words, turn.language) ?? []);
-  const id = optionByWord(text, words, turn.language);
+  const negations = turn.vocabularies().flat().flatMap((vocabulary) => vocabulary.negation ?? []);
+  const id = optionByWord(text, words, turn.language, negations);
   return id === null ? null : chosen([id]);
 }
 

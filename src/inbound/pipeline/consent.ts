@@ -11,8 +11,10 @@
  *   worker sends to stopped identities like the opt-out confirmation). A capability may answer
  *   it instead for the people it serves differently (`helpers`, asked in order; responders get
  *   their commands); nobody's help replaces the stopped identity's, which says how to come back.
- * - Opt-in words (START, YES...) resume a stopped identity and are ordinary answers from anyone
- *   else.
+ *   After the community help, the question waiting in the conversation is asked again
+ *   (`repeatQuestion`): the conversation goes on where it was.
+ * - Opt-in words (START, YES...) resume a stopped identity, whose menu is then shown (`showMenu`),
+ *   and are ordinary answers from anyone else.
  * Nothing else reaches a stopped identity; its other messages are stored and not answered.
  * Replies are in the contact's language (the language middleware runs first).
  */
@@ -27,6 +29,14 @@ import type { InboundContext, Middleware } from './context.js';
  * it to the next helper and finally the community help.
  */
 export type HelpProvider = (ctx: InboundContext) => Promise<OutboundMessage | null>;
+
+/** What the conversation does after a consent keyword's reply (both add their replies to `ctx.outbox`). */
+export interface ConsentFollowUps {
+  /** After HELP: asks the waiting question again (the conversation goes on); nothing when none waits. */
+  repeatQuestion?: (ctx: InboundContext) => Promise<void>;
+  /** After an opt-in: shows the menu, so that the next answer ("2") picks from it. */
+  showMenu?: (ctx: InboundContext) => Promise<void>;
+}
 
 export interface ConsentKeywords {
   optOut: string[];
@@ -54,7 +64,12 @@ export function matchKeyword(keywords: ConsentKeywords, text: string): KeywordKi
   return null;
 }
 
-export function consent(keywords: ConsentKeywords, translator: Translator, helpers: HelpProvider[] = []): Middleware {
+export function consent(
+  keywords: ConsentKeywords,
+  translator: Translator,
+  helpers: HelpProvider[] = [],
+  followUps: ConsentFollowUps = {},
+): Middleware {
   return async (ctx, next) => {
     const kind = ctx.input.type === 'text' ? matchKeyword(keywords, inboundText(ctx.input)) : null;
     const say = (key: string, kindOfMessage = 'reply') =>
@@ -76,6 +91,7 @@ export function consent(keywords: ConsentKeywords, translator: Translator, helpe
         }
       }
       say(ctx.stopped ? 'system:consent.help_stopped' : 'system:consent.help', 'help');
+      if (!ctx.stopped) await followUps.repeatQuestion?.(ctx);
       return;
     }
     // Opt-in words resume a stopped contact; from anyone else they are ordinary answers ("yes").
@@ -83,6 +99,7 @@ export function consent(keywords: ConsentKeywords, translator: Translator, helpe
       await resumeIdentity(ctx.tx, ctx.identityId);
       ctx.stopped = false;
       say('system:consent.resumed');
+      await followUps.showMenu?.(ctx);
       return;
     }
     if (ctx.stopped) return;
