@@ -11,6 +11,7 @@ import type { Queues } from '../jobs/queues.js';
 import { installAuth, type Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
 import { buildOpenApi, recordRoutes } from './openapi.js';
+import { requireWellFormedText } from './well-formed-text.js';
 
 export interface AdminDeps {
   db: Db;
@@ -25,6 +26,7 @@ export interface AdminDeps {
 
 export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   installAuth(app, { db: deps.db, authenticators: deps.authenticators, failures: deps.authFailures });
+  requireWellFormedText(app);
   const routes = recordRoutes(app);
   let document: Record<string, unknown> | undefined;
   app.get('/openapi.json', async () => (document ??= buildOpenApi(routes)));

@@ -73,7 +73,7 @@ describe('Slack read-back of an interrupted send', () => {
 
   it('finds a choice by the text its buttons were posted with', async () => {
     const claim = since();
-    const message = { type: 'choice' as const, text: 'Which area?', choices: [{ id: 'north', label: 'North' }] };
+    const message = { type: 'choice' as const, text: 'Which area?', choices: [{ id: 'north', label: 'North' }], multiple: false };
     const sent = await adapter.send(USER, message, { messageId: 'm1', queuedAt: claim });
     expect((await adapter.findSent!(USER, message, { messageId: 'm1', since: claim })).map((f) => f.providerId)).toEqual([sent.providerId]);
   });
