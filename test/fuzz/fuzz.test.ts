@@ -9,9 +9,9 @@
  * FUZZ_RUNS (10,000) cases per endpoint (default here: 30). Knobs: FUZZ_RUNS, FUZZ_SEED (replay a failure with the
  * seed it names), FUZZ_ROLE (`all`: workers process what the webhooks store; `web`: HTTP and
  * ingest only), FUZZ_ONLY (a substring of the endpoints to run), FUZZ_REPORT (a file for the
- * per-endpoint figures as JSON).
+ * per-endpoint figures as JSON; FUZZ_REPORT.lines gets one line per endpoint as it finishes).
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/admin/tokens.js';
@@ -114,12 +114,17 @@ describe('the fuzzed surface', () => {
   });
 });
 
+function record(report: FuzzReport): void {
+  reports.push(report);
+  if (process.env.FUZZ_REPORT) appendFileSync(`${process.env.FUZZ_REPORT}.lines`, `${JSON.stringify({ seed: SEED, role: ROLE, ...report })}\n`);
+}
+
 const selected = <T extends { name: string }>(entries: T[]) => entries.filter((entry) => !ONLY || entry.name.includes(ONLY));
 
 describe('fuzzed webhooks', () => {
   it.each(selected(WEBHOOKS.map((entry) => ({ name: `POST ${entry.path}`, entry }))))('$name: no 5xx, nothing half-written, every acknowledged message stored', async ({ name, entry }) => {
     const report = await fuzzEndpoint({ gateway, endpoint: name, cases: entry.cases({ consoleToken: gateway.console!.token }), runs: RUNS, seed: seedOf(name), acknowledged });
-    reports.push(report);
+    record(report);
     expect(report.cases).toBe(RUNS);
     expect(crashes).toEqual([]);
   }, 60_000 + RUNS * MS_PER_CASE);
@@ -130,7 +135,7 @@ describe('fuzzed API routes', () => {
     const [method, route] = name.split(' ') as [string, string];
     const operation = openapi.paths[route.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
     const report = await fuzzEndpoint({ gateway, endpoint: name, cases: apiCases(name, operation, known, token), runs: RUNS, seed: seedOf(name), acknowledged });
-    reports.push(report);
+    record(report);
     expect(report.cases).toBe(RUNS);
     expect(crashes).toEqual([]);
     expect((await gateway.app!.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
