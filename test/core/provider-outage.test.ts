@@ -1,7 +1,8 @@
 /**
- * The SMS provider in trouble for a while: every call answers 500, 429 (Retry-After 1 s), or
- * accepts the message and then cuts the connection before answering (the client cannot tell
- * whether it went: a timeout looks the same), read-backs included. Meanwhile people write in and
+ * The SMS provider in trouble for a while: every call answers 500, 429 (Retry-After 1 s),
+ * accepts the message and then cuts the connection before answering, or accepts it and answers
+ * after the client has timed out (in both the client cannot tell whether it went), read-backs
+ * included. Meanwhile people write in and
  * replies are due. Expected: retried with backoff until the provider is back, each person gets
  * their reply exactly once (nothing lost, nothing doubled), and the trouble is visible while it
  * lasts (the message carries the last error; warnings in the log) and leaves nothing in the
@@ -42,24 +43,29 @@ describe('the SMS provider failing for a while', () => {
         done();
       },
     });
-    const troubles: FakeTwilioResponse[] = [twilioError(500, 20500, 'Internal Server Error'), rateLimited(1), { destroy: true }];
+    const timeoutMs = 1000;
+    const troubles: FakeTwilioResponse[] = [twilioError(500, 20500, 'Internal Server Error'), rateLimited(1), { destroy: true }, { delayMs: timeoutMs * 3 }];
+    // The window opens with the first send the provider sees.
     let until = 0;
     let n = 0;
-    fake.respondWith(() => (Date.now() < until ? troubles[n++ % troubles.length] : undefined));
+    fake.respondWith((request) => {
+      if (until === 0 && request.method === 'POST') until = Date.now() + WINDOW_MS;
+      return Date.now() < until ? troubles[n++ % troubles.length] : undefined;
+    });
 
     // Backoff doubles from JOB_BACKOFF_MS over 8 tries (255 times the first delay in all).
     const backoff = Math.max(50, Math.ceil(WINDOW_MS / 40));
-    gateway = await startTestGateway({ ...providers.env, JOB_BACKOFF_MS: String(backoff) }, { logger: createLogger('info', sink) });
+    gateway = await startTestGateway({ ...providers.env, JOB_BACKOFF_MS: String(backoff), TWILIO_REQUEST_TIMEOUT_MS: String(timeoutMs) }, { logger: createLogger('info', sink) });
     const webhooks = webhooksTo(gateway.url);
-    until = Date.now() + WINDOW_MS;
     for (const person of PEOPLE) expect((await webhooks.sms(inboundSms(person, 'hi'))).status).toBe(200);
 
     // While the provider is in trouble, the failures show on the messages.
     const failing = await eventually(
-      () => (Date.now() < until ? gateway!.db.message.findFirst({ where: { direction: 'out', errorCode: { not: null } } }) : false),
-      WINDOW_MS,
+      () => gateway!.db.message.findFirst({ where: { direction: 'out', errorCode: { not: null } } }),
+      30_000 + WINDOW_MS,
       'a reply to carry the provider error during the outage',
     );
+    expect(Date.now() < until + 1000).toBe(true);
     expect(failing.status).toMatch(/^(queued|sending)$/);
 
     await eventually(
@@ -81,11 +87,12 @@ describe('the SMS provider failing for a while', () => {
     const out = await gateway.db.message.findMany({ where: { direction: 'out' } });
     expect(new Set(out.map((m) => m.providerId))).toEqual(new Set(accepted.map((m) => m.sid)));
     expect(out.every((m) => m.errorCode === null)).toBe(true);
-    // The trouble was met: 500s, 429s and cut answers, and it was logged as warnings.
+    // The trouble was met: 500s, 429s, cut and late answers, and it was logged as warnings.
     const answered = fake.messages().map((m) => m.answeredStatus);
     expect(answered).toContain(500);
     expect(answered).toContain(429);
     expect(fake.messages().some((m) => m.sid !== undefined && m.answeredStatus === undefined)).toBe(true);
+    expect(logs.some((l) => l.level === 40 && /answer lost/.test(l.msg) && /ECONNABORTED|ETIMEDOUT|timeout/i.test(String(l.code)))).toBe(true);
     expect(logs.some((l) => l.level === 40 && /rate limit/.test(l.msg))).toBe(true);
     expect(logs.filter((l) => l.level >= 40).length).toBeGreaterThan(2);
     expect(await listDeadLetters(gateway.queues)).toHaveLength(0);
