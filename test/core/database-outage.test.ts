@@ -15,6 +15,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sqlitePath } from '../../src/db/client.js';
 import { listDeadLetters } from '../../src/jobs/dead-letter.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
@@ -40,7 +41,7 @@ function outageOf(gateway: TestGateway): Outage {
   let holder: Database.Database | undefined;
   return {
     begin: async () => {
-      holder = new Database(gateway.config.DATABASE_URL.replace(/^file:/, ''));
+      holder = new Database(sqlitePath(gateway.config.DATABASE_URL ?? ''));
       holder.exec('BEGIN EXCLUSIVE');
     },
     end: async () => {
