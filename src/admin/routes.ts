@@ -11,7 +11,7 @@ import type { Queues } from '../jobs/queues.js';
 import { installAuth, type Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
 import { buildOpenApi, recordRoutes } from './openapi.js';
-import { requireWellFormedText } from './well-formed-text.js';
+import { requireWellFormedText } from './well-formed-body.js';
 
 export interface AdminDeps {
   db: Db;

@@ -9,7 +9,7 @@
  *   rejected            -> failed, never retried.
  * A message is marked `sending` before the provider is called. If a worker dies between the call
  * and recording its result, the retried job finds `sending`. Where the adapter can read back what
- * the provider holds (`findSent`: SMS), the send is reconciled: a provider message that
+ * the provider holds (`findSent`: SMS, Slack), the send is reconciled: a provider message that
  * matches and is not already recorded for another of our messages marks it `sent` with that id;
  * none means it never reached the provider, and it is sent again. Where the provider cannot tell
  * (Telegram, or the read-back still failed at the last try) the message is not sent again: it is
@@ -40,6 +40,8 @@ import { startWorker } from '../jobs/worker.js';
 const NOT_LEFT = ['queued', 'sending'];
 /** How long a message waits for its predecessor to the same address at the most (ms). */
 export const ORDER_WAIT_MS = 120_000;
+/** How far before a lost answer's recorded error a read-back looks for the message (ms). */
+const LOST_ANSWER_SLACK_MS = 5 * 60_000;
 /** How often a waiting message looks again whether its predecessor has left (ms). */
 const ORDER_POLL_MS = 100;
 
@@ -85,9 +87,9 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     const body = outboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
     const address = personalData.decrypt(message.identity.addressEnc);
     const root = message.threadOf ? await db.message.findUnique({ where: { id: message.threadOf }, select: { providerId: true } }) : null;
-    // The claim set the status to `sending`; since then only a lost answer's error was recorded,
-    // a moment after the call (one minute of slack before the last write covers that).
-    const since = new Date(message.updatedAt.getTime() - (message.errorCode ? 60_000 : 0));
+    // The claim set the status to `sending`; since then only a lost answer's error may have been
+    // recorded, up to a client timeout after the call: five minutes before that write cover it.
+    const since = new Date(message.updatedAt.getTime() - (message.errorCode ? LOST_ANSWER_SLACK_MS : 0));
     let found;
     try {
       found = await adapter.findSent(address, body, { messageId: message.id, since, threadId: root?.providerId ?? undefined });

@@ -59,7 +59,7 @@ function twilioCase(path: string, params: Record<string, string>, how: Spoil, st
 }
 
 const smsParams = fc.record({
-  MessageSid: fc.oneof({ weight: 8, arbitrary: id.map((s) => `SM${s}`) }, { weight: 1, arbitrary: fc.constantFrom('', ' ', 'SM') }),
+  MessageSid: fc.oneof({ weight: 8, arbitrary: id.map((s) => `SM${s}`) }, { weight: 1, arbitrary: fc.constantFrom('', ' ', 'SM', 'SM\u0000x', 'SM\ud800') }),
   From: phone,
   Body: text,
   NumMedia: fc.constantFrom('0', '0', '0', '1', '2', 'x', '-1'),
@@ -111,8 +111,8 @@ function slackCase(path: string, payload: string, how: Spoil, storesKey?: string
 const slackEvent = fc.oneof(
   {
     weight: 6,
-    arbitrary: fc.tuple(id, slackUser, text, fc.constantFrom('message', 'app_mention')).map(([eventId, user, words, type]) => ({
-      key: /^U8\d{6}$/.test(user) ? `Ev${eventId}` : undefined,
+    arbitrary: fc.tuple(fc.oneof({ weight: 12, arbitrary: id }, { weight: 1, arbitrary: fc.constantFrom('\u0000', '\ud800') }), slackUser, text, fc.constantFrom('message', 'app_mention')).map(([eventId, user, words, type]) => ({
+      key: /^U8\d{6}$/.test(user) && /^[A-Za-z0-9]+$/.test(eventId) ? `Ev${eventId}` : undefined,
       body: {
         type: 'event_callback',
         team_id: 'T0000001',
@@ -146,7 +146,7 @@ const consoleBody = fc.oneof(
   {
     weight: 6,
     arbitrary: fc.record(
-      { id: id, address: fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/), text: text, language: fc.constantFrom('en', 'fr', 'ar') },
+      { id: fc.oneof({ weight: 12, arbitrary: id }, { weight: 1, arbitrary: fc.constantFrom('x\u0000', '\udc00') }), address: fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/), text: text, language: fc.constantFrom('en', 'fr', 'ar') },
       { requiredKeys: ['id', 'address'] },
     ),
   },
@@ -219,7 +219,7 @@ export const WEBHOOKS: WebhookEntry[] = [
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (how !== 'unsigned') headers[CONSOLE_TOKEN_HEADER] = how === 'wrong' || how === 'stale' ? 'not-the-token' : secrets.consoleToken;
         const b = (typeof body === 'object' && body !== null ? body : {}) as { id?: unknown; address?: unknown; text?: unknown };
-        const wellFormed = how === 'none' && typeof b.id === 'string' && typeof b.address === 'string' && /^[a-z]/.test(b.address) && 'language' in b;
+        const wellFormed = how === 'none' && typeof b.id === 'string' && /^[A-Za-z0-9]+$/.test(b.id) && typeof b.address === 'string' && /^[a-z]/.test(b.address) && 'language' in b;
         return { request: { method: 'POST' as const, url: '/webhooks/console', headers, payload: (JSON.stringify(body) ?? 'null') + (how === 'altered' ? 'x' : '') }, storesKey: wellFormed ? `in:console:${b.id}` : undefined };
       }),
   },
