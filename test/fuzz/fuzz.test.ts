@@ -12,7 +12,6 @@
  * per-endpoint figures as JSON; FUZZ_REPORT.lines gets one line per endpoint as it finishes).
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/admin/tokens.js';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
@@ -144,6 +143,3 @@ describe.runIf(apiRuns.length > 0)('fuzzed API routes', () => {
     expect((await gateway.app!.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   }, 60_000 + RUNS * MS_PER_CASE);
 });
-
-// fast-check's global settings stay as they are for the other test files.
-void fc;
