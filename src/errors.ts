@@ -18,9 +18,20 @@ export abstract class ProviderError extends Error {
   }
 }
 
+/** Network codes meaning the request never left us: the provider cannot have acted on it. */
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
 /** The provider could not be reached (DNS, refused, reset, timeout). Transient. */
 export class ProviderNetworkError extends ProviderError {
   readonly retryable = true;
+  /**
+   * True when the request cannot have reached the provider (refused, no such host: `code` is
+   * one of ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ENETUNREACH, EHOSTUNREACH). Otherwise (a reset
+   * or a timeout after the request was written, or no code) the provider may have acted on it.
+   */
+  get neverSent(): boolean {
+    return typeof this.code === 'string' && NEVER_SENT_CODES.has(this.code);
+  }
 }
 
 /** The provider answered 5xx. Transient. */

@@ -10,6 +10,7 @@ import type { ChannelAdapter, InboundSink, WebhookRequest, WebhookRoute } from '
 import { ProviderUnavailableError } from '../../src/errors.js';
 import { CONFIGURATION_ERRORS, toProviderError } from './errors.js';
 import { parseEventsBody, parseInteractionsBody } from './inbound.js';
+import { findPosted } from './read-back.js';
 import { resolveSlackOptions, type SlackOptions } from './options.js';
 import { toSlackPost } from './outbound.js';
 import { sdkLogger } from './sdk-logger.js';
@@ -35,6 +36,9 @@ export const SLACK_INTERACTIONS_PATH = '/webhooks/slack/interactions';
  * posts there), in the thread SendContext.threadId names. The returned providerId is
  * `<channel>:<ts>` (see thread.ts). The client never retries on its own: every failure surfaces
  * as one ProviderError and the outbound worker decides.
+ *
+ * Read-back (findSent): the conversation's history since the claim (read-back.ts) lists our
+ * messages with exactly the text `send` would post; our identity comes from auth.test, asked once.
  */
 export function createSlackAdapter(options: SlackOptions, logger: Logger): ChannelAdapter {
   const resolved = resolveSlackOptions(options);
@@ -62,10 +66,37 @@ export function createSlackAdapter(options: SlackOptions, logger: Logger): Chann
       ? new SlackSocket({ botToken: resolved.botToken, appToken: resolved.appToken, apiUrl: resolved.apiUrl }, client, log)
       : undefined;
 
+  let identity: Promise<{ botId?: string; userId?: string }> | undefined;
+  const whoAmI = () => {
+    identity ??= client.auth.test().then(
+      (answer) => ({ botId: answer.bot_id, userId: answer.user_id }),
+      (error: unknown) => {
+        identity = undefined; // asked again next time
+        throw error;
+      },
+    );
+    return identity;
+  };
+
   return {
     channel: 'slack',
     rate: resolved.rate,
     webhooks,
+
+    async findSent(address, message, context) {
+      try {
+        return await findPosted(client, await whoAmI(), {
+          address,
+          text: toSlackPost(message).text,
+          sinceMs: context.since.getTime(),
+          threadId: context.threadId,
+        });
+      } catch (error) {
+        const failure = toProviderError(error);
+        log.warn({ messageId: context.messageId, code: failure.code, error: failure.name }, 'Slack read-back failed');
+        throw failure;
+      }
+    },
 
     async send(address, message, context) {
       const post = toSlackPost(message);

@@ -21,7 +21,7 @@ export const SMS_CHANNEL = 'sms';
  */
 export function createTwilioSmsAdapter(options: TwilioSmsOptions, logger: Logger): ChannelAdapter {
   const config = resolveTwilioSmsOptions(options);
-  const client = createTwilioClient(config.accountSid, config.authToken, config.apiBase);
+  const client = createTwilioClient(config.accountSid, config.authToken, config.apiBase, config.requestTimeoutMs);
   // Built the way the HTTP layer builds publicUrl for signatures: PUBLIC_URL + path.
   const statusCallback = config.publicUrl.replace(/\/+$/, '') + STATUS_PATH;
   const log = logger.child({ channel: SMS_CHANNEL });

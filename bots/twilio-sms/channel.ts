@@ -4,7 +4,7 @@ import { defineChannel, requiredWith } from '../../src/channels/module.js';
 import { settingTypes } from '../../src/config.js';
 import { createTwilioSmsAdapter } from './adapter.js';
 import { MAX_SMS_CHARACTERS, renderSms } from './render.js';
-import { DEFAULT_API_BASE, DEFAULT_MAX_QUEUE_SECONDS, DEFAULT_MESSAGES_PER_SECOND } from './options.js';
+import { DEFAULT_API_BASE, DEFAULT_MAX_QUEUE_SECONDS, DEFAULT_MESSAGES_PER_SECOND, DEFAULT_REQUEST_TIMEOUT_MS } from './options.js';
 
 const settings = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'AC followed by 32 hex characters' }).optional(),
@@ -14,6 +14,7 @@ const settings = z.object({
   TWILIO_API_BASE: settingTypes.httpUrl.default(DEFAULT_API_BASE),
   TWILIO_MESSAGES_PER_SECOND: settingTypes.positive('messages per second > 0').default(DEFAULT_MESSAGES_PER_SECOND),
   TWILIO_MAX_QUEUE_SECONDS: settingTypes.positive('seconds > 0').default(DEFAULT_MAX_QUEUE_SECONDS),
+  TWILIO_REQUEST_TIMEOUT_MS: settingTypes.positive('milliseconds > 0').default(DEFAULT_REQUEST_TIMEOUT_MS),
 });
 
 export const twilioSmsChannel = defineChannel({
@@ -46,6 +47,7 @@ export const twilioSmsChannel = defineChannel({
         publicUrl,
         messagesPerSecond: values.TWILIO_MESSAGES_PER_SECOND,
         maxQueueSeconds: values.TWILIO_MAX_QUEUE_SECONDS,
+        requestTimeoutMs: Math.round(values.TWILIO_REQUEST_TIMEOUT_MS),
       },
       logger,
     ),

@@ -30,10 +30,10 @@ class VisibleFailureClient extends twilio.RequestClient {
   }
 }
 
-/** A REST client talking to `apiBase` (the real API or a local fake). */
-export function createTwilioClient(accountSid: string, authToken: string, apiBase: string): twilio.Twilio {
+/** A REST client talking to `apiBase` (the real API or a local fake); calls give up after `timeoutMs` (default 30 s). */
+export function createTwilioClient(accountSid: string, authToken: string, apiBase: string, timeoutMs?: number): twilio.Twilio {
   const client = twilio(accountSid, authToken, {
-    httpClient: new VisibleFailureClient({ autoRetry: false }),
+    httpClient: new VisibleFailureClient({ autoRetry: false, ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }) }),
     autoRetry: false,
     // The SDK would print requests to the console at debug level, outside our redacted logs.
     logLevel: 'info',

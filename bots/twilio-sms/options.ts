@@ -11,6 +11,7 @@
  * | publicUrl             | PUBLIC_URL                     | required                 |
  * | messagesPerSecond     | TWILIO_MESSAGES_PER_SECOND     | 1                        |
  * | maxQueueSeconds       | TWILIO_MAX_QUEUE_SECONDS       | 14400 (4 hours)          |
+ * | requestTimeoutMs      | TWILIO_REQUEST_TIMEOUT_MS      | 30000                    |
  */
 import { z } from 'zod';
 
@@ -27,6 +28,9 @@ export const DEFAULT_MESSAGES_PER_SECOND = 1;
  * it is long enough for a broadcast of about 14,000 one-segment messages at 1 per second.
  */
 export const DEFAULT_MAX_QUEUE_SECONDS = 4 * 60 * 60;
+
+/** How long one API call may wait for its answer (the SDK's own default). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** The provider's accepted range for a message's validity period, in seconds. */
 export const VALIDITY_PERIOD_RANGE = { min: 1, max: 36_000 } as const;
@@ -55,6 +59,11 @@ export const twilioSmsOptionsSchema = z
      * the rest of this time is passed to the provider as the message's validity period.
      */
     maxQueueSeconds: z.number().int().positive().default(DEFAULT_MAX_QUEUE_SECONDS),
+    /**
+     * Longest an API call may wait for its answer, in ms. A send that times out may still have
+     * been taken by the provider: the outbound worker reads back before sending again.
+     */
+    requestTimeoutMs: z.number().int().positive().default(DEFAULT_REQUEST_TIMEOUT_MS),
   })
   .refine((options) => options.from !== undefined || options.messagingServiceSid !== undefined, {
     message: 'Either from (TWILIO_FROM) or messagingServiceSid (TWILIO_MESSAGING_SERVICE_SID) is required',

@@ -13,6 +13,7 @@ import { ACCESS, decide } from './access.js';
 import { installAuth, type Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
 import { buildOpenApi, recordRoutes } from './openapi.js';
+import { requireWellFormedText } from './well-formed-body.js';
 
 export interface AdminDeps {
   db: Db;
@@ -27,6 +28,7 @@ export interface AdminDeps {
 
 export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   installAuth(app, { db: deps.db, authenticators: deps.authenticators, failures: deps.authFailures });
+  requireWellFormedText(app);
   const routes = recordRoutes(app);
   let document: Record<string, unknown> | undefined;
   app.get('/openapi.json', async () => (document ??= buildOpenApi(routes)));

@@ -16,8 +16,8 @@ const bodySchema = z
     key: z.string().min(1),
     params: z.record(z.string(), z.string()).default({}),
     at: z.iso.datetime({ offset: true }).optional(),
-    contactIds: z.array(z.string()).min(1).max(10_000).optional(),
-    areaId: z.string().optional(),
+    contactIds: z.array(z.string().min(1)).min(1).max(10_000).optional(),
+    areaId: z.string().min(1).optional(),
   })
   .refine((b) => (b.contactIds === undefined) !== (b.areaId === undefined), { message: 'give either contactIds or areaId' });
 

@@ -56,5 +56,24 @@ export async function openDatabase(url: string): Promise<Database> {
   // search_path too, so that raw SQL finds the tables of this schema as Prisma's queries do.
   const adapter = new PrismaPg({ connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` }, { schema });
   const db = new PostgresClient({ adapter }) as unknown as Db;
-  return { db, provider: 'postgres', close: () => db.$disconnect() };
+  return { db, provider: 'postgres', close: () => disconnectWithin(db, DISCONNECT_MS) };
+}
+
+/** How long closing the PostgreSQL pool may take before the stop goes on without it (ms). */
+const DISCONNECT_MS = 5_000;
+
+/**
+ * Closes the pool, or gives up after `ms`: after the server went away and came back, the pool
+ * can keep waiting for a connection that was cut mid-query, and a stop must not hang on it (the
+ * process's exit closes the sockets anyway).
+ */
+async function disconnectWithin(db: Db, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+    timer.unref();
+  });
+  const outcome = await Promise.race([db.$disconnect().then(() => 'closed' as const), gaveUp]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') throw new Error(`the database pool did not close within ${ms} ms; left to the process exit`);
 }

@@ -7,6 +7,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { errorBody, HttpError, validationError } from '../admin/errors.js';
 import { adminApi, type AdminDeps } from '../admin/routes.js';
 import type { Logger } from '../logger.js';
@@ -76,6 +77,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof HttpError) return reply.code(error.status).send(errorBody(error));
     if (error instanceof z.ZodError) return reply.code(400).send(errorBody(validationError(error)));
+    if (isDatabaseUnavailable(error)) {
+      // Not the caller's fault and not for good: a provider repeats its webhook after this.
+      deps.logger.warn({ path: request.url.split('?')[0], err: { name: error.name } }, 'database unavailable; answered 503');
+      return reply.code(503).header('retry-after', '5').send(errorBody(new HttpError(503, 'database unavailable; try again shortly')));
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) deps.logger.error({ path: request.url.split('?')[0], err: { name: error.name, message: error.message } }, 'request failed');
     return reply.code(status).send(errorBody(new HttpError(status, status === 500 ? 'internal error' : error.message)));

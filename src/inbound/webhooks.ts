@@ -6,13 +6,14 @@
  * the channel and path, never the body or an address.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ChannelAdapter, WebhookRequest } from '../channels/adapter.js';
+import type { ChannelAdapter, WebhookRequest, WebhookResult } from '../channels/adapter.js';
 import { MalformedPayloadError } from '../errors.js';
 import { applyStatus, ingest, type IngestDeps } from './ingest.js';
 import { senderLimiter, type SenderLimitSettings } from './sender-limit.js';
 import type { IngestBatcher } from './ingest-batch.js';
 import type { Logger } from '../logger.js';
 import type { Observations } from '../observer.js';
+import { isIllFormedText } from '../well-formed-text.js';
 
 export interface WebhookDeps extends IngestDeps {
   adapters: ChannelAdapter[];
@@ -46,6 +47,25 @@ function toWebhookRequest(request: FastifyRequest, publicUrl: string): WebhookRe
   };
 }
 
+/**
+ * The first field of a parsed webhook stored or looked up as plain text (provider ids, message
+ * ids, language hints; not the encrypted or hashed address and message) that the database
+ * cannot hold (src/well-formed-text.ts), or undefined.
+ */
+function illFormedField(result: WebhookResult): string | undefined {
+  for (const event of result.events ?? []) {
+    for (const [name, value] of [['providerId', event.providerId], ['address', event.address], ['chatMessageId', event.chatMessageId], ['languageHint', event.languageHint]] as const) {
+      if (value !== undefined && isIllFormedText(value)) return `event.${name}`;
+    }
+  }
+  for (const status of result.statuses ?? []) {
+    for (const [name, value] of [['providerId', status.providerId], ['errorCode', status.errorCode], ['errorMessage', status.errorMessage]] as const) {
+      if (value !== undefined && isIllFormedText(value)) return `status.${name}`;
+    }
+  }
+  return undefined;
+}
+
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Promise<void> {
   // Signatures are computed over the body as sent: keep every body as a raw string here.
   app.removeAllContentTypeParsers();
@@ -73,6 +93,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
             return reply.code(400).send({ error: 'malformed payload' });
           }
           throw error;
+        }
+        const illFormed = illFormedField(result);
+        if (illFormed !== undefined) {
+          deps.logger.warn({ ...log, field: illFormed }, 'webhook rejected: a NUL character or an unpaired surrogate in a stored field');
+          return reply.code(400).send({ error: 'malformed payload' });
         }
         let queued = 0;
         let duplicates = 0;

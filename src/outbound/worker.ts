@@ -9,11 +9,16 @@
  *   rejected            -> failed, never retried.
  * A message is marked `sending` before the provider is called. If a worker dies between the call
  * and recording its result, the retried job finds `sending`. Where the adapter can read back what
- * the provider holds (`findSent`: SMS), the send is reconciled: a provider message that
+ * the provider holds (`findSent`: SMS, Slack), the send is reconciled: a provider message that
  * matches and is not already recorded for another of our messages marks it `sent` with that id;
  * none means it never reached the provider, and it is sent again. Where the provider cannot tell
- * (Telegram, or the read-back failed) the message is not sent again: it is marked `unconfirmed`
- * and its job lands in the dead-letter list for a person to check.
+ * (Telegram, or the read-back still failed at the last try) the message is not sent again: it is
+ * marked `unconfirmed` and its job lands in the dead-letter list for a person to check. A read-back
+ * that fails for a transient reason (the provider is down) is tried again with the job's backoff.
+ * The same holds for a send whose answer was lost on the way (a reset or timeout after the request
+ * left, ProviderNetworkError without `neverSent`) on a channel that can read back: the message
+ * stays `sending` and the retry reads back before sending again, so a provider that took the
+ * message but never answered does not get it twice.
  * Messages to one address leave in the order they were written: a job whose `after` message is
  * still queued or sending waits for it (src/outbound/outbox.ts sets `after`).
  */
@@ -22,7 +27,7 @@ import type { Redis } from 'ioredis';
 import type { ChannelAdapter } from '../channels/adapter.js';
 import { stopIdentity } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
-import { ProviderError, ProviderRateLimitError, RecipientStoppedError } from '../errors.js';
+import { ProviderError, ProviderNetworkError, ProviderRateLimitError, RecipientStoppedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Observations } from '../observer.js';
 import { outboundMessageSchema } from '../messages.js';
@@ -36,6 +41,8 @@ import { startWorker } from '../jobs/worker.js';
 const NOT_LEFT = ['queued', 'sending'];
 /** How long a message waits for its predecessor to the same address at the most (ms). */
 export const ORDER_WAIT_MS = 120_000;
+/** How far before a lost answer's recorded error a read-back looks for the message (ms). */
+const LOST_ANSWER_SLACK_MS = 5 * 60_000;
 /** How often a waiting message looks again whether its predecessor has left (ms). */
 const ORDER_POLL_MS = 100;
 
@@ -74,25 +81,35 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
   /**
    * Settles an interrupted send by asking the provider (see the header). Returns 'sent' when the
    * message was found and recorded, 'not_sent' when the provider holds none (the message is put
-   * back to queued), 'undecided' when the channel cannot tell or the read-back failed.
+   * back to queued), 'undecided' when the channel cannot tell or the read-back failed. A
+   * transient read-back failure is thrown instead while `retryable` (tries remain).
    */
-  const reconcile = async (message: {
-    id: string;
-    bodyEnc: string;
-    threadOf: string | null;
-    updatedAt: Date;
-    identity: { addressEnc: string } | null;
-  }): Promise<'sent' | 'not_sent' | 'undecided'> => {
+  const reconcile = async (
+    message: {
+      id: string;
+      bodyEnc: string;
+      threadOf: string | null;
+      updatedAt: Date;
+      errorCode: string | null;
+      identity: { addressEnc: string } | null;
+    },
+    retryable: boolean,
+  ): Promise<'sent' | 'not_sent' | 'undecided'> => {
     if (!adapter.findSent || !message.identity) return 'undecided';
     const body = outboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
     const address = personalData.decrypt(message.identity.addressEnc);
     const root = message.threadOf ? await db.message.findUnique({ where: { id: message.threadOf }, select: { providerId: true } }) : null;
-    // The claim set the status to `sending`; nothing has written the message since.
-    const since = message.updatedAt;
+    // The claim set the status to `sending`; since then only a lost answer's error may have been
+    // recorded, up to a client timeout after the call: five minutes before that write cover it.
+    const since = new Date(message.updatedAt.getTime() - (message.errorCode ? LOST_ANSWER_SLACK_MS : 0));
     let found;
     try {
       found = await adapter.findSent(address, body, { messageId: message.id, since, threadId: root?.providerId ?? undefined });
     } catch (error) {
+      if (retryable && error instanceof ProviderError && error.retryable) {
+        logger.warn({ channel, messageId: message.id, error: error.name }, 'could not read back an interrupted send; trying again later');
+        throw error;
+      }
       logger.warn({ channel, messageId: message.id, error: error instanceof Error ? error.name : String(error) }, 'could not read back an interrupted send; left for a person');
       return 'undecided';
     }
@@ -125,8 +142,9 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     const { messageId } = job.data;
     const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true } });
     if (!message || message.direction !== 'out') throw new UnrecoverableError(`outbound message ${messageId} not found`);
+    const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (message.status === 'sending') {
-      const settled = await reconcile(message);
+      const settled = await reconcile(message, !lastTry);
       if (settled === 'sent') {
         observe.outbound(channel, 'reconciled');
         return;
@@ -212,9 +230,21 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
         throw new UnrecoverableError(`rejected by the provider: ${error.message}`);
       }
       // Transient (network, 5xx) or unexpected: try again later, fail after the last attempt.
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const last = lastTry;
       const code = error instanceof ProviderError ? String(error.code ?? error.name) : 'error';
       const text = error instanceof Error ? error.message : String(error);
+      if (error instanceof ProviderNetworkError && !error.neverSent && adapter.findSent) {
+        // The provider may have taken it: leave it `sending`, so the retry reads back first.
+        if (last) {
+          await db.message.update({ where: { id: messageId }, data: { status: 'unconfirmed', errorCode: code, errorMessage: text.slice(0, 500) } });
+          observe.outbound(channel, 'unconfirmed');
+        } else {
+          await db.message.update({ where: { id: messageId }, data: { errorCode: code, errorMessage: text.slice(0, 500) } });
+          observe.outbound(channel, 'retry');
+        }
+        logger.warn({ channel, messageId, code }, 'send answer lost; reading back before sending again');
+        throw error;
+      }
       if (last) await fail(messageId, code, text);
       else {
         await db.message.update({ where: { id: messageId }, data: { status: 'queued', errorCode: code, errorMessage: text.slice(0, 500) } });

@@ -7,6 +7,12 @@
  * for good (`respondWith`): a 429 with Retry-After, an `ok: false` error, a 5xx, a delay, a
  * dropped connection.
  *
+ * Conversations: every chat.postMessage is kept as a message of its conversation (a user id posts
+ * into the direct message channel `D` + the id without its first letter), authored by FAKE_BOT;
+ * `conversations.open`, `conversations.history` (top-level messages, newest first, `oldest`,
+ * `latest`, `inclusive`, `limit` and a cursor) and `conversations.replies` (a thread, oldest first)
+ * read them back. `history()` lists them all.
+ *
  * Socket Mode: `apps.connections.open` returns a ws:// URL on this server; `pushEnvelope` sends
  * an envelope to the connected client and resolves with its acknowledgement.
  */
@@ -44,6 +50,16 @@ export interface SlackApiReply {
 /** Decides the answer of a call; undefined means the method's usual answer. */
 export type SlackApiHandler = (call: SlackApiCall) => SlackApiReply | undefined;
 
+/** A message the fake holds in a conversation. */
+export interface SlackStoredMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  thread_ts?: string;
+  bot_id: string;
+  user: string;
+}
+
 /** A Socket Mode envelope as Slack pushes it. */
 export interface SlackEnvelope {
   type: 'events_api' | 'interactive' | 'slash_commands';
@@ -61,6 +77,8 @@ export interface FakeSlackApi {
   requests: SlackApiCall[];
   /** The form fields of every chat.postMessage call, in order. */
   posts(): Record<string, unknown>[];
+  /** Every message posted so far, as conversations.history would show it, oldest first. */
+  history(): SlackStoredMessage[];
   /** Queues answers for the next calls (any method), first in first out. */
   next(...replies: SlackApiReply[]): void;
   /** Answers every call without a queued answer through `handler`; undefined restores the defaults. */
@@ -84,6 +102,7 @@ export const FAKE_BOT = { userId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T00000
 
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const requests: SlackApiCall[] = [];
+  const stored: SlackStoredMessage[] = [];
   const queued: SlackApiReply[] = [];
   let handler: SlackApiHandler | undefined;
   let tsCounter = 0;
@@ -98,8 +117,28 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         const ts = `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, '0')}`;
         const requested = String(call.params.channel ?? '');
         // Posting to a user id lands in the direct message channel with that user.
-        const channel = /^[UW]/.test(requested) ? `D${requested.slice(1)}` : requested;
+        const channel = dmChannelOf(requested);
+        const message: SlackStoredMessage = { channel, ts, text: String(call.params.text ?? ''), bot_id: FAKE_BOT.botId, user: FAKE_BOT.userId };
+        if (typeof call.params.thread_ts === 'string' && call.params.thread_ts !== '') message.thread_ts = call.params.thread_ts;
+        stored.push(message);
         return { ok: true, channel, ts, message: { type: 'message', text: call.params.text, ts } };
+      }
+      case 'conversations.open': {
+        const user = String(call.params.users ?? '').split(',')[0] ?? '';
+        if (!/^[UW]/.test(user)) return { ok: false, error: 'user_not_found' };
+        return { ok: true, channel: { id: dmChannelOf(user) } };
+      }
+      case 'conversations.history':
+        return page(
+          stored.filter((m) => m.channel === call.params.channel && (m.thread_ts === undefined || m.thread_ts === m.ts)).reverse(),
+          call.params,
+        );
+      case 'conversations.replies': {
+        const thread = String(call.params.ts ?? '');
+        return page(
+          stored.filter((m) => m.channel === call.params.channel && (m.ts === thread || m.thread_ts === thread)),
+          call.params,
+        );
       }
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'gateway', team_id: FAKE_BOT.teamId, user_id: FAKE_BOT.userId, bot_id: FAKE_BOT.botId };
@@ -173,6 +212,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   return {
     url,
     requests,
+    history: () => [...stored],
     posts: () => requests.filter((call) => call.method === 'chat.postMessage').map((call) => call.params),
     next: (...replies) => {
       queued.push(...replies);
@@ -205,6 +245,32 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** The conversation a post to `address` lands in: a user's direct message channel, or the channel. */
+function dmChannelOf(address: string): string {
+  return /^[UW]/.test(address) ? `D${address.slice(1)}` : address;
+}
+
+/** One page of `messages` (already in answer order) within oldest/latest, `limit` at a time. */
+function page(messages: SlackStoredMessage[], params: Record<string, unknown>): unknown {
+  const inclusive = params.inclusive === 'true' || params.inclusive === true;
+  const oldest = params.oldest === undefined ? -Infinity : Number(params.oldest);
+  const latest = params.latest === undefined ? Infinity : Number(params.latest);
+  const within = messages.filter((m) => {
+    const ts = Number(m.ts);
+    return inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest;
+  });
+  const start = params.cursor === undefined || params.cursor === '' ? 0 : Number(params.cursor);
+  const limit = params.limit === undefined ? 100 : Number(params.limit);
+  const slice = within.slice(start, start + limit);
+  const more = start + limit < within.length;
+  return {
+    ok: true,
+    messages: slice.map(({ channel: _channel, ...message }) => ({ type: 'message', ...message })),
+    has_more: more,
+    response_metadata: { next_cursor: more ? String(start + limit) : '' },
   };
 }
 
