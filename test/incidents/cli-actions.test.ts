@@ -117,10 +117,10 @@ describe('incidents ask', () => {
       exitCode: 0,
     });
     const question = await reporter.next('a responder asks');
-    expect(question).toBe(`About your report ${incident.caseCode}, a responder asks: How many houses burned? Reply to this message to answer.`);
+    expect(question).toBe(`About your report ${incident.caseCode}, a responder asks: How many houses burned? To answer, start your message with ${incident.caseCode}, for example: ${incident.caseCode} your answer`);
     expect(question).not.toMatch(/cli:|operator/);
 
-    expect(await reporter.ask('Three houses')).toBe(`Thank you. Your answer about ${incident.caseCode} was passed on.`);
+    expect(await reporter.ask(`${incident.caseCode} Three houses`)).toBe(`Thank you. Your answer about ${incident.caseCode} was passed on.`);
     const shown = (await cli('incidents', 'show', incident.caseCode)).lines;
     expect(shown.find((l) => l.includes('incident.answer'))).toContain('Three houses');
   });
