@@ -1,17 +1,19 @@
 /**
  * Announcements: the approval queue (waiting for a second person), the other announcements by
- * state, and the composer: one text per language with a live SMS segment counter, the audience
- * (area, channels) and, from POST /broadcasts/preview, the audience per channel and language and
+ * state, and the composer: one text per language with a live SMS segment counter, the fallback
+ * language (by default the first one written; recipients whose language has no text get it when
+ * allowed), the audience (area, topic, channels) and, from POST /broadcasts/preview, the audience per channel and language and
  * the cost in SMS segments before anything is stored.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
 import { navigate } from '../router.ts';
-import { number, t, when } from '../i18n.ts';
+import { language, number, t, when } from '../i18n.ts';
 import { Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { countSegments } from '../../src/segments.ts';
 import { can, useSession } from '../session.ts';
 import type { MapArea } from '../parts/area-map.tsx';
+import { broadcastState, type Waiting } from '../parts/broadcast-state.ts';
 
 export interface BroadcastView {
   id: string;
@@ -27,6 +29,8 @@ export interface BroadcastView {
   scheduledAt: string | null;
   audienceSize: number | null;
   createdAt: string;
+  /** Present in the list: what has not gone out yet. */
+  waiting?: Waiting;
 }
 
 export interface Estimate {
@@ -68,9 +72,17 @@ export function EstimateView({ estimate }: { estimate: Estimate }) {
   );
 }
 
-function Compose({ areas, onCreated }: { areas: MapArea[]; onCreated: (id: string) => void }) {
+export interface Topic {
+  id: string;
+  names: Record<string, string>;
+}
+
+function Compose({ areas, topics, onCreated }: { areas: MapArea[]; topics: Topic[]; onCreated: (id: string) => void }) {
   const [title, setTitle] = useState('');
   const [texts, setTexts] = useState<Record<string, string>>({});
+  const [chosenDefault, setChosenDefault] = useState('');
+  const [fallback, setFallback] = useState(false);
+  const [topic, setTopic] = useState('');
   const [areaId, setAreaId] = useState('');
   const [channels, setChannels] = useState<string[]>([]);
   const [feedback, setFeedback] = useState('none');
@@ -79,10 +91,13 @@ function Compose({ areas, onCreated }: { areas: MapArea[]; onCreated: (id: strin
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const written = LANGS.filter((l) => texts[l]?.trim());
+  // The fallback language is one that has a text: the one chosen, else the first written.
+  const defaultLanguage = written.includes(chosenDefault as never) ? chosenDefault : written[0] ?? '';
   const body = useMemo(() => {
     const filled = Object.fromEntries(Object.entries(texts).filter(([, v]) => v.trim()));
-    return { title: title.trim() || 'draft', texts: filled, feedback, urgent, audience: { areaId: areaId || null, topic: null, languages: [], channels } };
-  }, [title, texts, areaId, channels, feedback, urgent]);
+    return { title: title.trim() || 'draft', texts: filled, ...(defaultLanguage ? { defaultLanguage } : {}), fallback, feedback, urgent, audience: { areaId: areaId || null, topic: topic || null, languages: [], channels } };
+  }, [title, texts, defaultLanguage, fallback, areaId, topic, channels, feedback, urgent]);
 
   // The estimate follows the draft, half a second after the last change.
   useEffect(() => {
@@ -124,12 +139,28 @@ function Compose({ areas, onCreated }: { areas: MapArea[]; onCreated: (id: strin
         );
       })}
       <div class="row">
+        <label>{t('announce.defaultLanguage')}
+          <select name="defaultLanguage" value={defaultLanguage} disabled={written.length === 0} onChange={(e) => setChosenDefault((e.target as HTMLSelectElement).value)}>
+            {written.map((l) => <option value={l}>{t(`languages.${l}`)}</option>)}
+          </select>
+        </label>
+        <label class="check"><input type="checkbox" name="fallback" checked={fallback} onChange={(e) => setFallback((e.target as HTMLInputElement).checked)} />{t('announce.fallback')}</label>
+      </div>
+      <div class="row">
         <label>{t('incidents.area')}
           <select name="area" value={areaId} onChange={(e) => setAreaId((e.target as HTMLSelectElement).value)}>
             <option value="">{t('announce.everywhere')}</option>
             {areas.map((a) => <option value={a.id}>{a.name}</option>)}
           </select>
         </label>
+        {topics.length > 0 && (
+          <label>{t('announce.topic')}
+            <select name="topic" value={topic} onChange={(e) => setTopic((e.target as HTMLSelectElement).value)}>
+              <option value="">{t('announce.anyTopic')}</option>
+              {topics.map((x) => <option value={x.id}>{x.names[language()] ?? x.names.en ?? x.id}</option>)}
+            </select>
+          </label>
+        )}
         <label>{t('announce.feedback')}
           <select name="feedback" value={feedback} onChange={(e) => setFeedback((e.target as HTMLSelectElement).value)}>
             {['none', 'rating', 'free'].map((f) => <option value={f}>{t(`announce.feedbackMode.${f}`)}</option>)}
@@ -144,12 +175,18 @@ function Compose({ areas, onCreated }: { areas: MapArea[]; onCreated: (id: strin
         <span class="muted small">{t('announce.channelsHint')}</span>
       </fieldset>
       <label class="check"><input type="checkbox" name="urgent" checked={urgent} onChange={(e) => setUrgent((e.target as HTMLInputElement).checked)} />{t('announce.urgent')}</label>
-      <div aria-live="polite">{estimate ? <EstimateView estimate={estimate} /> : <p class="muted">{t('announce.previewHint')}</p>}</div>
+      <div aria-live="polite">{estimate ? <EstimateView estimate={estimate} /> : written.length === 0 && <p class="muted">{t('announce.previewHint')}</p>}</div>
       <ErrorLine error={error} />
       <p class="muted small">{t('announce.afterSubmit')}</p>
       <button type="submit" class="primary" disabled={busy || !title.trim() || Object.keys(body.texts).length === 0}>{t('announce.submit')}</button>
     </form>
   );
+}
+
+/** The state as people read it (held, sending, sent: from what has not gone out). */
+export function StateBadge({ broadcast, waiting }: { broadcast: BroadcastView; waiting: Waiting | null }) {
+  const shown = broadcastState(broadcast, waiting);
+  return <Badge kind={shown.kind}>{shown.label}</Badge>;
 }
 
 function List({ items, empty }: { items: BroadcastView[]; empty: string }) {
@@ -162,7 +199,7 @@ function List({ items, empty }: { items: BroadcastView[]; empty: string }) {
           {items.map((b) => (
             <tr data-broadcast={b.id}>
               <td><a href={`/console/announcements/${b.id}`}>{b.title}</a></td>
-              <td><Badge kind={b.status}>{t(`announce.state.${b.status}`)}</Badge></td>
+              <td><StateBadge broadcast={b} waiting={b.waiting ?? null} /></td>
               <td>{b.createdBy.name}</td>
               <td>{when(b.createdAt)}</td>
             </tr>
@@ -177,6 +214,7 @@ export function Announcements() {
   const session = useSession();
   const list = useLoad(() => get<{ items: BroadcastView[] }>('/broadcasts'), [], 5_000);
   const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>('/areas')).items : []), []);
+  const topics = useLoad(async () => (can(session, 'GET /broadcasts/topics') ? (await get<{ items: Topic[] }>('/broadcasts/topics')).items : []), []);
   const [composing, setComposing] = useState(false);
   if (!list.data) return list.error ? <ErrorLine error={list.error} /> : <Loading />;
   const waiting = list.data.items.filter((b) => b.status === 'pending_approval');
@@ -185,7 +223,7 @@ export function Announcements() {
     <section class="stack">
       <h1>{t('announce.pageTitle')}</h1>
       {can(session, 'POST /broadcasts', 'POST /broadcasts/preview') && (composing ? (
-        <Compose areas={areas.data ?? []} onCreated={(id) => navigate(`/console/announcements/${id}`)} />
+        <Compose areas={areas.data ?? []} topics={topics.data ?? []} onCreated={(id) => navigate(`/console/announcements/${id}`)} />
       ) : (
         <p><button type="button" class="primary" onClick={() => setComposing(true)}>{t('announce.new')}</button></p>
       ))}

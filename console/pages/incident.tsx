@@ -82,8 +82,9 @@ export function Incident({ params }: PageProps) {
   const may = (action: string) => can(session, `POST /incidents/:code/${action}`);
   const act = async (action: string, body: Record<string, unknown> = {}) => {
     try {
-      const answer = await post<{ ok: boolean; message: string }>(`/incidents/${encodeURIComponent(code)}/${action}`, body);
-      setOutcome({ ok: answer.ok, text: answer.message });
+      const answer = await post<{ ok: boolean; result: string; params: Record<string, unknown> }>(`/incidents/${encodeURIComponent(code)}/${action}`, body);
+      // The outcome in the console's words and language (never the chat command's instructions).
+      setOutcome({ ok: answer.ok, text: t(`outcome.${answer.result}`, { ...answer.params, defaultValue: t(answer.ok ? 'outcome.done' : 'outcome.refused') }) });
     } catch (e) {
       setOutcome({ ok: false, text: message(e) });
     }
