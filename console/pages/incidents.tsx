@@ -75,17 +75,17 @@ export function Incidents() {
         <div>
           {!list.data ? <Loading /> : items.length === 0 ? <p class="muted">{t('incidents.none')}</p> : (
             <div class="table-wrap">
-              <table aria-live="polite" aria-describedby="live-note">
+              <table class="cards" aria-live="polite" aria-describedby="live-note">
                 <thead><tr><th>{t('incidents.caseCode')}</th><th>{t('incidents.state')}</th><th>{t('incidents.severity')}</th><th>{t('incidents.category')}</th><th>{t('incidents.area')}</th><th>{t('incidents.reported')}</th></tr></thead>
                 <tbody>
                   {items.map((i) => (
                     <tr data-case={i.caseCode}>
-                      <td><a href={`/console/incidents/${encodeURIComponent(i.caseCode)}`}>{i.caseCode}</a></td>
-                      <td><Badge kind={i.state}>{t(`state.${i.state}`)}</Badge></td>
-                      <td><Badge kind={i.severity}>{t(`severity.${i.severity}`)}</Badge></td>
-                      <td>{t(`category.${i.category}`, { defaultValue: i.category })}</td>
-                      <td>{i.areaId ? names.get(i.areaId) ?? i.areaId : '—'}</td>
-                      <td>{when(i.createdAt)}</td>
+                      <td data-label={t('incidents.caseCode')}><a class="code" href={`/console/incidents/${encodeURIComponent(i.caseCode)}`}>{i.caseCode}</a></td>
+                      <td data-label={t('incidents.state')}><Badge kind={i.state}>{t(`state.${i.state}`)}</Badge></td>
+                      <td data-label={t('incidents.severity')}><Badge kind={i.severity}>{t(`severity.${i.severity}`)}</Badge></td>
+                      <td data-label={t('incidents.category')}>{t(`category.${i.category}`, { defaultValue: i.category })}</td>
+                      <td data-label={t('incidents.area')}>{i.areaId ? names.get(i.areaId) ?? i.areaId : '—'}</td>
+                      <td data-label={t('incidents.reported')}>{when(i.createdAt)}</td>
                     </tr>
                   ))}
                 </tbody>
