@@ -48,12 +48,21 @@ export interface Estimate {
 const LANGS = ['en', 'fr', 'ar'] as const;
 const CHANNELS = ['sms', 'telegram', 'slack'];
 
+/** How long sending takes, in seconds under a minute (counts take the language's plural forms). */
+function duration(ms: number): string {
+  if (ms <= 0) return t('announce.durationNone');
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return t('announce.durationSeconds', { count: seconds, seconds: number(seconds) });
+  const minutes = Math.round(seconds / 60);
+  return t('announce.duration', { count: minutes, minutes: number(minutes) });
+}
+
 /** The audience per channel and language, and what it costs. */
 export function EstimateView({ estimate }: { estimate: Estimate }) {
   const languages = Object.keys(estimate.byLanguage);
   return (
     <div class="stack" data-testid="estimate">
-      <p><strong>{t('announce.audience', { count: estimate.audience, n: number(estimate.audience) })}</strong> · {t('announce.cost', { segments: number(estimate.smsSegments) })} · {t('announce.duration', { minutes: number(Math.ceil(estimate.durationMs / 60_000)) })}</p>
+      <p><strong>{t('announce.audience', { count: estimate.audience, n: number(estimate.audience) })}</strong> · {t('announce.cost', { count: estimate.smsSegments, segments: number(estimate.smsSegments) })} · {duration(estimate.durationMs)}</p>
       {estimate.audience > 0 && (
         <div class="table-wrap">
           <table>
@@ -133,7 +142,7 @@ function Compose({ areas, topics, onCreated }: { areas: MapArea[]; topics: Topic
             {t('announce.textIn', { language: t(`languages.${lng}`) })}
             <textarea lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'} name={`text-${lng}`} maxLength={1600} value={text} onInput={(e) => setTexts({ ...texts, [lng]: (e.target as HTMLTextAreaElement).value })} />
             <span class={`counter${count.segments > 2 ? ' over' : ''}`} data-counter={lng} aria-live="polite">
-              {t('announce.counter', { characters: [...text].length, encoding: count.encoding, segments: count.segments })}
+              {t('announce.counter', { count: count.segments, characters: number([...text].length), encoding: count.encoding })}
             </span>
           </label>
         );

@@ -1,7 +1,7 @@
 /**
  * An announcement written only in French and Arabic, in real Chromium on a phone: the fallback
  * language is the first one written (no English text needed), the preview works, refusals are
- * shown as sentences in the console's language (never the API's English and status), a held
+ * shown as sentences in the console's language and counts in its plural forms (never the API's English and status), a held
  * announcement (quiet hours) reads "held until HH:MM (quiet hours)" and can still be cancelled,
  * and the approver sees an urgent announcement as urgent and is told who sends it.
  */
@@ -61,7 +61,11 @@ describe('an announcement in French and Arabic only, held by quiet hours', () =>
 
     // A refusal is a sentence in the console's language, not the API's English with its status.
     const alert = w.locator('form [role=alert]');
+    expect(await w.locator('[data-counter=fr]').textContent()).toBe('30 characters · GSM-7 · 1 SMS segment');
     await w.locator('header select').selectOption('ar');
+    // Counts take Arabic plural forms: three recipients (few), one segment (one).
+    expect(await estimate.textContent()).toContain('3 مستلمين');
+    expect(await w.locator('[data-counter=ar]').textContent()).toContain('جزء SMS واحد');
     await w.locator('input[name=channel][value=slack]').check();
     await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toBe('هذه القنوات لا تعمل: slack.');
     expect(await w.locator('[data-testid=estimate]').count()).toBe(0);

@@ -54,7 +54,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await w.getByRole('button', { name: 'Write an announcement' }).click();
       await w.locator('input[name=title]').fill(title);
       await w.locator('textarea[name=text-en]').fill('The bridge road is closed until Friday.');
-      expect(await w.locator('[data-counter=en]').textContent()).toBe('39 characters · GSM-7 · 1 SMS segments');
+      expect(await w.locator('[data-counter=en]').textContent()).toBe('39 characters · GSM-7 · 1 SMS segment');
       // Past 160 GSM-7 characters the text takes two segments (153 each when split).
       await w.locator('textarea[name=text-en]').fill('x'.repeat(161));
       expect(await w.locator('[data-counter=en]').textContent()).toBe('161 characters · GSM-7 · 2 SMS segments');

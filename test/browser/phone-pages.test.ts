@@ -3,7 +3,7 @@
  * Chromium: no page is wider than the screen (document.scrollingElement.scrollWidth <= 360), the
  * first case code of the incidents list can be tapped (a click without force: nothing covers it),
  * and acknowledging from the Arabic console answers in Arabic with the console's words (no chat
- * command instructions).
+ * command instructions). No page asks for a file that is not there (no favicon 404).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -59,6 +59,10 @@ for (const language of ['en', 'ar'] as const) {
       const person = await openBrowser(PHONE);
       people.push(person);
       const { page } = person;
+      const missing: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() === 404 && !response.url().includes('/api/')) missing.push(response.url());
+      });
       await logIn(page, gateway.url, admin);
       await page.locator('header select').selectOption(language);
       const paths = [
@@ -84,6 +88,8 @@ for (const language of ['en', 'ar'] as const) {
         }
       }
       expect(wide).toEqual({});
+      // Nothing the pages load is missing (the icon included: no /favicon.ico 404).
+      expect(missing).toEqual([]);
 
       await show(page, '/console/incidents');
       await screenshot(page, `incidents-phone-${language}`);
