@@ -110,6 +110,8 @@ export function Surveys() {
   const results = useLoad(async () => (id ? get<Results>(`/surveys/${id}/results${query({ wave, by, area, lang: language() })}`) : null), [id, wave, by, area, language()]);
   if (!surveys.data) return surveys.error ? <ErrorLine error={surveys.error} /> : <Loading />;
   if (!survey) return <p class="muted">{t('surveys.none')}</p>;
+  // A survey nobody has started yet shows one sentence, not empty 0-100 charts and an empty table.
+  const answered = survey.waves.some((w) => w.started > 0);
   const exportUrl = (format: string) => `/api/v1/surveys/${id}/export${query({ format, wave, by, area, lang: language() })}`;
 
   return (
@@ -141,6 +143,7 @@ export function Surveys() {
         </label>
       </form>
 
+      {!answered ? <p class="notice" data-testid="no-answers">{t('surveys.noAnswers')}</p> : (<>
       <div class="table-wrap card">
         <table>
           <thead><tr><th>{t('surveys.wave')}</th><th class="num">{t('surveys.invited')}</th><th class="num">{t('surveys.started')}</th><th class="num">{t('surveys.completed')}</th><th class="num">{t('surveys.rate')}</th></tr></thead>
@@ -166,6 +169,7 @@ export function Surveys() {
           <IndicatorCharts surveyId={id} area={area} />
         </>
       )}
+      </>)}
     </section>
   );
 }

@@ -95,6 +95,10 @@ describe('an announcement in French and Arabic only, held by quiet hours', () =>
     const badge = w.locator('h1 .badge').first();
     await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toMatch(/^held until \d{1,2}:\d\d(\s?[AP]M)? \(quiet hours\)$/);
     await expect.poll(() => w.locator('tr[data-status=queued] td.num').textContent(), { timeout: 10_000 }).toBe('3');
+    // The delivery chart's legend names the series, with no raw placeholders.
+    const legend = await w.locator('.u-legend').first().textContent();
+    expect(legend).toContain('sent');
+    expect(legend).not.toMatch(/--|Value/);
     await w.goto(`${gateway.url}/console/announcements`);
     expect(await w.locator(`tr[data-broadcast="${id}"] .badge`).textContent()).toMatch(/^held until/);
     await w.locator(`tr[data-broadcast="${id}"] a`).click();

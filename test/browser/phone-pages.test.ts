@@ -81,6 +81,11 @@ for (const language of ['en', 'ar'] as const) {
       const wide: Record<string, number> = {};
       for (const path of paths) {
         await show(page, path);
+        if (path === '/console/surveys') {
+          // Nobody answered yet: one sentence, no empty charts.
+          await page.locator('[data-testid=no-answers]').waitFor();
+          expect(await page.locator('main canvas').count()).toBe(0);
+        }
         const w = await width(page);
         if (w > PHONE.width) {
           wide[path] = w;
