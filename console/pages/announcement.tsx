@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
-import { t, when, number } from '../i18n.ts';
+import { language, t, when, number } from '../i18n.ts';
 import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { Chart, color } from '../parts/chart.tsx';
 import { can, useSession } from '../session.ts';
@@ -162,7 +162,7 @@ export function Announcement({ params }: PageProps) {
 
       <div class="card stack">
         <h2>{t('announce.texts')}</h2>
-        {Object.entries(b.texts).map(([lng, text]) => <p lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}><strong>{lng}</strong>: {text}</p>)}
+        {Object.entries(b.texts).map(([lng, text]) => <p lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}><strong lang={language()} dir="auto">{t(`languages.${lng}`, { defaultValue: lng })}</strong>: {text}</p>)}
         {estimate.data ? <EstimateView estimate={estimate.data.estimate} /> : <ErrorLine error={estimate.error} />}
       </div>
 

@@ -12,7 +12,7 @@ import { language, number, t, when } from '../i18n.ts';
 import { Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { countSegments } from '../../src/segments.ts';
 import { can, useSession } from '../session.ts';
-import type { MapArea } from '../parts/area-map.tsx';
+import { areasPath, type MapArea } from '../parts/area-map.tsx';
 import { broadcastState, type Waiting } from '../parts/broadcast-state.ts';
 
 export interface BroadcastView {
@@ -66,10 +66,10 @@ export function EstimateView({ estimate }: { estimate: Estimate }) {
       {estimate.audience > 0 && (
         <div class="table-wrap">
           <table>
-            <thead><tr><th>{t('announce.channel')}</th>{languages.map((l) => <th class="num">{l}</th>)}<th class="num">{t('announce.total')}</th></tr></thead>
+            <thead><tr><th>{t('announce.channel')}</th>{languages.map((l) => <th class="num" data-language={l}>{t(`languages.${l}`, { defaultValue: l })}</th>)}<th class="num">{t('announce.total')}</th></tr></thead>
             <tbody>
               {Object.entries(estimate.byChannelAndLanguage).map(([channel, counts]) => (
-                <tr><td>{channel}</td>{languages.map((l) => <td class="num">{counts[l] ?? 0}</td>)}<td class="num">{estimate.byChannel[channel] ?? 0}</td></tr>
+                <tr data-channel={channel}><td>{t(`channels.${channel}`, { defaultValue: channel })}</td>{languages.map((l) => <td class="num">{counts[l] ?? 0}</td>)}<td class="num">{estimate.byChannel[channel] ?? 0}</td></tr>
               ))}
             </tbody>
           </table>
@@ -179,7 +179,7 @@ function Compose({ areas, topics, onCreated }: { areas: MapArea[]; topics: Topic
       <fieldset class="row">
         <legend>{t('announce.channels')}</legend>
         {CHANNELS.map((c) => (
-          <label class="check"><input type="checkbox" name="channel" value={c} checked={channels.includes(c)} onChange={(e) => setChannels((e.target as HTMLInputElement).checked ? [...channels, c] : channels.filter((x) => x !== c))} />{c}</label>
+          <label class="check"><input type="checkbox" name="channel" value={c} checked={channels.includes(c)} onChange={(e) => setChannels((e.target as HTMLInputElement).checked ? [...channels, c] : channels.filter((x) => x !== c))} />{t(`channels.${c}`)}</label>
         ))}
         <span class="muted small">{t('announce.channelsHint')}</span>
       </fieldset>
@@ -222,7 +222,7 @@ function List({ items, empty }: { items: BroadcastView[]; empty: string }) {
 export function Announcements() {
   const session = useSession();
   const list = useLoad(() => get<{ items: BroadcastView[] }>('/broadcasts'), [], 5_000);
-  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>('/areas')).items : []), []);
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>(areasPath())).items : []), [language()]);
   const topics = useLoad(async () => (can(session, 'GET /broadcasts/topics') ? (await get<{ items: Topic[] }>('/broadcasts/topics')).items : []), []);
   const [composing, setComposing] = useState(false);
   if (!list.data) return list.error ? <ErrorLine error={list.error} /> : <Loading />;

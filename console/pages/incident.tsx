@@ -6,12 +6,13 @@
  */
 import { useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
-import { t, when } from '../i18n.ts';
+import { language, t, when } from '../i18n.ts';
 import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { Countdown } from '../parts/countdown.tsx';
 import { incidentState } from '../parts/incident-state.ts';
 import { Timeline, type TimelineEntry } from '../parts/timeline.tsx';
 import { can, useSession } from '../session.ts';
+import { areasPath } from '../parts/area-map.tsx';
 import type { PageProps } from './registry.ts';
 
 interface Detail {
@@ -72,7 +73,7 @@ export function Incident({ params }: PageProps) {
   const session = useSession();
   const code = params.code!;
   const incident = useLoad(() => get<Detail>(`/incidents/${encodeURIComponent(code)}`), [code], 5_000);
-  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: { id: string; name: string }[] }>('/areas')).items : []), []);
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: { id: string; name: string }[] }>(areasPath())).items : []), [language()]);
   const committees = useLoad(async () => (can(session, 'GET /committees') ? (await get<{ items: { id: string; name: string }[] }>('/committees')).items : []), []);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -145,7 +146,7 @@ export function Incident({ params }: PageProps) {
           </div>
           <div class="card">
             <h2>{t('incident.timeline')}</h2>
-            <Timeline entries={i.timeline} />
+            <Timeline entries={i.timeline} names={new Map([...(committees.data ?? []), ...(i.roster?.committees ?? [])].map((c) => [c.id, c.name]))} />
           </div>
         </div>
       </div>

@@ -5,8 +5,8 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { get, query } from '../api.ts';
-import { t, when } from '../i18n.ts';
-import { AreaMap, type MapArea } from '../parts/area-map.tsx';
+import { language, t, when } from '../i18n.ts';
+import { AreaMap, areasPath, type MapArea } from '../parts/area-map.tsx';
 import { Badge, ErrorLine, Loading, useLoad } from '../parts/common.tsx';
 import { CATEGORIES, incidentState, SEVERITIES, STATES, type EscalationSummary, type IncidentState } from '../parts/incident-state.ts';
 
@@ -29,7 +29,7 @@ export function Incidents() {
   const [category, setCategory] = useState('');
   const [severity, setSeverity] = useState('');
   const [state, setState] = useState<'' | IncidentState>('');
-  const areas = useLoad(() => get<{ items: MapArea[] }>('/areas'), []);
+  const areas = useLoad(() => get<{ items: MapArea[] }>(areasPath()), [language()]);
   const status = state === 'new' || state === 'escalating' ? 'open' : state;
   const list = useLoad(() => get<{ items: Item[] }>(`/incidents${query({ area, category, severity, status, limit: 200 })}`), [area, category, severity, status], POLL_MS);
 

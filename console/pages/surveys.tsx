@@ -11,7 +11,7 @@ import { language, number, t } from '../i18n.ts';
 import { Chart, color } from '../parts/chart.tsx';
 import { ErrorLine, Loading, useLoad } from '../parts/common.tsx';
 import { can, useSession } from '../session.ts';
-import type { MapArea } from '../parts/area-map.tsx';
+import { areasPath, type MapArea } from '../parts/area-map.tsx';
 
 interface Wave { wave: string; invited: number | null; started: number; completed: number; responseRate: number | null; open: boolean }
 interface Survey { id: string; questions: string[]; indicators: string[]; waves: Wave[] }
@@ -104,7 +104,7 @@ export function Surveys() {
   const [wave, setWave] = useState('');
   const [by, setBy] = useState('area');
   const [area, setArea] = useState('');
-  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>('/areas')).items : []), []);
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>(areasPath())).items : []), [language()]);
   const survey = surveys.data?.items.find((s) => s.id === surveyId) ?? surveys.data?.items[0];
   const id = survey?.id ?? '';
   const results = useLoad(async () => (id ? get<Results>(`/surveys/${id}/results${query({ wave, by, area, lang: language() })}`) : null), [id, wave, by, area, language()]);

@@ -86,6 +86,17 @@ for (const language of ['en', 'ar'] as const) {
           await page.locator('[data-testid=no-answers]').waitFor();
           expect(await page.locator('main canvas').count()).toBe(0);
         }
+        // Area names in Arabic come from the gazetteer's Arabic alias.
+        if (path === '/console/incidents' && language === 'ar') await expect.poll(() => page.locator(`tr[data-case="${caseCode}"]`).textContent()).toContain('كانزي');
+        if (path === '/console/audit') {
+          // The audit trail reads as usernames, actions in words and case codes (the incident page was viewed above).
+          const viewed = page.locator('tr[data-action="incident.viewed"]', { hasText: caseCode }).first();
+          await viewed.waitFor();
+          expect(await viewed.textContent()).toContain('nadia');
+          expect(await viewed.textContent()).toContain(language === 'ar' ? 'اطّلع عليه' : 'viewed');
+          expect(await page.locator('main table').textContent()).not.toMatch(/user:|incident\.viewed/);
+        }
+        if (path === '/console/rosters' && language === 'ar') expect(await page.locator('tr[data-committee=kanzi-peace]').textContent()).toContain('محلي');
         const w = await width(page);
         if (w > PHONE.width) {
           wide[path] = w;
@@ -114,6 +125,10 @@ describe('acknowledging from the Arabic console', () => {
     await page.locator('header select').selectOption('ar');
     await show(page, `/console/incidents/${caseCode}`);
     await page.getByRole('button', { name: 'استلام' }).click();
+    // The timeline names the policy and the committees in Arabic words, not their ids.
+    const timeline = page.locator('ol.timeline');
+    expect(await timeline.textContent()).toContain('وفق سياسة عالية');
+    expect(await timeline.textContent()).not.toMatch(/kanzi-peace|\bhigh\b/);
     const status = page.locator('[role=status]');
     await expect.poll(() => status.textContent()).toBe(`استلمت ${caseCode}. اختر «معالجة» عند الانتهاء منه.`);
     expect(await status.textContent()).not.toMatch(/RESOLVED|[a-z]{3,}/);
