@@ -47,7 +47,7 @@ function Delivery({ progress }: { progress: Loaded }) {
   return (
     <div class="card stack">
       <h2>{t('announce.delivery')}</h2>
-      <p>{t('announce.progressLine', { written: number(p.written), audience: number(p.audienceSize ?? 0), finished: number(p.finished) })}{p.done ? ` · ${t('announce.done')}` : ''}</p>
+      <p>{t('announce.progressLine', { count: p.written, written: number(p.written), audience: number(p.audienceSize ?? 0), finished: number(p.finished) })}{p.done ? ` · ${t('announce.done')}` : ''}</p>
       <div class="table-wrap">
         <table>
           <thead><tr><th>{t('announce.status')}</th><th class="num">{t('announce.total')}</th></tr></thead>

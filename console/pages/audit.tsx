@@ -5,7 +5,7 @@
  * console's words and case codes (the JSON lines carry actorName and subjectName).
  */
 import { useState } from 'preact/hooks';
-import { query } from '../api.ts';
+import { ApiError, query } from '../api.ts';
 import { t, when } from '../i18n.ts';
 import { ErrorLine, Loading, useLoad } from '../parts/common.tsx';
 
@@ -16,7 +16,10 @@ export function Audit() {
   const since = new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const entries = useLoad(async () => {
     const response = await fetch(`/api/v1/audit/incidents${query({ format: 'jsonl', since })}`, { credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+      throw new ApiError(response.status, String(body.code ?? response.status), String(body.error ?? response.statusText), body);
+    }
     const lines = (await response.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
     return lines.map((l) => ({ at: l.at, actor: l.actor, actorName: l.actorName ?? l.actor, action: l.action, subjectType: l.subjectType, subjectId: l.subjectId, subjectName: l.subjectName ?? l.subjectId }) as Entry).reverse();
   }, [days]);

@@ -92,7 +92,7 @@ export function Incidents() {
               </table>
             </div>
           )}
-          <p id="live-note" class="muted small">{t('incidents.live', { seconds: POLL_MS / 1000 })}</p>
+          <p id="live-note" class="muted small">{t('incidents.live', { count: POLL_MS / 1000, seconds: POLL_MS / 1000 })}</p>
         </div>
         {areas.data && <AreaMap areas={areas.data.items} counts={counts} onPick={setArea} label={t('incidents.mapLabel')} />}
       </div>

@@ -159,7 +159,7 @@ export function Surveys() {
       )}
 
       <h2>{t('surveys.results')}</h2>
-      {results.data ? <p class="muted small">{t('surveys.suppressionNote', { k: results.data.minCell })}</p> : null}
+      {results.data ? <p class="muted small">{t('surveys.suppressionNote', { count: results.data.minCell, k: results.data.minCell })}</p> : null}
       <ErrorLine error={results.error} />
       {!results.data ? <Loading /> : results.data.questions.map((q) => <QuestionView key={`${q.id}-${by}-${wave}`} question={q} by={by} />)}
 
