@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForIdle } from '../support/idle.js';
 import type { TestGateway } from '../support/gateway.js';
 import { addContact, api, inbox, makeTokens, startBroadcastGateway, type Tokens } from '../broadcasts/support.js';
-import { openBrowser, PHONE, type Person } from './support/browser.js';
+import { openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
 
 /** A quiet-hours window around the present in Kanzi (Africa/Nairobi): from an hour ago to two hours on. */
@@ -95,6 +95,7 @@ describe('an announcement in French and Arabic only, held by quiet hours', () =>
     const badge = w.locator('h1 .badge').first();
     await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toMatch(/^held until \d{1,2}:\d\d(\s?[AP]M)? \(quiet hours\)$/);
     await expect.poll(() => w.locator('tr[data-status=queued] td.num').textContent(), { timeout: 10_000 }).toBe('3');
+    await screenshot(w, 'announcement-held-phone');
     // The delivery chart's legend names the series, with no raw placeholders.
     const legend = await w.locator('.u-legend').first().textContent();
     expect(legend).toContain('sent');
