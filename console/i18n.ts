@@ -42,12 +42,19 @@ export async function setLanguage(code: Language): Promise<void> {
 }
 
 export const t = (key: string, options?: Record<string, unknown>): string => String(i18next.t(key, options as never));
+/** Whether the console has a text for `key` (in its language or English). */
+export const exists = (key: string): boolean => i18next.exists(key);
 export const language = (): Language => i18next.language as Language;
 
 /** A date and time in the console's language. */
 export function when(value: string | Date | null | undefined): string {
   if (!value) return '—';
   return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
+}
+
+/** A time of day (HH:MM, as the console's language writes it). */
+export function time(value: string | Date): string {
+  return new Intl.DateTimeFormat(language(), { timeStyle: 'short' }).format(new Date(value));
 }
 
 export function number(value: number, options?: Intl.NumberFormatOptions): string {

@@ -1,13 +1,14 @@
 /**
  * Builds the staff console: bundles console/main.tsx (Preact, i18next, Leaflet, uPlot and the
  * console's locale files) with esbuild into dist/console/assets/ under content-hashed names,
- * writes dist/console/index.html pointing at them, and pre-compresses every file as .br and .gz
+ * copies console/icon.svg beside them, writes dist/console/index.html pointing at them, and pre-compresses every file as .br and .gz
  * (the gateway serves the variant the browser accepts). Nothing is fetched at run time.
  *
  *   npx tsx scripts/build-console.ts [--out DIR]     (part of `npm run build`)
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { projectPath } from '../src/paths.js';
@@ -18,9 +19,9 @@ export interface ConsoleBuild {
   files: Record<string, { bytes: number; gzip: number }>;
 }
 
-const page = (script: string, style: string) => `<!doctype html>
+const page = (script: string, style: string, icon: string) => `<!doctype html>
 <html lang="en" dir="ltr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Gateway console</title><link rel="stylesheet" href="/console/assets/${style}"></head>
+<title>Gateway console</title><link rel="icon" href="/console/assets/${icon}" type="image/svg+xml"><link rel="stylesheet" href="/console/assets/${style}"></head>
 <body><div id="app"><noscript>The console needs JavaScript.</noscript></div><script src="/console/assets/${script}" defer></script></body></html>
 `;
 
@@ -48,7 +49,11 @@ export async function buildConsole(outDir = projectPath('dist', 'console')): Pro
   const script = outputs.find((o) => o.endsWith('.js'));
   const style = outputs.find((o) => o.endsWith('.css'));
   if (!script || !style) throw new Error(`the console build made no script or style sheet: ${outputs.join(', ')}`);
-  writeFileSync(join(outDir, 'index.html'), page(script, style));
+  // The page names its icon, so browsers do not ask for /favicon.ico (a 404 on every page).
+  const iconBody = readFileSync(projectPath('console', 'icon.svg'));
+  const icon = `icon-${createHash('sha256').update(iconBody).digest('hex').slice(0, 8)}.svg`;
+  writeFileSync(join(assets, icon), iconBody);
+  writeFileSync(join(outDir, 'index.html'), page(script, style, icon));
 
   const files: ConsoleBuild['files'] = {};
   const compress = (path: string) => {

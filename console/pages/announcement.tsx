@@ -1,18 +1,21 @@
 /**
  * One announcement: its texts and audience, the decision steps (a second person approves or
- * rejects; approving sends nothing: the author then sends it now or schedules it), its delivery
+ * rejects; approving sends nothing: a broadcaster or coordinator then sends it now or schedules
+ * it), its state told from what has not gone out (held, sending, sent; cancel stops what waits), its delivery
  * progress with a chart sampled while the page is open, and the feedback it received.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
-import { t, when, number } from '../i18n.ts';
+import { language, t, when, number } from '../i18n.ts';
 import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { Chart, color } from '../parts/chart.tsx';
 import { can, useSession } from '../session.ts';
 import { EstimateView, type BroadcastView, type Estimate } from './announcements.tsx';
 import type { PageProps } from './registry.ts';
+import { broadcastState, type Waiting } from '../parts/broadcast-state.ts';
 
 interface Progress {
+  nextReleaseAt: string | null;
   written: number;
   skipped: number;
   byStatus: Record<string, number>;
@@ -26,9 +29,12 @@ const SENT = ['sent', 'delivered', 'read'];
 const FAILED = ['failed', 'undelivered', 'unconfirmed'];
 const sum = (counts: Record<string, number>, keys: string[]) => keys.reduce((n, k) => n + (counts[k] ?? 0), 0);
 
-function Delivery({ id, status }: { id: string; status: string }) {
-  const live = ['scheduled', 'sending', 'dispatched'].includes(status);
-  const progress = useLoad(() => get<Progress & { audienceSize: number | null }>(`/broadcasts/${id}/progress`), [id, status], live ? 3_000 : undefined);
+type Loaded = ReturnType<typeof useLoad<Progress & { audienceSize: number | null }>>;
+
+/** Queued or sending messages: what has not gone out. */
+const waitingIn = (p: Progress): Waiting => ({ waiting: (p.byStatus.queued ?? 0) + (p.byStatus.sending ?? 0), nextReleaseAt: p.nextReleaseAt });
+
+function Delivery({ progress }: { progress: Loaded }) {
   const samples = useRef<Sample[]>([]);
   const p = progress.data;
   if (p) {
@@ -41,7 +47,7 @@ function Delivery({ id, status }: { id: string; status: string }) {
   return (
     <div class="card stack">
       <h2>{t('announce.delivery')}</h2>
-      <p>{t('announce.progressLine', { written: number(p.written), audience: number(p.audienceSize ?? 0), finished: number(p.finished) })}{p.done ? ` · ${t('announce.done')}` : ''}</p>
+      <p>{t('announce.progressLine', { count: p.written, written: number(p.written), audience: number(p.audienceSize ?? 0), finished: number(p.finished) })}{p.done ? ` · ${t('announce.done')}` : ''}</p>
       <div class="table-wrap">
         <table>
           <thead><tr><th>{t('announce.status')}</th><th class="num">{t('announce.total')}</th></tr></thead>
@@ -85,12 +91,17 @@ export function Announcement({ params }: PageProps) {
   const session = useSession();
   const id = params.id!;
   const broadcast = useLoad(() => get<BroadcastView>(`/broadcasts/${id}`), [id], 5_000);
+  const status = broadcast.data?.status ?? '';
+  const tracked = ['sending', 'dispatched', 'cancelled', 'scheduled'].includes(status) && can(session, 'GET /broadcasts/:id/progress');
+  const live = ['scheduled', 'sending', 'dispatched'].includes(status);
+  const progress = useLoad(async () => (tracked ? get<Progress & { audienceSize: number | null }>(`/broadcasts/${id}/progress`) : null), [id, status, tracked], live ? 3_000 : undefined) as Loaded;
   const estimate = useLoad(() => get<{ estimate: Estimate }>(`/broadcasts/${id}/estimate`), [id]);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   useEffect(() => setError(null), [id]);
   if (!broadcast.data) return broadcast.error ? <ErrorLine error={broadcast.error} /> : <Loading />;
   const b = broadcast.data;
+  const shown = broadcastState(b, progress.data ? waitingIn(progress.data) : null);
   const mine = b.createdBy.tokenId === session.user.id;
   const run = (path: string, body: unknown, done: string) => async () => {
     try {
@@ -106,18 +117,19 @@ export function Announcement({ params }: PageProps) {
   return (
     <section class="stack">
       <p><a href="/console/announcements">{t('announce.back')}</a></p>
-      <h1>{b.title} <Badge kind={b.status}>{t(`announce.state.${b.status}`)}</Badge></h1>
+      <h1>{b.title} <Badge kind={shown.kind}>{shown.label}</Badge>{b.urgent && <> <Badge kind="urgent">{t('announce.urgentBadge')}</Badge></>}</h1>
       <p class="muted">{t('announce.writtenBy', { name: b.createdBy.name, at: when(b.createdAt) })}{b.approvedBy ? ` · ${t('announce.approvedBy', { name: b.approvedBy.name, at: when(b.approvedBy.at) })}` : ''}</p>
       {notice && <p class="notice" role="status">{notice}</p>}
       <ErrorLine error={error} />
 
       <div class="card stack" data-testid="decision">
         <h2>{t('announce.decision')}</h2>
+        {b.urgent && <p class="notice" data-testid="urgent">{t('announce.urgentNote')}</p>}
         {b.status === 'pending_approval' && (mine ? (
           <p class="notice">{t('announce.ownWaiting')}</p>
         ) : can(session, 'POST /broadcasts/:id/approve') ? (
           <div class="actions">
-            <ActionButton kind="primary" label={t('announce.approve')} run={run('approve', {}, t('announce.approvedNotice'))} />
+            <ActionButton kind="primary" label={t('announce.approve')} run={run('approve', {}, t(can(session, 'POST /broadcasts/:id/schedule') ? 'announce.approvedNotice' : 'announce.approvedNoticeOthersSend'))} />
             <form class="row" onSubmit={(e) => { e.preventDefault(); void run('reject', { reason: String(new FormData(e.target as HTMLFormElement).get('reason')) }, t('announce.rejectedNotice'))(); }}>
               <label>{t('announce.reason')}<input name="reason" required maxLength={500} /></label>
               <button type="submit" class="danger">{t('announce.reject')}</button>
@@ -126,7 +138,7 @@ export function Announcement({ params }: PageProps) {
         ) : <p class="muted">{t('announce.waitingForApprover')}</p>)}
         {b.status === 'approved' && (
           <>
-            <p class="notice">{t('announce.approvedNothingSent')}</p>
+            <p class="notice">{t(can(session, 'POST /broadcasts/:id/schedule') ? 'announce.approvedNothingSent' : 'announce.approvedOthersSend')}</p>
             {can(session, 'POST /broadcasts/:id/schedule') && (
               <div class="actions">
                 <ActionButton kind="primary" label={t('announce.sendNow')} run={run('schedule', {}, t('announce.sendingNotice'))} />
@@ -138,20 +150,23 @@ export function Announcement({ params }: PageProps) {
             )}
           </>
         )}
-        {b.status === 'scheduled' && <p>{t('announce.scheduledFor', { at: when(b.scheduledAt) })}</p>}
+        {b.status === 'scheduled' && shown.kind === 'scheduled' && <p>{t('announce.scheduledFor', { at: when(b.scheduledAt) })}</p>}
+        {shown.kind === 'held' && <p data-testid="held">{shown.label}</p>}
+        {shown.kind === 'sending' && <p>{t('announce.sendingNow')}</p>}
+        {shown.kind === 'sent' && <p>{t('announce.allSent')}</p>}
         {b.status === 'rejected' && <p class="error">{t('announce.rejectedBecause', { reason: b.rejectedReason ?? '' })}</p>}
-        {['pending_approval', 'approved', 'scheduled', 'sending'].includes(b.status) && can(session, 'POST /broadcasts/:id/cancel') && (
+        {shown.open && can(session, 'POST /broadcasts/:id/cancel') && (
           <p><ActionButton kind="danger" label={t('announce.cancel')} run={run('cancel', {}, t('announce.cancelledNotice'))} /></p>
         )}
       </div>
 
       <div class="card stack">
         <h2>{t('announce.texts')}</h2>
-        {Object.entries(b.texts).map(([lng, text]) => <p lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}><strong>{lng}</strong>: {text}</p>)}
+        {Object.entries(b.texts).map(([lng, text]) => <p lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}><strong lang={language()} dir="auto">{t(`languages.${lng}`, { defaultValue: lng })}</strong>: {text}</p>)}
         {estimate.data ? <EstimateView estimate={estimate.data.estimate} /> : <ErrorLine error={estimate.error} />}
       </div>
 
-      {['sending', 'dispatched', 'cancelled', 'scheduled'].includes(b.status) && can(session, 'GET /broadcasts/:id/progress') && <Delivery id={id} status={b.status} />}
+      {tracked && <Delivery progress={progress} />}
       {b.feedback !== 'none' && can(session, 'GET /broadcasts/:id/feedback') && <Feedback id={id} />}
     </section>
   );

@@ -1,23 +1,27 @@
 /**
  * Audit: who viewed or changed what, from the incidents' audit trail (GET /audit/incidents, the
  * same export as scripts; reading it is itself recorded), newest first, with the CSV and JSON
- * lines downloads. Notes stay out of the export.
+ * lines downloads. Notes stay out of the export. Rows read as people's names, actions in the
+ * console's words and case codes (the JSON lines carry actorName and subjectName).
  */
 import { useState } from 'preact/hooks';
-import { query } from '../api.ts';
+import { ApiError, query } from '../api.ts';
 import { t, when } from '../i18n.ts';
 import { ErrorLine, Loading, useLoad } from '../parts/common.tsx';
 
-interface Entry { at: string; actor: string; action: string; subjectType: string; subjectId: string }
+interface Entry { at: string; actor: string; actorName: string; action: string; subjectType: string; subjectId: string; subjectName: string }
 
 export function Audit() {
   const [days, setDays] = useState(1);
   const since = new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const entries = useLoad(async () => {
     const response = await fetch(`/api/v1/audit/incidents${query({ format: 'jsonl', since })}`, { credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+      throw new ApiError(response.status, String(body.code ?? response.status), String(body.error ?? response.statusText), body);
+    }
     const lines = (await response.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
-    return lines.map((l) => ({ at: l.at, actor: l.actor, action: l.action, subjectType: l.subjectType ?? l.subject_type, subjectId: l.subjectId ?? l.subject_id }) as Entry).reverse();
+    return lines.map((l) => ({ at: l.at, actor: l.actor, actorName: l.actorName ?? l.actor, action: l.action, subjectType: l.subjectType, subjectId: l.subjectId, subjectName: l.subjectName ?? l.subjectId }) as Entry).reverse();
   }, [days]);
   return (
     <section class="stack">
@@ -39,7 +43,14 @@ export function Audit() {
         <div class="table-wrap">
           <table>
             <thead><tr><th>{t('audit.when')}</th><th>{t('audit.who')}</th><th>{t('audit.what')}</th><th>{t('audit.subject')}</th></tr></thead>
-            <tbody>{entries.data.slice(0, 500).map((e) => <tr data-action={e.action}><td>{when(e.at)}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.subjectType} {e.subjectId}</td></tr>)}</tbody>
+            <tbody>{entries.data.slice(0, 500).map((e) => (
+              <tr data-action={e.action}>
+                <td>{when(e.at)}</td>
+                <td title={e.actor}>{e.actorName}</td>
+                <td>{t(`auditAction.${e.action.replace('.', '_')}`, { defaultValue: e.action })}</td>
+                <td>{e.subjectId === '-' ? '—' : <>{t(`auditSubject.${e.subjectType}`, { defaultValue: e.subjectType })} {e.subjectType === 'incident' ? <a class="code" href={`/console/incidents/${encodeURIComponent(e.subjectName)}`}>{e.subjectName}</a> : e.subjectName}</>}</td>
+              </tr>
+            ))}</tbody>
           </table>
         </div>
       )}

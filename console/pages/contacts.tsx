@@ -5,10 +5,10 @@
  */
 import { useState } from 'preact/hooks';
 import { get, post, query } from '../api.ts';
-import { t, when } from '../i18n.ts';
+import { language, t, when } from '../i18n.ts';
 import { ErrorLine, message, useLoad } from '../parts/common.tsx';
 import { can, useSession } from '../session.ts';
-import type { MapArea } from '../parts/area-map.tsx';
+import { areasPath, type MapArea } from '../parts/area-map.tsx';
 
 interface Contact { id: string; areaId: string | null; language: string | null; status: string; channels: { channel: string; stopped: boolean }[]; createdAt: string }
 
@@ -37,7 +37,7 @@ function Erase({ contact, onErased }: { contact: Contact; onErased: (removed: Re
 
 export function Contacts() {
   const session = useSession();
-  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>('/areas')).items : []), []);
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>(areasPath())).items : []), [language()]);
   const [found, setFound] = useState<Contact[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

@@ -6,12 +6,13 @@
  */
 import { useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
-import { t, when } from '../i18n.ts';
+import { language, t, when } from '../i18n.ts';
 import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { Countdown } from '../parts/countdown.tsx';
 import { incidentState } from '../parts/incident-state.ts';
 import { Timeline, type TimelineEntry } from '../parts/timeline.tsx';
 import { can, useSession } from '../session.ts';
+import { areasPath } from '../parts/area-map.tsx';
 import type { PageProps } from './registry.ts';
 
 interface Detail {
@@ -72,7 +73,7 @@ export function Incident({ params }: PageProps) {
   const session = useSession();
   const code = params.code!;
   const incident = useLoad(() => get<Detail>(`/incidents/${encodeURIComponent(code)}`), [code], 5_000);
-  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: { id: string; name: string }[] }>('/areas')).items : []), []);
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: { id: string; name: string }[] }>(areasPath())).items : []), [language()]);
   const committees = useLoad(async () => (can(session, 'GET /committees') ? (await get<{ items: { id: string; name: string }[] }>('/committees')).items : []), []);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -82,8 +83,9 @@ export function Incident({ params }: PageProps) {
   const may = (action: string) => can(session, `POST /incidents/:code/${action}`);
   const act = async (action: string, body: Record<string, unknown> = {}) => {
     try {
-      const answer = await post<{ ok: boolean; message: string }>(`/incidents/${encodeURIComponent(code)}/${action}`, body);
-      setOutcome({ ok: answer.ok, text: answer.message });
+      const answer = await post<{ ok: boolean; result: string; params: Record<string, unknown> }>(`/incidents/${encodeURIComponent(code)}/${action}`, body);
+      // The outcome in the console's words and language (never the chat command's instructions).
+      setOutcome({ ok: answer.ok, text: t(`outcome.${answer.result}`, { ...answer.params, defaultValue: t(answer.ok ? 'outcome.done' : 'outcome.refused') }) });
     } catch (e) {
       setOutcome({ ok: false, text: message(e) });
     }
@@ -144,7 +146,7 @@ export function Incident({ params }: PageProps) {
           </div>
           <div class="card">
             <h2>{t('incident.timeline')}</h2>
-            <Timeline entries={i.timeline} />
+            <Timeline entries={i.timeline} names={new Map([...(committees.data ?? []), ...(i.roster?.committees ?? [])].map((c) => [c.id, c.name]))} />
           </div>
         </div>
       </div>

@@ -5,8 +5,8 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { get, query } from '../api.ts';
-import { t, when } from '../i18n.ts';
-import { AreaMap, type MapArea } from '../parts/area-map.tsx';
+import { language, t, when } from '../i18n.ts';
+import { AreaMap, areasPath, type MapArea } from '../parts/area-map.tsx';
 import { Badge, ErrorLine, Loading, useLoad } from '../parts/common.tsx';
 import { CATEGORIES, incidentState, SEVERITIES, STATES, type EscalationSummary, type IncidentState } from '../parts/incident-state.ts';
 
@@ -29,7 +29,7 @@ export function Incidents() {
   const [category, setCategory] = useState('');
   const [severity, setSeverity] = useState('');
   const [state, setState] = useState<'' | IncidentState>('');
-  const areas = useLoad(() => get<{ items: MapArea[] }>('/areas'), []);
+  const areas = useLoad(() => get<{ items: MapArea[] }>(areasPath()), [language()]);
   const status = state === 'new' || state === 'escalating' ? 'open' : state;
   const list = useLoad(() => get<{ items: Item[] }>(`/incidents${query({ area, category, severity, status, limit: 200 })}`), [area, category, severity, status], POLL_MS);
 
@@ -75,24 +75,24 @@ export function Incidents() {
         <div>
           {!list.data ? <Loading /> : items.length === 0 ? <p class="muted">{t('incidents.none')}</p> : (
             <div class="table-wrap">
-              <table aria-live="polite" aria-describedby="live-note">
+              <table class="cards" aria-live="polite" aria-describedby="live-note">
                 <thead><tr><th>{t('incidents.caseCode')}</th><th>{t('incidents.state')}</th><th>{t('incidents.severity')}</th><th>{t('incidents.category')}</th><th>{t('incidents.area')}</th><th>{t('incidents.reported')}</th></tr></thead>
                 <tbody>
                   {items.map((i) => (
                     <tr data-case={i.caseCode}>
-                      <td><a href={`/console/incidents/${encodeURIComponent(i.caseCode)}`}>{i.caseCode}</a></td>
-                      <td><Badge kind={i.state}>{t(`state.${i.state}`)}</Badge></td>
-                      <td><Badge kind={i.severity}>{t(`severity.${i.severity}`)}</Badge></td>
-                      <td>{t(`category.${i.category}`, { defaultValue: i.category })}</td>
-                      <td>{i.areaId ? names.get(i.areaId) ?? i.areaId : '—'}</td>
-                      <td>{when(i.createdAt)}</td>
+                      <td data-label={t('incidents.caseCode')}><a class="code" href={`/console/incidents/${encodeURIComponent(i.caseCode)}`}>{i.caseCode}</a></td>
+                      <td data-label={t('incidents.state')}><Badge kind={i.state}>{t(`state.${i.state}`)}</Badge></td>
+                      <td data-label={t('incidents.severity')}><Badge kind={i.severity}>{t(`severity.${i.severity}`)}</Badge></td>
+                      <td data-label={t('incidents.category')}>{t(`category.${i.category}`, { defaultValue: i.category })}</td>
+                      <td data-label={t('incidents.area')}>{i.areaId ? names.get(i.areaId) ?? i.areaId : '—'}</td>
+                      <td data-label={t('incidents.reported')}>{when(i.createdAt)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
           )}
-          <p id="live-note" class="muted small">{t('incidents.live', { seconds: POLL_MS / 1000 })}</p>
+          <p id="live-note" class="muted small">{t('incidents.live', { count: POLL_MS / 1000, seconds: POLL_MS / 1000 })}</p>
         </div>
         {areas.data && <AreaMap areas={areas.data.items} counts={counts} onPick={setArea} label={t('incidents.mapLabel')} />}
       </div>

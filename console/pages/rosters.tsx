@@ -48,7 +48,7 @@ export function Rosters() {
         <div class="table-wrap">
           <table>
             <thead><tr><th>{t('rosters.id')}</th><th>{t('rosters.name')}</th><th>{t('rosters.level')}</th><th>{t('incidents.area')}</th></tr></thead>
-            <tbody>{committees.data.items.map((c) => <tr data-committee={c.id}><td>{c.id}</td><td>{c.name}</td><td>{c.level}</td><td>{c.areaId ?? '—'}</td></tr>)}</tbody>
+            <tbody>{committees.data.items.map((c) => <tr data-committee={c.id}><td>{c.id}</td><td>{c.name}</td><td>{t(`rosters.levels.${c.level}`, { defaultValue: c.level })}</td><td>{c.areaId ?? '—'}</td></tr>)}</tbody>
           </table>
         </div>
       )}

@@ -11,7 +11,7 @@ import { language, number, t } from '../i18n.ts';
 import { Chart, color } from '../parts/chart.tsx';
 import { ErrorLine, Loading, useLoad } from '../parts/common.tsx';
 import { can, useSession } from '../session.ts';
-import type { MapArea } from '../parts/area-map.tsx';
+import { areasPath, type MapArea } from '../parts/area-map.tsx';
 
 interface Wave { wave: string; invited: number | null; started: number; completed: number; responseRate: number | null; open: boolean }
 interface Survey { id: string; questions: string[]; indicators: string[]; waves: Wave[] }
@@ -104,12 +104,14 @@ export function Surveys() {
   const [wave, setWave] = useState('');
   const [by, setBy] = useState('area');
   const [area, setArea] = useState('');
-  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>('/areas')).items : []), []);
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>(areasPath())).items : []), [language()]);
   const survey = surveys.data?.items.find((s) => s.id === surveyId) ?? surveys.data?.items[0];
   const id = survey?.id ?? '';
   const results = useLoad(async () => (id ? get<Results>(`/surveys/${id}/results${query({ wave, by, area, lang: language() })}`) : null), [id, wave, by, area, language()]);
   if (!surveys.data) return surveys.error ? <ErrorLine error={surveys.error} /> : <Loading />;
   if (!survey) return <p class="muted">{t('surveys.none')}</p>;
+  // A survey nobody has started yet shows one sentence, not empty 0-100 charts and an empty table.
+  const answered = survey.waves.some((w) => w.started > 0);
   const exportUrl = (format: string) => `/api/v1/surveys/${id}/export${query({ format, wave, by, area, lang: language() })}`;
 
   return (
@@ -141,6 +143,7 @@ export function Surveys() {
         </label>
       </form>
 
+      {!answered ? <p class="notice" data-testid="no-answers">{t('surveys.noAnswers')}</p> : (<>
       <div class="table-wrap card">
         <table>
           <thead><tr><th>{t('surveys.wave')}</th><th class="num">{t('surveys.invited')}</th><th class="num">{t('surveys.started')}</th><th class="num">{t('surveys.completed')}</th><th class="num">{t('surveys.rate')}</th></tr></thead>
@@ -156,7 +159,7 @@ export function Surveys() {
       )}
 
       <h2>{t('surveys.results')}</h2>
-      {results.data ? <p class="muted small">{t('surveys.suppressionNote', { k: results.data.minCell })}</p> : null}
+      {results.data ? <p class="muted small">{t('surveys.suppressionNote', { count: results.data.minCell, k: results.data.minCell })}</p> : null}
       <ErrorLine error={results.error} />
       {!results.data ? <Loading /> : results.data.questions.map((q) => <QuestionView key={`${q.id}-${by}-${wave}`} question={q} by={by} />)}
 
@@ -166,6 +169,7 @@ export function Surveys() {
           <IndicatorCharts surveyId={id} area={area} />
         </>
       )}
+      </>)}
     </section>
   );
 }

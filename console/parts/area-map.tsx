@@ -5,8 +5,9 @@
  * and keyboards.
  */
 import L from 'leaflet';
+import { query } from '../api.ts';
 import { useEffect, useRef } from 'preact/hooks';
-import { t } from '../i18n.ts';
+import { language, t } from '../i18n.ts';
 
 export interface MapArea {
   id: string;
@@ -70,3 +71,6 @@ export function AreaMap({ areas, counts, onPick, label }: { areas: MapArea[]; co
     </figure>
   );
 }
+
+/** GET /areas with each area named in the console's language (the API's rule: src/areas/names.ts). */
+export const areasPath = (): string => `/areas${query({ lang: language() })}`;

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.ts';
-import { t } from '../i18n.ts';
+import { exists, t } from '../i18n.ts';
 
 export interface Loaded<T> {
   data: T | null;
@@ -36,9 +36,25 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: unknown[], everyMs?:
   return { data, error, reload };
 }
 
+/**
+ * A refusal as a sentence in the console's language: the API's stable code (`errors.<code>` in
+ * locales/<lng>/console.json, interpolated with the error body's details), else a sentence for
+ * its HTTP status. The API's English message is never shown as such.
+ */
 export function message(error: unknown): string {
-  if (error instanceof ApiError) return `${error.message} (${error.status})`;
-  return (error as Error).message ?? String(error);
+  if (error instanceof ApiError) {
+    const details = { ...error.body, ...listed(error.body) };
+    if (exists(`errors.${error.code}`)) return t(`errors.${error.code}`, details);
+    // An incident action's refusal names its outcome (`reason`, `params`): worded as the console's.
+    if (typeof error.body.reason === 'string' && exists(`outcome.${error.body.reason}`)) return t(`outcome.${error.body.reason}`, error.body.params as Record<string, unknown>);
+    return t(`errors.status.${error.status >= 500 ? 500 : error.status}`, { defaultValue: t('errors.other') });
+  }
+  return t('errors.network');
+}
+
+/** Array details (languages, channels, topics) joined for reading. */
+function listed(body: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).join(', ')]));
 }
 
 export function ErrorLine({ error }: { error: string | null }) {

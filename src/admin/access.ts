@@ -67,6 +67,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'POST /broadcasts': { roles: BROADCAST_WRITE, summary: 'create an announcement' },
   'POST /broadcasts/preview': { roles: ['admin', 'coordinator', 'broadcaster', 'approver'], summary: 'estimate an announcement without storing it' },
   'GET /broadcasts': { roles: BROADCAST_READ, summary: 'announcements' },
+  'GET /broadcasts/topics': { roles: BROADCAST_READ, summary: 'topics an audience may name, with their names' },
   'GET /broadcasts/:id': { roles: BROADCAST_READ, summary: 'one announcement and its progress' },
   'GET /broadcasts/:id/estimate': { roles: BROADCAST_READ, summary: 'audience, duration and cost' },
   'POST /broadcasts/:id/approve': { roles: BROADCAST_APPROVE, summary: 'approve (never one\'s own); it is sent once scheduled' },

@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { discardDeadLetter, listDeadLetters, retryDeadLetter } from '../jobs/dead-letter.js';
 import type { Queues } from '../jobs/queues.js';
 import { AreaTree } from '../areas/tree.js';
+import { areaNameIn } from '../areas/names.js';
 import { ACCESS, decide } from './access.js';
 import { installAuth, type Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
@@ -41,8 +42,11 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
   });
 
   /** The gazetteer in the caller's scope (its area and below), with each area's point for maps. */
+  // ?lang= names each area in that language (src/areas/names.ts); `gazetteerName` keeps the common name.
   app.get('/areas', async (request) => {
-    const areas = await deps.db.area.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, level: true, parentId: true, latitude: true, longitude: true } });
+    const { lang } = z.object({ lang: z.string().regex(/^[a-z]{2,3}$/).optional() }).parse(request.query);
+    const rows = await deps.db.area.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, aliases: true, level: true, parentId: true, latitude: true, longitude: true } });
+    const areas = rows.map(({ aliases, ...a }) => ({ ...a, name: areaNameIn({ name: a.name, aliases }, lang), gazetteerName: a.name }));
     const scope = request.principal.areaId;
     if (!scope) return { items: areas };
     const within = new Set(new AreaTree(areas.map((a) => ({ ...a, timezone: '' }))).subtree(scope));

@@ -17,6 +17,29 @@ export interface Progress {
   done: boolean;
   /** Replies to the announcement: yes, no, free text. */
   feedback: Record<string, number>;
+  /** When the next queued message is released (quiet hours or pacing hold it until then); null when none is queued. */
+  nextReleaseAt: Date | null;
+}
+
+/** What still waits per broadcast: messages queued or sending, and the earliest release of a queued one. */
+export interface Waiting {
+  waiting: number;
+  nextReleaseAt: Date | null;
+}
+
+/** `Waiting` of several broadcasts in one query (broadcasts with nothing waiting are absent). */
+export async function waitingOf(db: Db, broadcastIds: string[]): Promise<Map<string, Waiting>> {
+  const groups = await db.message.groupBy({ by: ['broadcastId', 'status'], where: { broadcastId: { in: broadcastIds }, status: { in: ['queued', 'sending'] } }, _count: { _all: true }, _min: { createdAt: true } });
+  const out = new Map<string, Waiting>();
+  for (const group of groups) {
+    if (!group.broadcastId) continue;
+    const entry = out.get(group.broadcastId) ?? { waiting: 0, nextReleaseAt: null };
+    entry.waiting += group._count._all;
+    const release = group.status === 'queued' ? group._min.createdAt : null;
+    if (release && (!entry.nextReleaseAt || release < entry.nextReleaseAt)) entry.nextReleaseAt = release;
+    out.set(group.broadcastId, entry);
+  }
+  return out;
 }
 
 export async function broadcastProgress(db: Db, broadcastId: string): Promise<Progress | null> {
@@ -31,7 +54,8 @@ export async function broadcastProgress(db: Db, broadcastId: string): Promise<Pr
   const feedback: Record<string, number> = {};
   for (const group of feedbackGroups) feedback[group.answer] = group._count._all;
   const fannedOut = broadcast.status === 'dispatched' || broadcast.status === 'cancelled';
-  return { written: broadcast.written, skipped: broadcast.skipped, byStatus, finished: total - waiting, done: fannedOut && waiting === 0, feedback };
+  const next = await db.message.aggregate({ where: { broadcastId, status: 'queued' }, _min: { createdAt: true } });
+  return { written: broadcast.written, skipped: broadcast.skipped, byStatus, finished: total - waiting, done: fannedOut && waiting === 0, feedback, nextReleaseAt: next._min.createdAt };
 }
 
 export interface RecipientRow {

@@ -6,7 +6,8 @@
  *   POST /broadcasts                 create (answers with the estimate; 422 for an empty audience
  *                                    or recipients without a text in their language)
  *   POST /broadcasts/preview         estimate without storing
- *   GET  /broadcasts                 list (?status=)
+ *   GET  /broadcasts                 list (?status=), each with `waiting` (messages not gone out, next release)
+ *   GET  /broadcasts/topics          the topics an audience may name, with their names per language
  *   GET  /broadcasts/:id             the broadcast and its progress
  *   GET  /broadcasts/:id/estimate    audience per channel and language, duration, SMS segments
  *   POST /broadcasts/:id/approve     a second person approves (never the creator)
@@ -20,7 +21,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { broadcastView } from './model.js';
-import { broadcastProgress, broadcastRecipients } from './progress.js';
+import { broadcastProgress, broadcastRecipients, waitingOf } from './progress.js';
 import { actorOf, BroadcastError, broadcastInput, type BroadcastService } from './service.js';
 import type { PersonalData } from '../personal-data.js';
 import { AreaTree } from '../areas/tree.js';
@@ -49,6 +50,8 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
       async (request) => ({ estimate: (await service.check(actorOf(request.principal), request.body)).estimate }),
     );
 
+    app.get('/broadcasts/topics', async () => ({ items: service.topics() }));
+
     app.get(
       '/broadcasts',
       async (request) => {
@@ -60,7 +63,9 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
           orderBy: { createdAt: 'desc' },
           take: query.limit,
         });
-        return { items: rows.map(broadcastView) };
+        const waiting = await waitingOf(db, rows.map((r) => r.id));
+        // What has not gone out yet, so a list can tell "held" and "sending" from "sent".
+        return { items: rows.map((r) => ({ ...broadcastView(r), waiting: waiting.get(r.id) ?? { waiting: 0, nextReleaseAt: null } })) };
       },
     );
 

@@ -15,13 +15,15 @@ import type { AudienceSpec, Dialect } from './audience.js';
 import { estimate, type Estimate } from './estimate.js';
 import { fanoutJobId, priorityOf } from './fanout.js';
 import { announcementOf, broadcastView, specOf, type BroadcastRow } from './model.js';
+import { topicName } from './keywords.js';
 import { FEEDBACK_MODES, type Announcement } from './render.js';
 import type { BroadcastSettings, QuietHours } from './settings.js';
 
 /** A refused broadcast request: answered with its status by the admin API's error boundary. */
 export class BroadcastError extends HttpError {
-  constructor(status: number, message: string, details: Record<string, unknown> = {}) {
-    super(status, message, details);
+  /** `code`: a stable machine code the console translates (default: from the status). */
+  constructor(status: number, message: string, details: Record<string, unknown> = {}, code?: string) {
+    super(status, message, details, code);
     this.name = 'BroadcastError';
   }
 }
@@ -85,6 +87,12 @@ export class BroadcastService {
     return this.deps.runtime.db;
   }
 
+  /** The topics an audience may name, each with its name per language (broadcasts.json `topics.<id>.name`). */
+  topics(): { id: string; names: Record<string, string> }[] {
+    const { translator } = this.deps.runtime;
+    return this.deps.settings.BROADCAST_TOPICS.map((id) => ({ id, names: Object.fromEntries(translator.languages.map((lng) => [lng, topicName(translator, lng, id)])) }));
+  }
+
   /** Refuses an area outside the actor's scope (an area-scoped token sees its area and below). */
   inScope(actor: Actor, areaId: string | null, tree: AreaTree): boolean {
     return actor.areaId === null || (areaId !== null && tree.within(areaId, actor.areaId));
@@ -113,35 +121,36 @@ export class BroadcastService {
     const { runtime, settings } = this.deps;
     const tree = await AreaTree.load(this.db);
     const audience = input.audience;
-    if (audience.areaId !== null && !tree.has(audience.areaId)) throw new BroadcastError(400, `unknown area "${audience.areaId}"`);
+    if (audience.areaId !== null && !tree.has(audience.areaId)) throw new BroadcastError(400, `unknown area "${audience.areaId}"`, {}, 'unknown_area');
     if (!this.inScope(actor, audience.areaId, tree)) {
-      throw new BroadcastError(403, `this token is limited to area "${actor.areaId}": choose that area or one below it`);
+      throw new BroadcastError(403, `this token is limited to area "${actor.areaId}": choose that area or one below it`, {}, 'out_of_area');
     }
     if (audience.topic !== null && !settings.BROADCAST_TOPICS.includes(audience.topic)) {
-      throw new BroadcastError(400, `unknown topic "${audience.topic}"; topics: ${settings.BROADCAST_TOPICS.join(', ')}`);
+      throw new BroadcastError(400, `unknown topic "${audience.topic}"; topics: ${settings.BROADCAST_TOPICS.join(', ')}`, { topics: settings.BROADCAST_TOPICS }, 'unknown_topic');
     }
     const unknownChannels = audience.channels.filter((c) => !runtime.adapters.has(c));
     if (unknownChannels.length > 0) {
-      throw new BroadcastError(400, `channel not running: ${unknownChannels.join(', ')}; running: ${[...runtime.adapters.keys()].join(', ')}`);
+      throw new BroadcastError(400, `channel not running: ${unknownChannels.join(', ')}; running: ${[...runtime.adapters.keys()].join(', ')}`, { channels: unknownChannels }, 'channel_not_running');
     }
     const defaultLanguage = input.defaultLanguage ?? runtime.translator.defaultLanguage;
     if (!input.texts[defaultLanguage]) {
-      throw new BroadcastError(400, `no text in the default language "${defaultLanguage}"; it is the fallback and must be given`);
+      throw new BroadcastError(400, `no text in the default language "${defaultLanguage}"; it is the fallback and must be given`, { language: defaultLanguage }, 'no_fallback_text');
     }
     const announcement: Announcement = { texts: input.texts, defaultLanguage, fallback: input.fallback, link: input.link, feedback: input.feedback };
     const result = await this.estimateFor(audience, announcement, input.urgent, tree);
     const tooLong = Object.entries(result.sms).filter(([, m]) => m.tooLong).map(([l]) => l);
     if (tooLong.length > 0 && (result.byChannel.sms ?? 0) > 0) {
-      throw new BroadcastError(422, `SMS text too long in: ${tooLong.join(', ')}`, { sms: result.sms });
+      throw new BroadcastError(422, `SMS text too long in: ${tooLong.join(', ')}`, { sms: result.sms, languages: tooLong }, 'sms_too_long');
     }
     if (!input.fallback && result.missingTotal > 0) {
       throw new BroadcastError(
         422,
         `${result.missingTotal} recipients speak a language with no text (${Object.entries(result.missingLanguage).map(([l, n]) => `${l}: ${n}`).join(', ')}); add texts or allow the fallback to "${defaultLanguage}"`,
         { affected: result.missingTotal, missingLanguage: result.missingLanguage },
+        'missing_texts',
       );
     }
-    if (result.audience === 0) throw new BroadcastError(422, 'the audience is empty: nobody matches the area, topic, languages and channels');
+    if (result.audience === 0) throw new BroadcastError(422, 'the audience is empty: nobody matches the area, topic, languages and channels', {}, 'empty_audience');
     return { input, estimate: result, tree, defaultLanguage };
   }
 
@@ -190,19 +199,19 @@ export class BroadcastService {
 
   async approve(actor: Actor, id: string) {
     const { row, tree } = await this.load(actor, id);
-    if (row.status !== 'pending_approval') throw new BroadcastError(409, `the broadcast is ${row.status}, not waiting for approval`);
-    if (row.createdBy === actor.tokenId) throw new BroadcastError(403, 'the creator of a broadcast cannot approve it: a second person must');
+    if (row.status !== 'pending_approval') throw new BroadcastError(409, `the broadcast is ${row.status}, not waiting for approval`, { status: row.status }, 'not_waiting');
+    if (row.createdBy === actor.tokenId) throw new BroadcastError(403, 'the creator of a broadcast cannot approve it: a second person must', {}, 'own_broadcast');
     const result = await this.estimateFor(specOf(row), announcementOf(row), row.urgent, tree);
-    if (result.audience === 0) throw new BroadcastError(422, 'the audience is empty now: nothing to approve');
+    if (result.audience === 0) throw new BroadcastError(422, 'the audience is empty now: nothing to approve', {}, 'empty_audience');
     if (!row.fallback && result.missingTotal > 0) {
-      throw new BroadcastError(422, `${result.missingTotal} recipients now speak a language with no text`, { affected: result.missingTotal, missingLanguage: result.missingLanguage });
+      throw new BroadcastError(422, `${result.missingTotal} recipients now speak a language with no text`, { affected: result.missingTotal, missingLanguage: result.missingLanguage }, 'missing_texts');
     }
     const now = this.deps.now();
     const moved = await this.db.broadcast.updateMany({
       where: { id, status: 'pending_approval' },
       data: { status: 'approved', approvedBy: actor.tokenId, approvedByName: actor.name, approvedAt: now, audienceSize: result.audience },
     });
-    if (moved.count === 0) throw new BroadcastError(409, 'the broadcast changed meanwhile; reload it');
+    if (moved.count === 0) throw new BroadcastError(409, 'the broadcast changed meanwhile; reload it', {}, 'changed');
     await this.audit(actor, 'broadcast.approve', id, { audience: result.audience });
     let updated = await this.db.broadcast.findUniqueOrThrow({ where: { id } });
     // A time asked for before approval is kept: the broadcast is scheduled for it now.
@@ -212,8 +221,8 @@ export class BroadcastService {
 
   async reject(actor: Actor, id: string, reason: string) {
     const { row } = await this.load(actor, id);
-    if (row.status !== 'pending_approval') throw new BroadcastError(409, `the broadcast is ${row.status}, not waiting for approval`);
-    if (row.createdBy === actor.tokenId) throw new BroadcastError(403, 'the creator of a broadcast cannot reject it; cancel it instead');
+    if (row.status !== 'pending_approval') throw new BroadcastError(409, `the broadcast is ${row.status}, not waiting for approval`, { status: row.status }, 'not_waiting');
+    if (row.createdBy === actor.tokenId) throw new BroadcastError(403, 'the creator of a broadcast cannot reject it; cancel it instead', {}, 'own_broadcast');
     await this.db.broadcast.update({ where: { id }, data: { status: 'rejected', rejectedReason: reason } });
     await this.audit(actor, 'broadcast.reject', id, { reason });
     return broadcastView(await this.db.broadcast.findUniqueOrThrow({ where: { id } }));
@@ -226,13 +235,13 @@ export class BroadcastService {
   async schedule(actor: Actor, id: string, at: Date | null) {
     const { row } = await this.load(actor, id);
     const now = this.deps.now();
-    if (at && at.getTime() < now.getTime()) throw new BroadcastError(400, `the time ${at.toISOString()} is in the past (now ${now.toISOString()})`);
+    if (at && at.getTime() < now.getTime()) throw new BroadcastError(400, `the time ${at.toISOString()} is in the past (now ${now.toISOString()})`, {}, 'time_in_past');
     if (row.status === 'pending_approval') {
       await this.db.broadcast.update({ where: { id }, data: { scheduledAt: at ?? now } });
       await this.audit(actor, 'broadcast.schedule', id, { at: (at ?? now).toISOString(), pendingApproval: true });
       return broadcastView(await this.db.broadcast.findUniqueOrThrow({ where: { id } }));
     }
-    if (row.status !== 'approved' && row.status !== 'scheduled') throw new BroadcastError(409, `the broadcast is ${row.status}; only an approved broadcast can be scheduled`);
+    if (row.status !== 'approved' && row.status !== 'scheduled') throw new BroadcastError(409, `the broadcast is ${row.status}; only an approved broadcast can be scheduled`, { status: row.status }, 'not_approved');
     const updated = await this.scheduleRow(row, at ?? now);
     await this.audit(actor, 'broadcast.schedule', id, { at: (at ?? now).toISOString() });
     return broadcastView(updated);
@@ -242,7 +251,7 @@ export class BroadcastService {
     const { queues } = this.deps.runtime;
     // The new time is stored before the old timer goes, so a sweep in between restores the new one.
     const moved = await this.db.broadcast.updateMany({ where: { id: row.id, status: { in: ['approved', 'scheduled'] } }, data: { status: 'scheduled', scheduledAt: at } });
-    if (moved.count === 0) throw new BroadcastError(409, 'the broadcast changed meanwhile; reload it');
+    if (moved.count === 0) throw new BroadcastError(409, 'the broadcast changed meanwhile; reload it', {}, 'changed');
     if (row.status === 'scheduled') await queues.cancel(fanoutJobId(row.id));
     const delay = Math.max(0, at.getTime() - this.deps.now().getTime());
     await queues.schedule(fanoutJobId(row.id), FANOUT_TIMER.data({ broadcastId: row.id }), new Date(Date.now() + delay));
@@ -255,7 +264,7 @@ export class BroadcastService {
    */
   async cancel(actor: Actor, id: string) {
     const { row } = await this.load(actor, id);
-    if (row.status === 'cancelled' || row.status === 'rejected') throw new BroadcastError(409, `the broadcast is ${row.status} already`);
+    if (row.status === 'cancelled' || row.status === 'rejected') throw new BroadcastError(409, `the broadcast is ${row.status} already`, { status: row.status }, 'already_closed');
     const now = this.deps.now();
     await this.db.broadcast.updateMany({ where: { id, status: row.status }, data: { status: 'cancelled', cancelledAt: now } });
     await this.deps.runtime.queues.cancel(fanoutJobId(id));

@@ -111,7 +111,9 @@ const EXPORT_TYPES = ['incident', 'committee', 'responder'];
 
 /**
  * Streams the audit entries of incidents, committees and responders as JSON lines or CSV, oldest
- * first, in pages. Encrypted notes are left out (`note: true` says one was written).
+ * first, in pages. Encrypted notes are left out (`note: true` says one was written). JSON lines
+ * also carry `actorName` (username, responder or token name) and `subjectName` (an incident's
+ * case code, a committee's or responder's name) so people can read them; CSV keeps its columns.
  */
 export async function* exportAudit(db: Db, format: 'jsonl' | 'csv', filter: ExportFilter = {}): AsyncGenerator<string> {
   if (format === 'csv') yield 'at,actor,action,subject_type,subject_id,detail\n';
@@ -127,6 +129,8 @@ export async function* exportAudit(db: Db, format: 'jsonl' | 'csv', filter: Expo
       take: 500,
     });
     if (rows.length === 0) return;
+    const names = format === 'jsonl' ? await actorNames(db, [...new Set(rows.map((r) => r.actor as Actor))]) : new Map<Actor, string>();
+    const subjects = format === 'jsonl' ? await subjectNames(db, rows) : new Map<string, string>();
     let chunk = '';
     for (const row of rows) {
       const detail = parseDetail(row.detail);
@@ -137,13 +141,23 @@ export async function* exportAudit(db: Db, format: 'jsonl' | 'csv', filter: Expo
       const record = { at: row.at.toISOString(), actor: row.actor, action: row.action, subjectType: row.subjectType, subjectId: row.subjectId, detail };
       chunk +=
         format === 'jsonl'
-          ? `${JSON.stringify(record)}\n`
+          ? `${JSON.stringify({ ...record, actorName: names.get(row.actor as Actor) ?? row.actor, subjectName: subjects.get(`${row.subjectType}:${row.subjectId}`) ?? row.subjectId })}\n`
           : `${[record.at, record.actor, record.action, record.subjectType, record.subjectId, JSON.stringify(detail)].map(csvField).join(',')}\n`;
     }
     yield chunk;
     const last = rows[rows.length - 1]!;
     cursor = { at: last.at, id: last.id };
   }
+}
+
+/** Readable names of audit subjects, keyed `<type>:<id>`: case codes of incidents, names of committees and responders. */
+async function subjectNames(db: Db, rows: { subjectType: string; subjectId: string }[]): Promise<Map<string, string>> {
+  const ids = (type: string) => [...new Set(rows.filter((r) => r.subjectType === type).map((r) => r.subjectId))];
+  const names = new Map<string, string>();
+  for (const i of await db.incident.findMany({ where: { id: { in: ids('incident') } }, select: { id: true, caseCode: true } })) names.set(`incident:${i.id}`, i.caseCode);
+  for (const c of await db.committee.findMany({ where: { id: { in: ids('committee') } }, select: { id: true, name: true } })) names.set(`committee:${c.id}`, c.name);
+  for (const r of await db.responder.findMany({ where: { id: { in: ids('responder') } }, select: { id: true, displayName: true } })) names.set(`responder:${r.id}`, r.displayName);
+  return names;
 }
 
 function csvField(value: string): string {

@@ -9,7 +9,9 @@
  *                              each item with its escalation (level notified, next step and when)
  *   GET  /incidents/:code      one report with its timeline, rosters and links (audited as a view)
  *   POST /incidents/:code/ack | resolve | note | verify | reassign | link | dismiss | ask
- * Actions answer `{ ok, result, message }`: the outcome's i18n key and its English text.
+ * Actions answer `{ ok, result, params, message }`: the outcome's i18n key, its parameters (the
+ * console words it in its own language from these) and its English chat text. Refusals carry the
+ * same as `reason` and `params`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -33,7 +35,7 @@ function actorOf(request: FastifyRequest): ActingParty {
 export function incidentCaseRoutes(deps: IncidentDeps) {
   const { db, translator } = deps;
 
-  const refusal = (outcome: Outcome) => new HttpError(outcome.status, translator.t('en', `incidents:${outcome.key}`, outcome.params), { reason: outcome.key });
+  const refusal = (outcome: Outcome) => new HttpError(outcome.status, translator.t('en', `incidents:${outcome.key}`, outcome.params), { reason: outcome.key, params: outcome.params });
   const unknownCode = (code: string) => refusal({ ok: false, key: 'reply.unknown_code', params: { code }, status: 404 });
 
   /**
@@ -81,7 +83,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
   }
 
   function answer(reply: FastifyReply, outcome: Outcome) {
-    return reply.code(outcome.status).send({ ok: outcome.ok, result: outcome.key, message: translator.t('en', `incidents:${outcome.key}`, outcome.params) });
+    return reply.code(outcome.status).send({ ok: outcome.ok, result: outcome.key, params: outcome.params, message: translator.t('en', `incidents:${outcome.key}`, outcome.params) });
   }
 
   return async (app: FastifyInstance): Promise<void> => {

@@ -27,7 +27,7 @@ describe('languages', () => {
       audience: { areaId: 'north' },
     });
     expect(refused.status).toBe(422);
-    expect(refused.body).toMatchObject({ affected: 2, missingLanguage: { fr: 2 } });
+    expect(refused.body).toMatchObject({ code: 'missing_texts', affected: 2, missingLanguage: { fr: 2 } });
     expect(refused.body.error).toMatch(/2 recipients/);
     expect(await gateway.db.broadcast.count()).toBe(0);
   });
@@ -36,6 +36,23 @@ describe('languages', () => {
     const refused = await api(gateway, tokens.broadcaster, 'POST', '/broadcasts', { title: 'x', texts: { fr: 'Bonjour' } });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatch(/default language "en"/);
+    // A stable code and the language, for the console to say it in its own words.
+    expect(refused.body).toMatchObject({ code: 'no_fallback_text', language: 'en' });
+  });
+
+  it('accepts texts in French and Arabic only when the fallback language is one of them', async () => {
+    const preview = await api(gateway, tokens.broadcaster, 'POST', '/broadcasts/preview', { title: 'x', texts: { fr: 'Bonjour', ar: 'مرحبا' }, defaultLanguage: 'fr', fallback: true, audience: { areaId: 'tessa' } });
+    expect(preview.status).toBe(200);
+    expect(preview.body.estimate.audience).toBe(3);
+  });
+
+  it('names the topics an audience may use, per language', async () => {
+    const topics = await api(gateway, tokens.analyst, 'GET', '/broadcasts/topics');
+    expect(topics.status).toBe(200);
+    expect(topics.body.items.map((t: { id: string }) => t.id)).toEqual(['security', 'civic', 'surveys', 'verified_facts']);
+    for (const topic of topics.body.items) expect(Object.keys(topic.names).sort()).toEqual(['ar', 'en', 'fr']);
+    const unknown = await api(gateway, tokens.broadcaster, 'POST', '/broadcasts/preview', { title: 'x', texts: { en: 'Hi' }, audience: { topic: 'weather' } });
+    expect(unknown.body).toMatchObject({ code: 'unknown_topic', topics: ['security', 'civic', 'surveys', 'verified_facts'] });
   });
 
   it('sends each recipient its language, and the fallback when the sender chose it', async () => {

@@ -54,7 +54,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await w.getByRole('button', { name: 'Write an announcement' }).click();
       await w.locator('input[name=title]').fill(title);
       await w.locator('textarea[name=text-en]').fill('The bridge road is closed until Friday.');
-      expect(await w.locator('[data-counter=en]').textContent()).toBe('39 characters · GSM-7 · 1 SMS segments');
+      expect(await w.locator('[data-counter=en]').textContent()).toBe('39 characters · GSM-7 · 1 SMS segment');
       // Past 160 GSM-7 characters the text takes two segments (153 each when split).
       await w.locator('textarea[name=text-en]').fill('x'.repeat(161));
       expect(await w.locator('[data-counter=en]').textContent()).toBe('161 characters · GSM-7 · 2 SMS segments');
@@ -67,9 +67,12 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       const estimate = w.locator('[data-testid=estimate]');
       await expect.poll(() => estimate.textContent(), { timeout: 10_000 }).toContain(`${total} recipients`);
       expect(await estimate.textContent()).toMatch(/\d+ SMS segments/);
-      const smsRow = estimate.locator('tbody tr', { hasText: 'sms' });
+      const smsRow = estimate.locator('tbody tr[data-channel=sms]');
+      expect(await smsRow.locator('td').first().textContent()).toBe('SMS');
       expect(await smsRow.locator('td').last().textContent()).toBe(String(total));
-      const headers = await estimate.locator('thead th').allTextContents();
+      const headers = await estimate.locator('thead th').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-language')));
+      // Languages are named, not coded.
+      expect(await estimate.locator('thead th[data-language=fr]').textContent()).toBe('French');
       const cells = await smsRow.locator('td').allTextContents();
       for (const [language, count] of Object.entries(AUDIENCE)) expect(cells[headers.indexOf(language)]).toBe(String(count));
       await screenshot(w, `announcement-compose-${label}`);
@@ -88,7 +91,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await a.locator(`tr[data-broadcast="${id}"] a`).click();
       const beforeApproval = sms.messages().length;
       await a.getByRole('button', { name: 'Approve' }).click();
-      await expect.poll(() => a.locator('[role=status]').textContent()).toBe('Approved. Nothing is sent until it is scheduled.');
+      await expect.poll(() => a.locator('[role=status]').textContent()).toBe('Approved. A broadcaster or coordinator sends it now or schedules it.');
       await expect.poll(() => a.locator('h1 .badge').textContent()).toBe('approved, not sent');
       // The approver may not send it; approving sent nothing.
       expect(await a.getByRole('button', { name: 'Send now' }).count()).toBe(0);

@@ -105,7 +105,9 @@ describe('the desk pages', () => {
     await page.locator('nav a', { hasText: 'Audit' }).click();
     // The committee added by the roster test is in the trail, and so is this very reading.
     await expect.poll(() => page.locator('tr[data-action]').count()).toBeGreaterThan(0);
-    expect(await page.locator('tbody').textContent()).toContain('audit.exported');
+    // Rows read as people's words: the action named, the committee by its name.
+    expect(await page.locator('tr[data-action="audit.exported"]').first().textContent()).toContain('rosaexported the audit trail');
+    expect(await page.locator('tr[data-action="committee.upserted"]').first().textContent()).toContain('Tessa Peace Committee');
     const csv = await page.getByRole('link', { name: 'Download as CSV' }).getAttribute('href');
     const answer = await page.context().request.get(`${gateway.url}${csv}`);
     expect((await answer.text()).split('\n')[0]).toBe('at,actor,action,subject_type,subject_id,detail');

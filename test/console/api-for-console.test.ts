@@ -38,9 +38,14 @@ describe('the API the console reads', () => {
     expect(north.may).toEqual(Object.keys(ACCESS).filter((k) => ACCESS[k]!.roles !== 'public' && decide(k, { role: 'coordinator', areaId: 'north' }).allowed));
   });
 
-  it('answers the areas in scope with their points', async () => {
+  it('answers the areas in scope with their points, named in the language asked', async () => {
     const all = (await get('/areas', tokens.analyst!)).items;
-    expect(all.find((a: { id: string }) => a.id === 'kanzi')).toEqual({ id: 'kanzi', name: 'Kanzi', level: 'locality', parentId: 'north', latitude: 1.3, longitude: 35.2 });
+    expect(all.find((a: { id: string }) => a.id === 'kanzi')).toEqual({ id: 'kanzi', name: 'Kanzi', gazetteerName: 'Kanzi', level: 'locality', parentId: 'north', latitude: 1.3, longitude: 35.2 });
+    // ?lang= names areas in that language: for Arabic, the first alias in Arabic script; French keeps the common name.
+    const arabic = (await get('/areas?lang=ar', tokens.analyst!)).items;
+    expect(arabic.find((a: { id: string }) => a.id === 'kanzi')).toMatchObject({ name: 'كانزي', gazetteerName: 'Kanzi' });
+    expect(arabic.find((a: { id: string }) => a.id === 'north')).toMatchObject({ name: 'الشمال' });
+    expect((await get('/areas?lang=fr', tokens.analyst!)).items.find((a: { id: string }) => a.id === 'north')).toMatchObject({ name: 'North Region' });
     const north = (await get('/areas', tokens.north!)).items.map((a: { id: string }) => a.id).sort();
     expect(north).toEqual(['kanzi', 'mbali', 'north', 'tessa']);
   });

@@ -84,10 +84,13 @@ describe('acting through the API', () => {
     const ack = await api('coordinator', 'POST', `/incidents/${kanziReport.caseCode}/ack`, {});
     expect(ack.status).toBe(200);
     expect(ack.json.ok).toBe(true);
+    // The outcome's key and parameters, so the console words it in its own language.
+    expect(ack.json).toMatchObject({ result: 'reply.acknowledged', params: { code: kanziReport.caseCode } });
     await reporter.next(`A responder is now working on your report ${kanziReport.caseCode}`);
     const again = await api('admin', 'POST', `/incidents/${kanziReport.caseCode}/ack`, {});
     expect(again.status).toBe(409);
     expect(again.json.message).toBe(`${kanziReport.caseCode} is already acknowledged by Desk Officer Mwangi. Nothing was changed.`);
+    expect(again.json).toMatchObject({ result: 'reply.already_acknowledged', params: { code: kanziReport.caseCode, name: 'Desk Officer Mwangi' } });
     expect((await api('coordinator', 'POST', `/incidents/${kanziReport.caseCode}/verify`, { value: 'maybe' })).status).toBe(400);
     expect((await api('coordinator', 'POST', `/incidents/${kanziReport.caseCode}/verify`, { value: 'unverified', note: 'no second source' })).status).toBe(200);
     expect((await api('coordinator', 'POST', `/incidents/${kanziReport.caseCode}/note`, { note: 'police informed' })).status).toBe(200);
