@@ -36,11 +36,12 @@ async function contactOf(chat: number) {
 describe('a polled channel', () => {
   // Update ids only grow from test to test: the fake API drops an update below a confirmed offset.
   it('stores and answers an update, in the language Telegram gives when the gateway speaks it', async () => {
-    // "hi" is an English word: only the language given by Telegram makes the menu French.
+    // "hi" is an English word: only the language given by Telegram makes the answer French (the
+    // one-time offer to register a home area, made once the language is known).
     telegram.pushUpdate(telegramUpdates.text(7101, 'hi', { updateId: 9101, languageCode: 'fr-FR' }));
     await eventually(() => repliesTo(7101).length > 0, 15_000, 'a reply');
     await waitForIdle(gateway);
-    expect(String(repliesTo(7101)[0]!.payload.text)).toMatch(/^Bonjour/);
+    expect(String(repliesTo(7101)[0]!.payload.text)).toMatch(/^Dites-nous où vous habitez/);
     const identity = await contactOf(7101);
     expect(identity.contact.language).toBe('fr');
     const stored = await gateway.db.message.findMany({ where: { identityId: identity.id, direction: 'in' } });

@@ -45,13 +45,13 @@ describe('chat with a gateway running', () => {
     await gateway?.close();
   });
 
-  it('talks to that gateway instead of starting one; --language fr gives a new contact the menu in French', async () => {
+  it('talks to that gateway instead of starting one; --language fr gives a new contact French (the home-area offer, then the menu)', async () => {
     const { out, err } = await chatWith(vars, { as: 'amina', language: 'fr' }, ['bonjour']);
     expect(err).toBe('');
     expect(out).not.toContain('No gateway on port');
     expect(out).not.toContain('Stopping the gateway');
     expect(out).toContain('> bonjour');
-    expect(replies(out)[0]).toMatch(/^Bonjour/);
+    expect(replies(out)[0]).toMatch(/^Dites-nous où vous habitez/);
     // The contact is the running gateway's, with the language given.
     const identity = await gateway.db.contactIdentity.findUniqueOrThrow({
       where: { channel_addressHash: { channel: 'console', addressHash: gateway.personalData.hash('console', 'amina') } },
@@ -89,7 +89,7 @@ describe('chat with no gateway running', () => {
     expect(err).toBe('');
     const logFile = join(env.dataDir, 'gateway.log');
     expect(out).toContain(`No gateway on port 0; starting one in this process (logs: ${logFile})...`);
-    expect(replies(out)[0]).toMatch(/^Hello! What would you like to do\?/);
+    expect(replies(out)[0]).toMatch(/^Tell us where you live/);
     expect(out).toContain('Stopping the gateway started for this chat...');
     expect(out.trimEnd().endsWith('Bye.')).toBe(true);
     expect(existsSync(logFile)).toBe(true);
