@@ -8,6 +8,9 @@
  * a 500, nothing answered 200 is lost, and once the database is back the gateway resumes by
  * itself: every message is handled and answered once.
  *
+ * On PostgreSQL the server it stops is the whole run's, so `npm run test:postgres` runs this file
+ * alone, after the others (a test file running beside it would lose its database too).
+ *
  * DATABASE_OUTAGE_MS sets the outage (default 6 s on PostgreSQL, 14 s on SQLite; 30000 for the
  * half minute of the brief); the retry backoff is scaled to it.
  */
