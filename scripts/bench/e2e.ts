@@ -27,7 +27,8 @@ import { startEmbeddedRedis } from '../../src/redis/embedded.js';
 import { startTwilioApi, type FakeTwilioApi } from '../../test/fakes/twilio-api.js';
 import { startChildGateway } from '../../test/support/child-gateway.js';
 import { profileArgs } from '../../test/support/profile.js';
-import { PUBLIC_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
+import { TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
+import { smsGatewayEnv } from './sms-gateway-env.js';
 
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,150,200,300,400,500').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 6);
@@ -240,20 +241,8 @@ export async function run(): Promise<Record<string, unknown>> {
     const started = Date.now();
     const gateway = await startChildGateway(
       {
-        NODE_ENV: 'production',
-        PORT: '0',
-        HOST: '127.0.0.1',
+        ...smsGatewayEnv(redis.url, api.url),
         DATA_DIR: join(dir, 'gateway'),
-        REDIS_URL: redis.url,
-        DATA_ENCRYPTION_KEY: 'c'.repeat(64),
-        LOG_LEVEL: 'warn',
-        CONSOLE_CHANNEL: 'false',
-        PUBLIC_URL,
-        TWILIO_ACCOUNT_SID: TWILIO_SID,
-        TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-        TWILIO_FROM,
-        TWILIO_API_BASE: api.url,
-        TWILIO_MESSAGES_PER_SECOND: '100000',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
       { readyTimeoutMs: 120_000, execArgv: profileArgs() },

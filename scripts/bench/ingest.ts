@@ -17,7 +17,8 @@ import { createLogger } from '../../src/logger.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
 import { startChildGateway } from '../../test/support/child-gateway.js';
 import { profileArgs } from '../../test/support/profile.js';
-import { PUBLIC_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
+import { inboundSms, signedWebhook } from '../../test/support/providers.js';
+import { smsGatewayEnv } from './sms-gateway-env.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -89,19 +90,9 @@ export async function run(): Promise<Record<string, unknown>> {
 
     const gateway = await startChildGateway(
       {
-        NODE_ENV: 'production',
-        PORT: '0',
-        HOST: '127.0.0.1',
+        // Workers off: nothing is sent, so the API base is a closed port.
+        ...smsGatewayEnv(redis.url, 'http://127.0.0.1:9'),
         DATA_DIR: join(dir, 'gateway'),
-        REDIS_URL: redis.url,
-        DATA_ENCRYPTION_KEY: 'c'.repeat(64),
-        LOG_LEVEL: 'warn',
-        CONSOLE_CHANNEL: 'false',
-        PUBLIC_URL,
-        TWILIO_ACCOUNT_SID: TWILIO_SID,
-        TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-        TWILIO_FROM,
-        TWILIO_API_BASE: 'http://127.0.0.1:9',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
       { workers: false, readyTimeoutMs: 120_000, execArgv: profileArgs() },

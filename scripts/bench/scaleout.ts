@@ -36,7 +36,8 @@ import { slotInterval } from '../../src/outbound/pacer.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
 import { startTwilioApi, type FakeTwilioApi, type RecordedTwilioRequest } from '../../test/fakes/twilio-api.js';
 import { startChildGateway, type ChildGateway } from '../../test/support/child-gateway.js';
-import { PUBLIC_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
+import { TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
+import { smsGatewayEnv } from './sms-gateway-env.js';
 
 /** Worker processes of each run (BENCH_WORKERS=none: only the pacing run). */
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,3').split(',').map(Number).filter((n) => n > 0);
@@ -304,21 +305,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const env = (name: string): Record<string, string> => {
     schemas.push(`scaleout_${name}_${process.pid}`);
     return {
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      REDIS_URL: redis.url,
+      ...smsGatewayEnv(redis.url, api.url),
       QUEUE_PREFIX: `so-${name}-${process.pid}`,
       DATABASE_URL: `${pgUrl}?schema=${schemas.at(-1)}`,
-      DATA_ENCRYPTION_KEY: 'd'.repeat(64),
-      LOG_LEVEL: 'warn',
-      CONSOLE_CHANNEL: 'false',
-      PUBLIC_URL,
-      TWILIO_ACCOUNT_SID: TWILIO_SID,
-      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-      TWILIO_FROM,
-      TWILIO_API_BASE: api.url,
-      TWILIO_MESSAGES_PER_SECOND: '100000',
     };
   };
   try {
