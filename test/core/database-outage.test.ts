@@ -94,6 +94,10 @@ describe(`the database (${onPostgres ? 'PostgreSQL stopped' : 'SQLite locked'}) 
     else expect(await ready()).toBe(200);
 
     // People keep writing during the outage; the provider repeats each until it gets a 200.
+    // On SQLite a request may also find its connection reset: better-sqlite3 waits
+    // for the lock synchronously, so the event loop stands still for up to the busy timeout, and
+    // when it runs again the server's keep-alive timer (5 s) closes an idle connection before the
+    // request that came on it is read. Nothing was acknowledged; the provider tries again.
     const during = Array.from({ length: 10 }, (_, i) => inboundSms(person('051', i), 'hi'));
     const answers: number[] = [];
     const pending = new Set(during);
@@ -101,7 +105,11 @@ describe(`the database (${onPostgres ? 'PostgreSQL stopped' : 'SQLite locked'}) 
     while (Date.now() - downSince < OUTAGE_MS - 500) {
       await Promise.all(
         [...pending].map(async (sms) => {
-          const answer = await webhooks.sms(sms);
+          const answer = await webhooks.sms(sms).catch((error: unknown) => {
+            if (onPostgres) throw error;
+            return null;
+          });
+          if (answer === null) return void answers.push(0); // reset, no answer
           answers.push(answer.status);
           if (answer.status === 200) pending.delete(sms);
           else retryAfter.push(answer.headers.get('retry-after'));
@@ -110,7 +118,7 @@ describe(`the database (${onPostgres ? 'PostgreSQL stopped' : 'SQLite locked'}) 
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(answers).toContain(503);
-    expect([...new Set(answers)].filter((status) => status !== 503 && (onPostgres || status !== 200))).toEqual([]);
+    expect([...new Set(answers)].filter((status) => status !== 503 && (onPostgres || (status !== 200 && status !== 0)))).toEqual([]);
     expect(retryAfter.every((value) => value !== null && /^\d+$/.test(value))).toBe(true);
 
     await outage.end();
@@ -118,7 +126,7 @@ describe(`the database (${onPostgres ? 'PostgreSQL stopped' : 'SQLite locked'}) 
     await eventually(async () => (await ready()) === 200, 30_000, 'readiness to recover');
     await eventually(
       async () => {
-        for (const sms of pending) if ((await webhooks.sms(sms)).status === 200) pending.delete(sms);
+        for (const sms of pending) if ((await webhooks.sms(sms).catch(() => undefined))?.status === 200) pending.delete(sms);
         return pending.size === 0;
       },
       30_000,
