@@ -9,7 +9,8 @@
  *   npm run db:generate                      clients only
  *   npm run db:generate -- --migration add_incidents
  *
- * Everything runs offline: `prisma generate` and `prisma migrate diff` need no database.
+ * Everything runs offline and needs no database: `prisma generate` for the clients, Prisma's
+ * schema engine in WebAssembly for the migrations (scripts/schema-diff.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
@@ -28,13 +29,20 @@ function postgresSchema(text: string): string {
     '// GENERATED from prisma/schema.prisma by scripts/db-generate.ts. Do not edit.',
     text
       .replace('provider = "sqlite"', 'provider = "postgresql"')
-      .replace('"../src/db/generated/sqlite"', '"../../src/db/generated/postgres"')
-      .replace('"file:./dev.db"', '"postgresql://localhost/gateway"'),
+      .replace('"../src/db/generated/sqlite"', '"../../src/db/generated/postgres"'),
   ].join('\n');
 }
 
+/**
+ * The CLI looks for its native schema engine before any command and downloads it when missing,
+ * which fails offline. `prisma generate` never runs it, so any existing file satisfies the
+ * look-up (a path set by the caller is kept). Migrations are diffed without the CLI
+ * (scripts/schema-diff.ts).
+ */
+const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath };
+
 function prisma(args: string[]): string {
-  return execFileSync(prismaBin, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(prismaBin, args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 const text = readFileSync(source, 'utf8');
@@ -50,12 +58,13 @@ if (flag !== -1) {
     console.error('usage: npm run db:generate -- --migration <name> (lower case, digits, _)');
     process.exit(2);
   }
+  // Loaded only here: the WASM engine is a devDependency, and the postinstall needs only the clients.
+  const { schemaDiffSql } = await import('./schema-diff.js');
   for (const provider of providers) {
     const dir = join(root, 'prisma', 'migrations', provider.name);
     mkdirSync(dir, { recursive: true });
     const snapshot = join(dir, 'schema.snapshot.prisma');
-    const from = existsSync(snapshot) ? ['--from-schema-datamodel', snapshot] : ['--from-empty'];
-    const sql = prisma(['migrate', 'diff', ...from, '--to-schema-datamodel', provider.schema, '--script']);
+    const sql = await schemaDiffSql(existsSync(snapshot) ? snapshot : null, provider.schema);
     if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
       console.log(`${provider.name}: schema unchanged, no migration written`);
       continue;
