@@ -11,6 +11,8 @@ import { navigate } from '../router.ts';
 import { language, number, t, when } from '../i18n.ts';
 import { Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { countSegments } from '../../src/segments.ts';
+import { gsmLetters } from '../../src/sms-letters.ts';
+import { gsmPunctuation } from '../../src/sms-punctuation.ts';
 import { can, useSession } from '../session.ts';
 import { areasPath, type MapArea } from '../parts/area-map.tsx';
 import { broadcastState, type Waiting } from '../parts/broadcast-state.ts';
@@ -136,7 +138,8 @@ function Compose({ areas, topics, onCreated }: { areas: MapArea[]; topics: Topic
       <label>{t('announce.title')}<input name="title" required maxLength={200} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} /></label>
       {LANGS.map((lng) => {
         const text = texts[lng] ?? '';
-        const count = countSegments(text);
+        // Counted as SMS sends it (typographic punctuation and letters in their GSM-7 forms).
+        const count = countSegments(gsmLetters(gsmPunctuation(text)));
         return (
           <label>
             {t('announce.textIn', { language: t(`languages.${lng}`) })}

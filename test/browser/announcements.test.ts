@@ -59,7 +59,9 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await w.locator('textarea[name=text-en]').fill('x'.repeat(161));
       expect(await w.locator('[data-counter=en]').textContent()).toBe('161 characters · GSM-7 · 2 SMS segments');
       await w.locator('textarea[name=text-en]').fill('The bridge road is closed until Friday.');
-      await w.locator('textarea[name=text-fr]').fill('La route du pont est fermée jusqu’à vendredi.');
+      await w.locator('textarea[name=text-fr]').fill('Même la route du pont est fermée jusqu’à vendredi.');
+      // Counted as SMS sends it: the curly apostrophe and the ê take their GSM-7 forms.
+      expect(await w.locator('[data-counter=fr]').textContent()).toContain('GSM-7');
       await w.locator('textarea[name=text-ar]').fill('طريق الجسر مغلق حتى يوم الجمعة.');
       expect(await w.locator('[data-counter=ar]').textContent()).toContain('UCS-2');
       await w.locator('select[name=area]').selectOption('mbali');

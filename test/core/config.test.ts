@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readEnvironment } from '../../src/config.js';
 import { loadConfig } from '../../src/gateway.js';
+import { broadcastsCapability } from '../../src/broadcasts/index.js';
+import { parseQuietHours } from '../../src/broadcasts/settings.js';
+import { settingsOf } from '../../src/capability.js';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -68,5 +71,14 @@ describe('configuration', () => {
 
   it('treats an empty value as unset', () => {
     expect(loadConfig({ REDIS_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('keeps an empty value where the variable names it as a choice ("empty for none")', () => {
+    // BROADCAST_QUIET_HOURS: empty turns quiet hours off; unset keeps the default window.
+    const quietHours = (env: Record<string, string>) => parseQuietHours(settingsOf(broadcastsCapability(), loadConfig(env)).BROADCAST_QUIET_HOURS);
+    expect(quietHours({ BROADCAST_QUIET_HOURS: '' })).toBeNull();
+    expect(quietHours({})).not.toBeNull();
+    // Others still read an empty value as unset.
+    expect(loadConfig({ LOG_LEVEL: '' }).env.LOG_LEVEL).toBeUndefined();
   });
 });
