@@ -1,0 +1,31 @@
+/**
+ * The audit trail keeps the order things happened in: entries written in one step share their
+ * `at` (one transaction's clock), and the timeline and the export read them back in the order
+ * they were recorded, not in the order of a random id. (Issue 13: an exhausted ladder's "nobody
+ * acknowledged" came before the last level it told.)
+ */
+import { expect, it } from 'vitest';
+import { exportAudit, record, timeline } from '../../src/incidents/audit.js';
+import { fileReport, useIncidentGateway, type IncidentGateway } from './support.js';
+
+let gateway: IncidentGateway;
+useIncidentGateway((started) => (gateway = started));
+
+// Twelve entries with one time: a random tie-break keeps their order once in 12! (479 001 600).
+const ACTIONS = Array.from({ length: 12 }, (_, n) => `incident.step_${String(n).padStart(2, '0')}`);
+
+it('reads entries with the same time in the order they were recorded', async () => {
+  const { id } = await fileReport(gateway, {});
+  const at = new Date('2026-03-01T10:00:00.000Z');
+  // Recorded in an order that is neither alphabetical nor its reverse.
+  const order = [...ACTIONS.slice(6), ...ACTIONS.slice(0, 6).reverse()];
+  await gateway.db.$transaction(async (tx) => {
+    for (const action of order) await record(tx as never, { actor: 'system', action, subjectId: id, detail: {}, at });
+  });
+  const read = (await timeline(gateway.db, gateway.personalData, id)).filter((e) => e.at === at.toISOString()).map((e) => e.action);
+  expect(read).toEqual(order);
+
+  let exported = '';
+  for await (const chunk of exportAudit(gateway.db, 'jsonl', { since: at, until: new Date(at.getTime() + 1) })) exported += chunk;
+  expect(exported.trim().split('\n').map((line) => JSON.parse(line).action)).toEqual(order);
+});
