@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, query } from '../api.ts';
 import { t, when } from '../i18n.ts';
 import { ErrorLine, Loading, useLoad } from '../parts/common.tsx';
+import { auditActionKey } from '../parts/audit-action.ts';
 
 interface Entry { at: string; actor: string; actorName: string; action: string; subjectType: string; subjectId: string; subjectName: string }
 
@@ -47,7 +48,7 @@ export function Audit() {
               <tr data-action={e.action}>
                 <td>{when(e.at)}</td>
                 <td title={e.actor}>{e.actorName}</td>
-                <td>{t(`auditAction.${e.action.replace('.', '_')}`, { defaultValue: e.action })}</td>
+                <td>{t(auditActionKey(e.action), { defaultValue: e.action })}</td>
                 <td>{e.subjectId === '-' ? '—' : <>{t(`auditSubject.${e.subjectType}`, { defaultValue: e.subjectType })} {e.subjectType === 'incident' ? <a class="code" href={`/console/incidents/${encodeURIComponent(e.subjectName)}`}>{e.subjectName}</a> : e.subjectName}</>}</td>
               </tr>
             ))}</tbody>
