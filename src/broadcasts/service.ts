@@ -244,7 +244,18 @@ export class BroadcastService {
     if (row.status !== 'approved' && row.status !== 'scheduled') throw new BroadcastError(409, `the broadcast is ${row.status}; only an approved broadcast can be scheduled`, { status: row.status }, 'not_approved');
     const updated = await this.scheduleRow(row, at ?? now);
     await this.audit(actor, 'broadcast.schedule', id, { at: (at ?? now).toISOString() });
-    return broadcastView(updated);
+    return { ...broadcastView(updated), start: await this.startOf(row, at ?? now, now) };
+  }
+
+  /**
+   * What starting at `at` means for the recipients: how many there are, and how many are in their
+   * area's quiet hours then, held (a non-urgent announcement) until `heldUntil` (ISO 8601), when
+   * the last of those quiet hours ends. Told only for a start now; a later time is not estimated.
+   */
+  private async startOf(row: BroadcastRow, at: Date, now: Date): Promise<{ at: string; audience: number | null; held: number; heldUntil: string | null }> {
+    if (at.getTime() > now.getTime() || row.urgent) return { at: at.toISOString(), audience: row.audienceSize, held: 0, heldUntil: null };
+    const result = await this.estimateFor(specOf(row), announcementOf(row), row.urgent);
+    return { at: at.toISOString(), audience: result.audience, held: result.inQuietHoursNow, heldUntil: result.quietUntil };
   }
 
   private async scheduleRow(row: BroadcastRow, at: Date): Promise<BroadcastRow> {
