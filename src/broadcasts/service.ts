@@ -18,6 +18,7 @@ import { announcementOf, broadcastView, specOf, type BroadcastRow } from './mode
 import { topicName } from './keywords.js';
 import { FEEDBACK_MODES, type Announcement } from './render.js';
 import type { BroadcastSettings, QuietHours } from './settings.js';
+import { auditId } from '../audit-ids.js';
 
 /** A refused broadcast request: answered with its status by the admin API's error boundary. */
 export class BroadcastError extends HttpError {
@@ -285,7 +286,7 @@ export class BroadcastService {
   }
 
   async audit(actor: Actor, action: string, subjectId: string, detail: Record<string, unknown>, subjectType = 'broadcast'): Promise<void> {
-    await this.db.auditEntry.create({ data: { actor: `${actor.name} (${actor.tokenId})`, action, subjectType, subjectId, detail: JSON.stringify(detail) } });
+    await this.db.auditEntry.create({ data: { id: auditId(), actor: `${actor.name} (${actor.tokenId})`, action, subjectType, subjectId, detail: JSON.stringify(detail) } });
   }
 }
 

@@ -4,9 +4,9 @@
  * linked...) and every view of a report by staff. Rows are only ever created. Free text (notes,
  * questions, answers) is kept encrypted inside `detail` as `noteEnc`; exports leave it out.
  */
-import { monotonicFactory } from 'ulid';
 import type { Db } from '../db/client.js';
 import type { PersonalData } from '../personal-data.js';
+import { auditId } from '../audit-ids.js';
 
 /** Who did something: `responder:<id>`, `token:<id>`, `user:<id>`, `cli:<name>` or `system`. */
 export type Actor = string;
@@ -23,19 +23,11 @@ export interface AuditInput {
   at: Date;
 }
 
-/**
- * Ids that sort in the order entries are written (ULIDs from one monotonic factory: strictly
- * increasing within this process, even in the same millisecond). Entries written together share
- * their `at` (one transaction's clock), and readers order by (at, id): a random id would shuffle
- * them, and a timeline would show "nobody acknowledged" before the last level it was told.
- */
-const nextId = monotonicFactory();
-
 /** Appends one entry; entries with the same `at` are read back in the order they were recorded. */
 export async function record(db: Db, entry: AuditInput): Promise<void> {
   await db.auditEntry.create({
     data: {
-      id: nextId(),
+      id: auditId(),
       actor: entry.actor,
       action: entry.action,
       subjectType: entry.subjectType ?? 'incident',

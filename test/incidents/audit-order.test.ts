@@ -2,8 +2,11 @@
  * The audit trail keeps the order things happened in: entries written in one step share their
  * `at` (one transaction's clock), and the timeline and the export read them back in the order
  * they were recorded, not in the order of a random id. (Issue 13: an exhausted ladder's "nobody
- * acknowledged" came before the last level it told.)
+ * acknowledged" came before the last level it told.) Every audit write in the sources takes its
+ * id from src/audit-ids.ts, so the order holds for every feature's entries.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { exportAudit, record, timeline } from '../../src/incidents/audit.js';
 import { fileReport, useIncidentGateway, type IncidentGateway } from './support.js';
@@ -28,4 +31,15 @@ it('reads entries with the same time in the order they were recorded', async () 
   let exported = '';
   for await (const chunk of exportAudit(gateway.db, 'jsonl', { since: at, until: new Date(at.getTime() + 1) })) exported += chunk;
   expect(exported.trim().split('\n').map((line) => JSON.parse(line).action)).toEqual(order);
+});
+
+it('gives every audit write in the sources an ordered id', () => {
+  const src = join(import.meta.dirname, '..', '..', 'src');
+  const writes: string[] = [];
+  for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.includes('generated'))) {
+    const text = readFileSync(join(src, file), 'utf8');
+    for (const m of text.matchAll(/auditEntry\.create\(\{\s*data:\s*\{([^}]*)/g)) writes.push(`${file}: ${/\bid: auditId\(\)/.test(m[1]!) ? 'ordered' : 'random'}`);
+  }
+  expect(writes.length).toBeGreaterThanOrEqual(7);
+  expect(writes.filter((w) => w.endsWith('random'))).toEqual([]);
 });
