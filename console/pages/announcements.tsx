@@ -205,15 +205,15 @@ function List({ items, empty }: { items: BroadcastView[]; empty: string }) {
   if (items.length === 0) return <p class="muted">{empty}</p>;
   return (
     <div class="table-wrap">
-      <table>
+      <table class="cards">
         <thead><tr><th>{t('announce.title')}</th><th>{t('announce.status')}</th><th>{t('announce.by')}</th><th>{t('announce.created')}</th></tr></thead>
         <tbody>
           {items.map((b) => (
             <tr data-broadcast={b.id}>
-              <td><a href={`/console/announcements/${b.id}`}>{b.title}</a></td>
-              <td><StateBadge broadcast={b} waiting={b.waiting ?? null} /></td>
-              <td>{b.createdBy.name}</td>
-              <td>{when(b.createdAt)}</td>
+              <td data-label={t('announce.title')}><a href={`/console/announcements/${b.id}`} dir="auto">{b.title}</a></td>
+              <td data-label={t('announce.status')}><StateBadge broadcast={b} waiting={b.waiting ?? null} /></td>
+              <td data-label={t('announce.by')}><bdi>{b.createdBy.name}</bdi></td>
+              <td data-label={t('announce.created')}>{when(b.createdAt)}</td>
             </tr>
           ))}
         </tbody>

@@ -41,6 +41,8 @@ describe('quiet hours in a broadcast', () => {
     clock.set(START);
     const preview = await api(gateway, tokens.broadcaster, 'POST', '/broadcasts/preview', { title: 'Market', texts: { en: 'Market day moved to Thursday.' } });
     expect(preview.body.estimate.inQuietHoursNow).toBe(1);
+    // Kanzi's quiet hours end at 07:00 there (04:00 UTC).
+    expect(preview.body.estimate.quietUntil).toBe('2026-03-10T04:00:00.000Z');
     const sentAt = Date.now();
     await sendBroadcast(gateway, tokens, { title: 'Market', texts: { en: 'Market day moved to Thursday.' } });
     await eventually(async () => (await inbox(gateway, 'east')).length === 1, 5_000, 'east delivery');
@@ -48,6 +50,18 @@ describe('quiet hours in a broadcast', () => {
     expect(await inbox(gateway, 'kanzi')).toEqual([]);
     await eventually(async () => (await inbox(gateway, 'kanzi')).length === 1, 10_000, 'kanzi delivery after quiet hours');
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('answers "send now" with who is held by quiet hours, and until when', async () => {
+    clock.set(START);
+    const created = await api(gateway, tokens.broadcaster, 'POST', '/broadcasts', { title: 'Clinic', texts: { en: 'The clinic opens at nine.' } });
+    const id = created.body.broadcast.id as string;
+    expect((await api(gateway, tokens.approver, 'POST', `/broadcasts/${id}/approve`)).status).toBe(200);
+    const now = await api(gateway, tokens.broadcaster, 'POST', `/broadcasts/${id}/schedule`, {});
+    expect(now.status).toBe(200);
+    expect(now.body.start).toMatchObject({ audience: 2, held: 1, heldUntil: '2026-03-10T04:00:00.000Z' });
+    expect(Date.parse(now.body.start.at)).toBeGreaterThanOrEqual(START.getTime());
+    expect(now.body.status).toBe('scheduled');
   });
 
   it('sends an urgent alert at once, quiet hours or not', async () => {
