@@ -1,13 +1,13 @@
 /**
- * Webhooks stored one by one (`ingest` in src/inbound/ingest.ts): a Telegram sender over its rate
- * limit is stored with its processing deferred, not refused (see webhook-abuse.test.ts). Seen from
- * outside, through signed webhooks, the database and /metrics:
- * - a deferred update is acknowledged, counted "queued" and left unprocessed for now; its repeat is
- *   acknowledged, counted "duplicate", stored once and still not processed early;
- * - when the database refuses to store an update with an error that is not a repeated key, the
+ * What becomes of a Telegram webhook's update, seen from outside through signed webhooks, the
+ * database and /metrics (gateway_inbound_messages_total), on both roads to storage: in a batch
+ * (src/inbound/ingest-batch.ts), and one by one (`ingest`, src/inbound/ingest.ts) when its sender
+ * is over the rate limit (stored with its processing deferred, not refused: webhook-abuse.test.ts).
+ * - A new update is acknowledged and counted "queued"; its repeat is acknowledged, counted
+ *   "duplicate" and stored once. A deferred one is left unprocessed for now, even when repeated.
+ * - When the database refuses to store an update with an error that is not a repeated key, the
  *   webhook is not acknowledged (5xx, so Telegram delivers it again) and nothing is counted; the
- *   delivery after the database takes it back is stored once. The same holds for an update under
- *   the limit, stored in a batch (src/inbound/ingest-batch.ts).
+ *   delivery after the database takes it back is stored once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telegramUpdates } from '../fakes/telegram-api.js';
@@ -23,8 +23,8 @@ let gateway: TestGateway;
 let webhooks: GatewayWebhooks;
 beforeAll(async () => {
   providers = await startProviders(['telegram']);
-  // One update per chat and minute: a chat's second update is over the limit.
-  gateway = await startTestGateway({ ...providers.env, WEBHOOK_SENDER_MAX: '1', WEBHOOK_SENDER_WINDOW_SECONDS: '60', METRICS_TOKEN: TOKEN });
+  // Two updates per chat and minute: a chat's third update is over the limit.
+  gateway = await startTestGateway({ ...providers.env, WEBHOOK_SENDER_MAX: '2', WEBHOOK_SENDER_WINDOW_SECONDS: '60', METRICS_TOKEN: TOKEN });
   webhooks = webhooksTo(gateway.url);
 });
 afterAll(async () => {
@@ -64,6 +64,7 @@ async function post(update: unknown): Promise<number> {
 describe('an update over the sender limit, stored on its own', () => {
   it('is acknowledged, counted queued and not processed yet; its repeat is counted duplicate and stored once', async () => {
     const chat = 7301;
+    expect(await post(telegramUpdates.text(chat, 'hi', { updateId: 930100, languageCode: 'en' }))).toBe(200);
     expect(await post(telegramUpdates.text(chat, 'hi', { updateId: 930101, languageCode: 'en' }))).toBe(200);
     await waitForIdle(gateway);
     const answered = repliesTo(chat).length;
@@ -80,6 +81,7 @@ describe('an update over the sender limit, stored on its own', () => {
 
   it('is not acknowledged while the database refuses it, and stored once when the database takes it again', async () => {
     const chat = 7302;
+    expect(await post(telegramUpdates.text(chat, 'hi', { updateId: 930200, languageCode: 'en' }))).toBe(200);
     expect(await post(telegramUpdates.text(chat, 'hi', { updateId: 930201, languageCode: 'en' }))).toBe(200);
     const over = telegramUpdates.text(chat, 'hello again', { updateId: 930202, languageCode: 'en' });
     const refused = await refuseMessage(gateway, '930202');
@@ -96,6 +98,14 @@ describe('an update over the sender limit, stored on its own', () => {
 });
 
 describe('an update under the limit, stored in a batch', () => {
+  it('is acknowledged and counted queued; its repeat is counted duplicate and stored once', async () => {
+    const update = telegramUpdates.text(7304, 'hi', { updateId: 930401, languageCode: 'en' });
+    expect(await countsMovedBy(async () => expect(await post(update)).toBe(200))).toEqual({ queued: 1 });
+    expect(await countsMovedBy(async () => expect(await post(update)).toBe(200))).toEqual({ duplicate: 1 });
+    await waitForIdle(gateway);
+    expect((await storedWith(930401)).map((m) => m.status)).toEqual(['processed']);
+  });
+
   it('is not acknowledged while the database refuses it, nor counted, and stored once when the database takes it again', async () => {
     const chat = 7303;
     const update = telegramUpdates.text(chat, 'hi', { updateId: 930301, languageCode: 'en' });
@@ -108,6 +118,7 @@ describe('an update under the limit, stored in a batch', () => {
     await refused.lift();
     // Telegram's next delivery of the same update.
     expect(await countsMovedBy(async () => expect(await post(update)).toBe(200))).toEqual({ queued: 1 });
-    expect(await storedWith(930301)).toHaveLength(1);
+    await waitForIdle(gateway);
+    expect((await storedWith(930301)).map((m) => m.status)).toEqual(['processed']);
   });
 });
