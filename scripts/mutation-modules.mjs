@@ -18,6 +18,7 @@ export const MODULES = {
     // run); delivery-status covers applyStatus instead. Not two-web-processes: on SQLite the second
     // batch waits for the first and sees its rows, so it never reaches the fallback there.
     tests: [
+      'test/channels/ingest-batch.test.ts',
       'test/channels/ingest-outcomes.test.ts',
       'test/channels/telegram-language.test.ts',
       'test/channels/dedupe.test.ts',
