@@ -5,11 +5,13 @@
  * database and queues, as a second web process has; the gateway's workers answer at the fake
  * Telegram API. In one batch: a known sender's new message, two new senders, a repeat within the
  * batch and a repeat of a message stored before. Each event gets its own outcome, each message is
- * stored once under its own sender, and each sender is answered in their own chat.
+ * stored once under its own sender, each sender is answered in their own chat, and no job is
+ * queued for a message that is not there (it would fail, and wait in the dead-letter list).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../../src/channels/adapter.js';
 import { createIngestBatcher, type IngestBatcher } from '../../src/inbound/ingest-batch.js';
+import { listDeadLetters } from '../../src/jobs/dead-letter.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
 import { startProviders, type Providers } from '../support/providers.js';
@@ -74,5 +76,6 @@ describe('a batch of several events', () => {
     }
     expect(await gateway.db.contactIdentity.count({ where: { channel: 'telegram' } })).toBe(4);
     expect((await gateway.db.contact.findUniqueOrThrow({ where: { id: (await identityOf(7603))!.contactId } })).language).toBe('fr');
+    expect(await listDeadLetters(gateway.queues)).toEqual([]);
   });
 });
