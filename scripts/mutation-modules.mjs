@@ -9,13 +9,26 @@ export const MODULES = {
     tests: ['test/core/consent.test.ts', 'test/core/console-pipeline.test.ts'],
   },
   ingest: {
-    // Webhooks are stored in batches (ingest-batch.ts); ingest.ts stores the polled channels' events
-    // and the events of a batch that met a unique key, and applies delivery reports.
+    // Webhooks are stored in batches (ingest-batch.ts); ingest.ts stores the polled channels' events,
+    // the webhooks of a sender over its rate limit and the events of a batch that met a unique key,
+    // and applies delivery reports.
     mutate: ['src/inbound/ingest.ts', 'src/inbound/ingest-batch.ts'],
-    // Not e2e-channels: every one of its 22 tests posts webhooks, so each surviving batch mutant
-    // ran them all (a two-hour run); delivery-status covers applyStatus instead.
-    // console-pipeline left out too: dedupe and ingest-burst cover the batched path.
-    tests: ['test/channels/dedupe.test.ts', 'test/channels/ingest-burst.test.ts', 'test/channels/polled-ingest.test.ts', 'test/channels/delivery-status.test.ts'],
+    // All in-process (a gateway in a child process never sees the mutant). Not e2e-channels: every
+    // one of its 22 tests posts webhooks, so each surviving batch mutant ran them all (a two-hour
+    // run); delivery-status covers applyStatus instead. Not two-web-processes: on SQLite the second
+    // batch waits for the first and sees its rows, so it never reaches the fallback there.
+    tests: [
+      'test/channels/ingest-batch.test.ts',
+      'test/channels/ingest-outcomes.test.ts',
+      'test/channels/telegram-language.test.ts',
+      'test/channels/dedupe.test.ts',
+      'test/channels/ingest-burst.test.ts',
+      'test/channels/polled-ingest.test.ts',
+      'test/channels/polled-ingest-outages.test.ts',
+      'test/core/redis-outage.test.ts',
+      'test/channels/delivery-status.test.ts',
+      'test/protection/telegram-clear.test.ts',
+    ],
   },
   pacer: {
     mutate: ['src/outbound/pacer.ts'],
