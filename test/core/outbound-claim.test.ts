@@ -170,6 +170,18 @@ describe('the claim: a message is sent only while it is still queued', () => {
     expect((await message(cancelled!.id)).status).toBe('cancelled');
   });
 
+  it('leaves a settled message as it is, even when its contact has stopped or been erased since', async () => {
+    const [cancelled] = await write('sms', '+15550300004', ['cancelled, then the contact stopped'], { enqueue: false });
+    const [sent] = await write('sms', '+15550300005', ['sent, then the contact was erased'], { enqueue: false });
+    await gateway.db.message.update({ where: { id: cancelled!.id }, data: { status: 'cancelled' } });
+    await stopIdentity(gateway.db, (await message(cancelled!.id)).identityId!);
+    await gateway.db.message.update({ where: { id: sent!.id }, data: { status: 'sent', identityId: null } });
+    await enqueueAll(gateway.queues, [cancelled!, sent!]);
+    await waitForIdle(gateway);
+    expect(await message(cancelled!.id)).toMatchObject({ status: 'cancelled', errorCode: null });
+    expect(await message(sent!.id)).toMatchObject({ status: 'sent', errorCode: null });
+  });
+
   it('does not send a message cancelled while its job waited for the channel pace', async () => {
     // 16 messages at 20 per second: all jobs start at once, and most wait for their slot.
     const addresses = Array.from({ length: 16 }, (_, i) => `+155503101${String(i).padStart(2, '0')}`);
@@ -206,6 +218,19 @@ describe('pace and gap', () => {
     expect(addresses.map((a) => smsTo(a).length)).toEqual([1, 1, 1, 1]);
     // The last request arrived while every earlier one was still waiting for its answer.
     expect(unansweredAtLast).toBe(addresses.length);
+  });
+
+  it('reports how long each send waited for the pace, in seconds', async () => {
+    const addresses = Array.from({ length: 6 }, (_, i) => `+15550303${String(i).padStart(3, '0')}`);
+    const sample = async (name: string) => (await metric(name)).get('channel=sms') ?? 0;
+    const [count, sum] = [await sample('gateway_pacing_wait_seconds_count'), await sample('gateway_pacing_wait_seconds_sum')];
+    for (const address of addresses) await write('sms', address, ['Queue at the clinic is short now.']);
+    await waitForIdle(gateway);
+    expect((await sample('gateway_pacing_wait_seconds_count')) - count).toBe(addresses.length);
+    // Six sends at 20 per second: the last waited about a quarter of a second, all together well under a minute.
+    const waited = (await sample('gateway_pacing_wait_seconds_sum')) - sum;
+    expect(waited).toBeGreaterThan(0);
+    expect(waited).toBeLessThan(60);
   });
 
   it('spaces two messages to one chat by the gap, while another chat goes on', async () => {
@@ -301,6 +326,16 @@ describe('per-address order', () => {
     expect((await message(first!.id)).status).toBe('queued');
     await gateway.db.message.update({ where: { id: first!.id }, data: { status: 'failed' } });
   });
+
+  it('a message whose predecessor was deleted goes at once', async () => {
+    const address = '+15550300023';
+    const [first] = await write('sms', address, ['deleted predecessor'], { enqueue: false });
+    const [second] = await write('sms', address, ['goes on its own'], { enqueue: false });
+    await gateway.db.message.delete({ where: { id: first!.id } });
+    await enqueueAll(gateway.queues, [second!]);
+    await waitForIdle(gateway);
+    expect(smsTo(address).map((m) => m.form.Body)).toEqual(['goes on its own']);
+  });
 });
 
 describe('send failures, by class', () => {
@@ -330,7 +365,7 @@ describe('send failures, by class', () => {
     expect(await message(row!.id)).toMatchObject({ status: 'failed', errorCode: '21610' });
     const identity = await gateway.db.contactIdentity.findUniqueOrThrow({ where: { id: (await message(row!.id)).identityId! } });
     expect(identity.stoppedAt).not.toBeNull();
-    expect(await deadLetterOf(row!.id)).toMatchObject({ attempts: 1 });
+    expect(await deadLetterOf(row!.id)).toMatchObject({ attempts: 1, reason: expect.stringMatching(/stopped/) });
     const [later] = await write('sms', address, ['a later one']);
     await waitForIdle(gateway);
     expect(smsTo(address)).toHaveLength(1);
@@ -346,7 +381,7 @@ describe('send failures, by class', () => {
     const failed = await message(row!.id);
     expect(failed).toMatchObject({ status: 'failed', errorCode: '21211' });
     expect(failed.errorMessage).toMatch(/400/);
-    expect(await deadLetterOf(row!.id)).toMatchObject({ attempts: 1 });
+    expect(await deadLetterOf(row!.id)).toMatchObject({ attempts: 1, reason: expect.stringMatching(/rejected/) });
   });
 
   it('transient: retried with the error shown meanwhile, and the error cleared once sent', async () => {
@@ -472,6 +507,7 @@ describe('reconciliation of a send cut mid-call', () => {
     expect(await message(id)).toMatchObject({ status: 'sent', providerId: sid, encoding: 'GSM-7', segments: 1, errorCode: null });
     expect((await message(id)).sentAt).not.toBeNull();
     expect(moved).toEqual({ reconciled: 1 });
+    expect(logs.some((l) => l.level === 30 && l.messageId === id && l.reconciled === 'sent' && /found at the provider/.test(l.msg))).toBe(true);
   });
 
   it('not at the provider: sent again, once', async () => {
@@ -481,6 +517,7 @@ describe('reconciliation of a send cut mid-call', () => {
     expect(smsTo(address)).toHaveLength(1);
     expect(readBacksFor(address)).toHaveLength(1);
     expect(await message(id)).toMatchObject({ status: 'sent', providerId: smsTo(address)[0]!.sid });
+    expect(logs.some((l) => l.level === 30 && l.messageId === id && l.reconciled === 'not_sent' && /not found at the provider/.test(l.msg))).toBe(true);
   });
 
   it('the same text already recorded for another of our messages is not taken for this one', async () => {
@@ -506,7 +543,7 @@ describe('reconciliation of a send cut mid-call', () => {
     const id = await interrupted('sms', address, 'Answer lost, then the worker died.', { updatedAt: new Date(Date.now() + 90_000), errorCode: 'ETIMEDOUT' });
     await waitForIdle(gateway);
     expect(smsTo(address)).toHaveLength(1);
-    expect(await message(id)).toMatchObject({ status: 'sent', providerId: sid });
+    expect(await message(id)).toMatchObject({ status: 'sent', providerId: sid, errorCode: null, errorMessage: null });
   });
 
   it('without a lost answer, a provider message from before the claim is not ours: sent again', async () => {
@@ -542,6 +579,7 @@ describe('reconciliation of a send cut mid-call', () => {
     expect(readBacksFor(address)).toHaveLength(ATTEMPTS);
     expect(smsTo(address)).toHaveLength(0);
     expect(await message(id)).toMatchObject({ status: 'unconfirmed', errorCode: 'interrupted' });
+    expect((await deadLetterOf(id))?.reason).toMatch(/interrupted/);
     expect(moved).toEqual({ unconfirmed: 1 });
     expect(logs.some((l) => l.level === 40 && /left for a person/.test(l.msg) && l.messageId === id)).toBe(true);
   });
