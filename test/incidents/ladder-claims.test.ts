@@ -239,6 +239,10 @@ describe('the acknowledgement timeout', () => {
     expect(await own.getState()).toBe('delayed');
     expect(await gateway.queues.timers.getJobState(escalateTimerId(incident.id, 0, 1))).toBe('unknown');
     expect(own.data).toEqual({ kind: ACK_TIMEOUT, incidentId: incident.id, round: 1 });
+    // The step the acknowledgement replaced, taken by a worker just before, runs late: nothing.
+    await escalate(incident.id, 0, 1);
+    expect(await ladder(incident.id)).toHaveLength(2);
+    expect(await escalationOf(incident.id)).toMatchObject({ timerKind: 'ack_timeout', round: 1 });
     // A timeout of another round changes nothing.
     await ackTimeout(incident.id, 0);
     expect((await gateway.db.incident.findUniqueOrThrow({ where: { id: incident.id } })).status).toBe('acknowledged');
