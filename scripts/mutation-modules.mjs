@@ -33,11 +33,12 @@ export const MODULES = {
   },
   fanout: {
     mutate: ['src/broadcasts/fanout.ts'],
-    // fanout runs the fan-out itself on one gateway (7 tests, ~15 s); recipients meets rows that
-    // exist already (the unique-violation recovery). Not targeting (the audience query's own test),
-    // cancel (the cancel route and the outbound worker; a runner meeting a moved cursor is in
-    // fanout), quiet-hours (fanout holds and releases the same recipients, urgent included).
-    tests: ['test/broadcasts/fanout.test.ts', 'test/broadcasts/recipients.test.ts'],
+    // fanout runs the fan-out itself on one gateway (8 tests, ~15 s), rows that exist already
+    // (the unique-violation recovery) included, so a mutant costs one gateway start. Not
+    // recipients (that recovery through the API, in fanout too), targeting (the audience query's
+    // own test), cancel (the cancel route and the outbound worker; a runner meeting a moved
+    // cursor is in fanout), quiet-hours (fanout holds and releases the same recipients).
+    tests: ['test/broadcasts/fanout.test.ts'],
   },
   signatures: {
     mutate: ['bots/slack/signature.ts', 'bots/telegram/verify.ts', 'bots/twilio-sms/webhooks.ts'],

@@ -204,6 +204,38 @@ describe('a fan-out', () => {
   });
 });
 
+describe('a fan-out that meets rows written already', () => {
+  it('keeps the row it finds, writes the others, and each recipient hears it once', async () => {
+    const topic = newTopic();
+    const refs = [];
+    for (const name of ['a', 'b', 'c']) refs.push({ name, ...(await addContact(gateway, { address: `${topic}-${name}`, language: 'en', topics: [topic] })) });
+    const id = await broadcast(topic);
+    // What a runner that lost its lock left for the second recipient (its job never added).
+    const left = await gateway.db.message.create({
+      data: {
+        dedupeKey: broadcastDedupeKey(id, refs[1]!.contactId),
+        direction: 'out',
+        channel: 'console',
+        contactId: refs[1]!.contactId,
+        identityId: refs[1]!.identityId,
+        bodyEnc: gateway.personalData.encrypt(JSON.stringify({ type: 'text', text: 'Water point repaired.' })),
+        status: 'queued',
+        kind: 'broadcast',
+        causeId: id,
+        broadcastId: id,
+      },
+    });
+    await runFanout(fanoutDeps({ BROADCAST_PAGE_SIZE: 10 }), id);
+    expect(await gateway.db.broadcast.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'dispatched', written: 3 });
+    const rows = await rowsOf(id);
+    expect(rows).toHaveLength(3);
+    expect(rows.filter((r) => r.contactId === refs[1]!.contactId).map((r) => r.id)).toEqual([left.id]);
+    await waitForIdle(gateway);
+    for (const ref of refs) expect(await inbox(gateway, `${topic}-${ref.name}`)).toEqual(['Water point repaired.']);
+    expect((await gateway.db.message.findUniqueOrThrow({ where: { id: left.id } })).status).not.toBe('queued');
+  });
+});
+
 describe('release times', () => {
   it('releases a channel recipients in windows of what it sends in one', async () => {
     const topic = newTopic();

@@ -117,6 +117,13 @@ describe('starting an escalation', () => {
     expect(next!.opts.delay).toBeLessThanOrEqual(10 * MINUTE);
   });
 
+  it('tells an anonymous reporter nothing and records no notice to them', async () => {
+    const incident = await fileReport(gateway, { severity: 'critical', reporter: null });
+    expect(await ladder(incident.id)).toEqual([[0, 0]]);
+    expect(await auditOf(gateway.db, incident.id, 'incident.routed')).toHaveLength(1);
+    expect(await auditOf(gateway.db, incident.id, 'incident.reporter_notified')).toEqual([]);
+  });
+
   it('in quiet hours, tells nobody yet and sets the first step for the end of the quiet hours', async () => {
     // 23:00 in Kanzi (Africa/Nairobi, UTC+3): quiet until 07:00, 8 hours on.
     gateway.clock.set(new Date('2025-03-04T20:00:00Z'));
@@ -265,11 +272,14 @@ describe('the acknowledgement timeout', () => {
     expect(await ladder(incident.id)).toHaveLength(3);
   });
 
-  it('re-opens an incident acknowledged at the first level at the first level', async () => {
+  it('re-opens an incident acknowledged at the first level at the first level, and its duplicates with it', async () => {
     const kanzi1 = new Person(gateway, 'kanzi-1');
     const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });
+    const duplicate = await fileUnstarted();
+    await gateway.db.incident.update({ where: { id: duplicate.id }, data: { duplicateOfId: incident.id } });
     await kanzi1.next(notificationAbout(incident.caseCode));
     expect(await kanzi1.ask(`ACK ${incident.caseCode}`)).toContain(`You acknowledged ${incident.caseCode}`);
+    expect((await gateway.db.incident.findUniqueOrThrow({ where: { id: duplicate.id } })).status).toBe('acknowledged');
     await eventually(() => gateway.queues.timers.getJob(ackTimerId(incident.id, 0)), 5000, 'the acknowledgement timeout');
     expect(await gateway.queues.timers.getJobState(escalateTimerId(incident.id, 1, 0))).toBe('unknown');
     await ackTimeout(incident.id, 0);
@@ -280,6 +290,9 @@ describe('the acknowledgement timeout', () => {
       [0, 1],
     ]);
     expect(await escalationOf(incident.id)).toMatchObject({ level: 1, round: 1, triggerRound: 1, trigger: 'retriggered', timerKind: 'escalate' });
+    // The duplicate follows its primary.
+    expect(await gateway.db.incident.findUniqueOrThrow({ where: { id: duplicate.id } })).toMatchObject({ status: 'open', acknowledgedBy: null, acknowledgedAt: null });
+    expect((await auditOf(gateway.db, duplicate.id, 'incident.retriggered')).map((r) => r.detail)).toEqual([{ via: incident.id }]);
   });
 
   it('ends the timer and re-opens nothing when the incident is no longer acknowledged', async () => {
