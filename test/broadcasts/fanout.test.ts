@@ -176,7 +176,7 @@ describe('a fan-out', () => {
 
   it('resumed after a crash, re-adds the jobs of the rows it wrote and writes on from its cursor', async () => {
     const topic = newTopic();
-    const refs = [];
+    const refs: { name: string; contactId: string; identityId: string }[] = [];
     for (const name of ['a', 'b', 'c']) refs.push({ name, ...(await addContact(gateway, { address: `${topic}-${name}`, language: 'en', topics: [topic] })) });
     refs.sort((x, y) => x.contactId.localeCompare(y.contactId));
     const first = refs[0]!;
@@ -207,7 +207,7 @@ describe('a fan-out', () => {
 describe('a fan-out that meets rows written already', () => {
   it('keeps the row it finds, writes the others, and each recipient hears it once', async () => {
     const topic = newTopic();
-    const refs = [];
+    const refs: { name: string; contactId: string; identityId: string }[] = [];
     for (const name of ['a', 'b', 'c']) refs.push({ name, ...(await addContact(gateway, { address: `${topic}-${name}`, language: 'en', topics: [topic] })) });
     const id = await broadcast(topic);
     // What a runner that lost its lock left for the second recipient (its job never added).
