@@ -102,13 +102,15 @@ async function fileUnstarted(severity: 'critical' | 'medium' = 'critical'): Prom
 
 describe('starting an escalation', () => {
   it('tells the first level in the call that starts it, records the routing, and waits the level delay for the next', async () => {
-    const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });
+    const reporter = new Person(gateway, 'claims-reporter-1');
+    const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi', reporter: reporter.address });
     // No waiting: the first level was told in the start's own transaction.
     expect(await ladder(incident.id)).toEqual([[0, 0]]);
     const [routed] = await auditOf(gateway.db, incident.id, 'incident.routed');
     expect(routed!.detail).toMatchObject({ policy: 'claims', severity: 'critical', category: 'violence', areaId: 'kanzi' });
     expect(Date.parse(routed!.detail.firstStepAt as string)).toBe(routed!.at.getTime());
     expect((await auditOf(gateway.db, incident.id, 'incident.reporter_notified')).map((r) => r.detail)).toEqual([{ what: 'received' }]);
+    expect(await reporter.next(incident.caseCode)).toBe(`Your report ${incident.caseCode} has been passed to the responders for your area.`);
     expect(await escalationOf(incident.id)).toMatchObject({ level: 1, round: 0, notifiedLevel: 0, timerKind: 'escalate' });
     const next = await gateway.queues.timers.getJob(escalateTimerId(incident.id, 1, 0));
     expect(await next!.getState()).toBe('delayed');
@@ -128,8 +130,11 @@ describe('starting an escalation', () => {
     // 23:00 in Kanzi (Africa/Nairobi, UTC+3): quiet until 07:00, 8 hours on.
     gateway.clock.set(new Date('2025-03-04T20:00:00Z'));
     try {
-      const incident = await fileReport(gateway, { severity: 'medium', areaId: 'kanzi' });
+      const reporter = new Person(gateway, 'claims-reporter-2');
+      const incident = await fileReport(gateway, { severity: 'medium', areaId: 'kanzi', reporter: reporter.address });
       expect(await ladder(incident.id)).toEqual([]);
+      // Each reporter hears of their own report.
+      expect(await reporter.next(incident.caseCode)).toBe(`Your report ${incident.caseCode} has been passed to the responders for your area.`);
       expect(await escalationOf(incident.id)).toMatchObject({ level: 0, round: 0, timerKind: 'escalate', timerAt: new Date('2025-03-05T04:00:00Z') });
       const first = await gateway.queues.timers.getJob(escalateTimerId(incident.id, 0, 0));
       expect(await first!.getState()).toBe('delayed');
@@ -309,15 +314,18 @@ describe('the acknowledgement timeout', () => {
     expect(await ladder(incident.id)).toEqual([[0, 0]]);
   });
 
-  it('is removed when the incident is resolved', async () => {
+  it('is removed when the incident is resolved, and the rest of the resolution goes on', async () => {
     const kanzi1 = new Person(gateway, 'kanzi-1');
-    const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });
+    const reporter = new Person(gateway, 'claims-reporter-3');
+    const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi', reporter: reporter.address });
     await kanzi1.next(notificationAbout(incident.caseCode));
     await kanzi1.ask(`ACK ${incident.caseCode}`, 'You acknowledged');
     await eventually(async () => (await gateway.queues.timers.getJobState(ackTimerId(incident.id, 0))) === 'delayed', 5000, 'the acknowledgement timeout');
     expect(await kanzi1.ask(`RESOLVED ${incident.caseCode} calm again`)).toContain(`${incident.caseCode} is resolved`);
     await eventually(async () => (await gateway.queues.timers.getJobState(ackTimerId(incident.id, 0))) === 'unknown', 5000, 'the timeout removed');
     expect(await escalationOf(incident.id)).toMatchObject({ timerKind: null, timerAt: null });
+    // With no timer to add, the work after the commit still tells the reporter.
+    expect(await reporter.next('has been resolved')).toBe(`Your report ${incident.caseCode} has been resolved. Thank you for reporting.`);
   });
 });
 
