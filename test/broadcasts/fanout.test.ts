@@ -119,6 +119,9 @@ describe('a fan-out', () => {
       expect(job!.opts.delay ?? 0).toBe(0);
     }
     await waitForIdle(gateway);
+    // One send job per message, each naming its message.
+    const jobs = await gateway.queues.outbound('console').getJobs(['completed', 'failed', 'waiting', 'delayed', 'prioritized', 'active']);
+    expect(jobs.filter((job) => !job.data.messageId)).toEqual([]);
     expect(await inbox(gateway, `${topic}-a`)).toEqual(['Water point repaired.']);
     expect(await inbox(gateway, `${topic}-b`)).toEqual(["Point d'eau réparé."]);
     expect(await inbox(gateway, `${topic}-c`)).toEqual([]);
@@ -237,6 +240,38 @@ describe('a fan-out that meets rows written already', () => {
 });
 
 describe('release times', () => {
+  it('resumed long after its start, releases at once the windows that have passed and keeps the release time of the rows written', async () => {
+    const topic = newTopic();
+    const people = await smsRecipients(topic, 4);
+    const contacts = [...people].sort((x, y) => x.contactId.localeCompare(y.contactId));
+    const first = contacts[0]!;
+    const identity = await gateway.db.contactIdentity.findFirstOrThrow({ where: { contactId: first.contactId, channel: 'sms' } });
+    // Started 10 s ago; the first page written, its row released 3 s from now, its job lost.
+    const id = await broadcast(topic, { status: 'sending', cursor: first.contactId, startedAt: new Date(Date.now() - 10_000) });
+    await gateway.db.broadcast.update({ where: { id }, data: { written: 1, channelCounts: JSON.stringify({ sms: 1 }) } });
+    const body = gateway.personalData.encrypt(JSON.stringify({ type: 'text', text: 'Water point repaired.' }));
+    const written = await gateway.db.message.create({
+      data: { dedupeKey: broadcastDedupeKey(id, first.contactId), direction: 'out', channel: 'sms', contactId: first.contactId, identityId: identity.id, bodyEnc: body, status: 'queued', kind: 'broadcast', causeId: id, broadcastId: id, createdAt: new Date(Date.now() + 3000) },
+    });
+    // A queued row of another broadcast, cancelled: not this run's to send.
+    const other = await broadcast(topic, { status: 'cancelled' });
+    const foreign = await gateway.db.message.create({
+      data: { dedupeKey: broadcastDedupeKey(other, first.contactId), direction: 'out', channel: 'sms', contactId: first.contactId, identityId: identity.id, bodyEnc: body, status: 'queued', kind: 'broadcast', causeId: other, broadcastId: other },
+    });
+
+    expect(await runFanout(fanoutDeps(), id)).toBe(3);
+    const resent = await sendJob(written.id, 'sms');
+    expect(resent!.opts.delay).toBeGreaterThan(1500);
+    expect(resent!.opts.delay).toBeLessThanOrEqual(3000);
+    // Windows 1 and 2 (1 s and 2 s after the start) passed long ago.
+    for (const row of (await rowsOf(id)).filter((r) => r.id !== written.id)) expect((await sendJob(row.id, 'sms'))!.opts.delay ?? 0).toBe(0);
+    expect(await sendJob(foreign.id, 'sms')).toBeUndefined();
+    await eventually(() => people.every((p) => smsTo(p.address).length === 1), 15_000, 'every SMS sent');
+    expect((await gateway.db.message.findUniqueOrThrow({ where: { id: foreign.id } })).status).toBe('queued');
+    // As the cancel leaves it (the gateway's idle signal counts queued rows).
+    await gateway.db.message.update({ where: { id: foreign.id }, data: { status: 'cancelled' } });
+  });
+
   it('releases a channel recipients in windows of what it sends in one', async () => {
     const topic = newTopic();
     const people = await smsRecipients(topic, 5);
