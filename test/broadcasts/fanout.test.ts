@@ -260,6 +260,8 @@ describe('release times', () => {
     });
 
     expect(await runFanout(fanoutDeps(), id)).toBe(3);
+    // The run does not wait for that release.
+    expect((await gateway.db.message.findUniqueOrThrow({ where: { id: written.id } })).status).toBe('queued');
     const resent = await sendJob(written.id, 'sms');
     expect(resent!.opts.delay).toBeGreaterThan(1500);
     expect(resent!.opts.delay).toBeLessThanOrEqual(3000);
