@@ -111,7 +111,7 @@ for (const language of ['en', 'ar'] as const) {
         if (path === '/console/rosters' && language === 'ar') expect(await page.locator('tr[data-committee=kanzi-peace]').textContent().then(plain)).toContain('محلي');
         if (path === '/console/surveys') {
           // The picker names the survey in the console's language, not by its id.
-          expect(await page.locator('select[name=survey] option').first().textContent()).toBe(language === 'ar' ? 'استطلاع التصورات' : 'Perception survey');
+          expect(await page.locator('select[name=survey] option').first().textContent()).toBe(language === 'ar' ? 'استبيان التصورات' : 'Perception survey');
         }
         if (path === '/console/rosters') {
           // Every committee and responder is shown (cards on a phone), each cell labelled.
