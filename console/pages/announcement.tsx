@@ -129,7 +129,7 @@ export function Announcement({ params }: PageProps) {
     <section class="stack">
       <p><a href="/console/announcements">{t('announce.back')}</a></p>
       <h1><bdi dir="auto">{b.title}</bdi> <Badge kind={shown.kind}>{shown.label}</Badge>{b.urgent && <> <Badge kind="urgent">{t('announce.urgentBadge')}</Badge></>}</h1>
-      <p class="muted">{t('announce.writtenBy', { name: b.createdBy.name, at: when(b.createdAt) })}{b.approvedBy ? ` · ${t('announce.approvedBy', { name: b.approvedBy.name, at: when(b.approvedBy.at) })}` : ''}</p>
+      <p class="muted" data-testid="byline">{t('announce.writtenBy', { name: b.createdBy.name, at: when(b.createdAt) })}{b.approvedBy ? ` · ${t('announce.approvedBy', { name: b.approvedBy.name, at: when(b.approvedBy.at) })}` : ''}</p>
       {notice && <p class="notice" role="status">{notice}</p>}
       <ErrorLine error={error} />
 

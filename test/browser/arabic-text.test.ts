@@ -89,7 +89,7 @@ describe('the Arabic console', () => {
     await screenshot(page, 'incident-arabic-french-report');
 
     await page.goto(`${gateway.url}/console/announcements/${broadcastId}`);
-    const byline = page.locator('main p.muted').first();
+    const byline = page.locator('[data-testid=byline]');
     await byline.waitFor();
     // "كتبه <name>، <date>": the name and the date each isolated, so the name does not run into the date.
     expect(await byline.textContent()).toMatch(new RegExp(`^كتبه ${FSI}test setup${PDI}، ${FSI}[^${FSI}${PDI}]+${PDI}$`));
