@@ -99,7 +99,7 @@ export function App() {
           <LanguageSwitcher onChange={() => rerender((n) => n + 1)} />
           {session && (
             <>
-              <span class="who" title={session.user.areaId ?? ''}>{session.user.username} · {t(`roles.${session.user.role}`)}</span>
+              <span class="who" title={session.user.areaId ?? ''}><bdi>{session.user.username}</bdi> · {t(`roles.${session.user.role}`)}</span>
               <button type="button" class="plain" onClick={logout}>{t('nav.logout')}</button>
             </>
           )}

@@ -2,6 +2,12 @@
  * The console's texts: locales/<lng>/console.json (bundled; nothing fetched), English, French and
  * Arabic, resolved with i18next. Choosing a language sets <html lang> and, for Arabic, dir="rtl";
  * the choice is remembered in this browser.
+ *
+ * Every value interpolated into a sentence (a name, a date, a count) is a bidirectional isolate:
+ * wrapped in FIRST STRONG ISOLATE (U+2068) and POP DIRECTIONAL ISOLATE (U+2069), Unicode Bidirectional
+ * Algorithm (UAX #9) section 2.7, so an English committee name inside an Arabic sentence keeps its
+ * own direction and does not pull the sentence's numbers and punctuation with it. Text written by
+ * people, shown as a block of its own, takes dir="auto" where it is drawn.
  */
 import i18next from 'i18next';
 import en from '../locales/en/console.json';
@@ -14,6 +20,9 @@ export const LANGUAGES = [
   { code: 'ar', name: 'العربية', dir: 'rtl' },
 ] as const;
 export type Language = (typeof LANGUAGES)[number]['code'];
+
+/** FSI ... PDI around a value (UAX #9, 2.7): its direction is its own, whatever surrounds it. */
+export const isolate = (value: string): string => `\u2068${value}\u2069`;
 
 const STORE_KEY = 'console.language';
 
@@ -31,7 +40,7 @@ export function applyLanguage(code: Language): void {
 
 export async function startI18n(): Promise<void> {
   const lng = initial();
-  await i18next.init({ lng, fallbackLng: 'en', resources: { en: { console: en }, fr: { console: fr }, ar: { console: ar } }, defaultNS: 'console', interpolation: { escapeValue: false } });
+  await i18next.init({ lng, fallbackLng: 'en', resources: { en: { console: en }, fr: { console: fr }, ar: { console: ar } }, defaultNS: 'console', interpolation: { escapeValue: true, escape: isolate } });
   applyLanguage(lng);
 }
 

@@ -139,9 +139,13 @@ export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = pr
  * ConfigError listing every problem at once; values of secrets are never echoed.
  */
 export function parseConfig(source: Record<string, string | undefined>, sections: ConfigSection[]): Config {
-  // Empty strings count as unset, as in most deployment tools.
-  const cleaned = Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
   const schema = sections.reduce<z.ZodObject>((all, section) => all.extend(section.schema.shape), coreSchema);
+  // Empty strings count as unset, as in most deployment tools, except for a variable whose
+  // schema names the empty value as a choice of its own ("empty for none").
+  const keepsEmpty = (name: string) => name in schema.shape && namesEmptyValue(schema.shape[name] as z.ZodType);
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && (entry[1] !== '' || keepsEmpty(entry[0]))),
+  );
   const parsed = schema.safeParse(cleaned);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -184,6 +188,13 @@ export function parseConfig(source: Record<string, string | undefined>, sections
     channels,
     consoleEnabled,
   };
+}
+
+/** Whether a variable's schema accepts `''` as a literal choice (under its default or optional). */
+function namesEmptyValue(field: z.ZodType): boolean {
+  if (field instanceof z.ZodDefault || field instanceof z.ZodOptional) return namesEmptyValue(field.unwrap() as z.ZodType);
+  if (field instanceof z.ZodUnion) return field.options.some((option) => namesEmptyValue(option as z.ZodType));
+  return field instanceof z.ZodLiteral && field.values.has('');
 }
 
 /** Value types shared by every section's variables, with the messages the boot error shows. */

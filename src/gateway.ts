@@ -225,7 +225,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     if (options.http !== false) {
       app = await buildHttpServer({
         ...ingestDeps,
-        batcher: createIngestBatcher(ingestDeps),
+        // A count only: how often two web processes stored the same contact or message at once.
+        batcher: createIngestBatcher(ingestDeps, { onFallback: (events) => logger.info({ events }, 'a batch of webhooks met a unique key; stored again one by one') }),
         adapters: [...adapters.values()],
         publicUrl: config.publicUrl,
         logger,

@@ -9,8 +9,9 @@
  * - the ellipsis … becomes three full stops;
  * - en and em dashes and the minus sign become -;
  * - no-break, narrow no-break and thin spaces become spaces.
- * Letters are never changed here: a letter outside GSM-7 (û, ê, â...) is a wording choice, checked
- * in the locale files by test/core/sms-texts.test.ts.
+ * Letters are not changed here: in the gateway's own texts a letter outside GSM-7 (û, ê, â...) is
+ * a wording choice, checked in the locale files by test/core/sms-texts.test.ts; people's words
+ * echoed back are handled by src/sms-letters.ts.
  */
 
 const REPLACEMENTS: [RegExp, string][] = [

@@ -8,11 +8,14 @@
  *   them as boxes; see withoutBidiIsolates);
  * - typographic punctuation (curly quotes, « », …, dashes, no-break spaces) takes its GSM-7 form,
  *   so that one quote does not make the whole message UCS-2 (see src/sms-punctuation.ts);
+ * - letters outside GSM-7 (û, ê, ç...) in people's words take their base letter when that makes
+ *   the whole message GSM-7 (see src/sms-letters.ts);
  * - media is its caption followed by the link. Picture messages only reach numbers in a few
  *   countries and are dropped or refused elsewhere, while a link arrives everywhere.
  */
 import { withoutBidiIsolates, type OutboundMessage } from '../../src/messages.js';
 import { countSegments, type SmsEncoding } from '../../src/segments.js';
+import { gsmLetters } from '../../src/sms-letters.js';
 import { gsmPunctuation } from '../../src/sms-punctuation.js';
 
 /** The provider refuses a message body longer than this many characters. */
@@ -30,7 +33,7 @@ export interface RenderedSms {
 
 /** Renders an outbound message to the SMS text and counts its segments. */
 export function renderSms(message: OutboundMessage): RenderedSms {
-  const text = gsmPunctuation(withoutBidiIsolates(smsText(message)));
+  const text = gsmLetters(gsmPunctuation(withoutBidiIsolates(smsText(message))));
   const { encoding, segments } = countSegments(text);
   return { text, encoding, segments, characters: Array.from(text).length };
 }

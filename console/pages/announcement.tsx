@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
-import { language, t, when, number } from '../i18n.ts';
+import { language, t, time, when, number } from '../i18n.ts';
 import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { Chart, color } from '../parts/chart.tsx';
 import { can, useSession } from '../session.ts';
@@ -71,6 +71,17 @@ function Delivery({ progress }: { progress: Loaded }) {
   );
 }
 
+/**
+ * What "send now" did, as the server answered it (POST /broadcasts/:id/schedule's `start`): held
+ * until quiet hours end for everyone, started for some and held for the others, or started.
+ */
+export function startedNotice(answer: { start?: { audience: number | null; held: number; heldUntil: string | null } }): string {
+  const start = answer.start;
+  if (!start || start.held === 0 || !start.heldUntil) return t('announce.sendingNotice');
+  if (start.audience !== null && start.held >= start.audience) return t('announce.heldNotice', { time: time(start.heldUntil) });
+  return t('announce.partlyHeldNotice', { count: start.held, n: number(start.held), time: time(start.heldUntil) });
+}
+
 function Feedback({ id }: { id: string }) {
   const [items, setItems] = useState<{ id: string; answer: string | null; text: string | null; createdAt: string }[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -80,7 +91,7 @@ function Feedback({ id }: { id: string }) {
       {items === null ? (
         <p><ActionButton label={t('announce.showReplies')} run={async () => setItems((await get(`/broadcasts/${id}/feedback`)).items)} onError={setError} /> <span class="muted small">{t('announce.repliesAudited')}</span></p>
       ) : items.length === 0 ? <p class="muted">{t('announce.noReplies')}</p> : (
-        <ul>{items.map((f) => <li><span class="muted small">{when(f.createdAt)}</span> {f.answer ?? ''} {f.text ?? ''}</li>)}</ul>
+        <ul>{items.map((f) => <li><span class="muted small">{when(f.createdAt)}</span> <bdi>{f.answer ?? ''}</bdi> <span dir="auto">{f.text ?? ''}</span></li>)}</ul>
       )}
       <ErrorLine error={error} />
     </div>
@@ -103,10 +114,10 @@ export function Announcement({ params }: PageProps) {
   const b = broadcast.data;
   const shown = broadcastState(b, progress.data ? waitingIn(progress.data) : null);
   const mine = b.createdBy.tokenId === session.user.id;
-  const run = (path: string, body: unknown, done: string) => async () => {
+  const run = (path: string, body: unknown, done: string | ((answer: any) => string)) => async () => {
     try {
-      await post(`/broadcasts/${id}/${path}`, body);
-      setNotice(done);
+      const answer = await post(`/broadcasts/${id}/${path}`, body);
+      setNotice(typeof done === 'string' ? done : done(answer));
       setError(null);
     } catch (e) {
       setError(message(e));
@@ -117,8 +128,8 @@ export function Announcement({ params }: PageProps) {
   return (
     <section class="stack">
       <p><a href="/console/announcements">{t('announce.back')}</a></p>
-      <h1>{b.title} <Badge kind={shown.kind}>{shown.label}</Badge>{b.urgent && <> <Badge kind="urgent">{t('announce.urgentBadge')}</Badge></>}</h1>
-      <p class="muted">{t('announce.writtenBy', { name: b.createdBy.name, at: when(b.createdAt) })}{b.approvedBy ? ` · ${t('announce.approvedBy', { name: b.approvedBy.name, at: when(b.approvedBy.at) })}` : ''}</p>
+      <h1><bdi dir="auto">{b.title}</bdi> <Badge kind={shown.kind}>{shown.label}</Badge>{b.urgent && <> <Badge kind="urgent">{t('announce.urgentBadge')}</Badge></>}</h1>
+      <p class="muted" data-testid="byline">{t('announce.writtenBy', { name: b.createdBy.name, at: when(b.createdAt) })}{b.approvedBy ? ` · ${t('announce.approvedBy', { name: b.approvedBy.name, at: when(b.approvedBy.at) })}` : ''}</p>
       {notice && <p class="notice" role="status">{notice}</p>}
       <ErrorLine error={error} />
 
@@ -141,7 +152,7 @@ export function Announcement({ params }: PageProps) {
             <p class="notice">{t(can(session, 'POST /broadcasts/:id/schedule') ? 'announce.approvedNothingSent' : 'announce.approvedOthersSend')}</p>
             {can(session, 'POST /broadcasts/:id/schedule') && (
               <div class="actions">
-                <ActionButton kind="primary" label={t('announce.sendNow')} run={run('schedule', {}, t('announce.sendingNotice'))} />
+                <ActionButton kind="primary" label={t('announce.sendNow')} run={run('schedule', {}, startedNotice)} />
                 <form class="row" onSubmit={(e) => { e.preventDefault(); const at = String(new FormData(e.target as HTMLFormElement).get('at')); void run('schedule', { at: new Date(at).toISOString() }, t('announce.scheduledNotice'))(); }}>
                   <label>{t('announce.at')}<input name="at" type="datetime-local" required /></label>
                   <button type="submit">{t('announce.schedule')}</button>
@@ -162,7 +173,7 @@ export function Announcement({ params }: PageProps) {
 
       <div class="card stack">
         <h2>{t('announce.texts')}</h2>
-        {Object.entries(b.texts).map(([lng, text]) => <p lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}><strong lang={language()} dir="auto">{t(`languages.${lng}`, { defaultValue: lng })}</strong>: {text}</p>)}
+        {Object.entries(b.texts).map(([lng, text]) => <p lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}><strong lang={language()} dir="auto">{t(`languages.${lng}`, { defaultValue: lng })}</strong>: <span dir="auto" data-testid={`text-${lng}`}>{text}</span></p>)}
         {estimate.data ? <EstimateView estimate={estimate.data.estimate} /> : <ErrorLine error={estimate.error} />}
       </div>
 

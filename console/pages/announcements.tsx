@@ -11,6 +11,8 @@ import { navigate } from '../router.ts';
 import { language, number, t, when } from '../i18n.ts';
 import { Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { countSegments } from '../../src/segments.ts';
+import { gsmLetters } from '../../src/sms-letters.ts';
+import { gsmPunctuation } from '../../src/sms-punctuation.ts';
 import { can, useSession } from '../session.ts';
 import { areasPath, type MapArea } from '../parts/area-map.tsx';
 import { broadcastState, type Waiting } from '../parts/broadcast-state.ts';
@@ -136,7 +138,8 @@ function Compose({ areas, topics, onCreated }: { areas: MapArea[]; topics: Topic
       <label>{t('announce.title')}<input name="title" required maxLength={200} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} /></label>
       {LANGS.map((lng) => {
         const text = texts[lng] ?? '';
-        const count = countSegments(text);
+        // Counted as SMS sends it (typographic punctuation and letters in their GSM-7 forms).
+        const count = countSegments(gsmLetters(gsmPunctuation(text)));
         return (
           <label>
             {t('announce.textIn', { language: t(`languages.${lng}`) })}
@@ -202,15 +205,15 @@ function List({ items, empty }: { items: BroadcastView[]; empty: string }) {
   if (items.length === 0) return <p class="muted">{empty}</p>;
   return (
     <div class="table-wrap">
-      <table>
+      <table class="cards">
         <thead><tr><th>{t('announce.title')}</th><th>{t('announce.status')}</th><th>{t('announce.by')}</th><th>{t('announce.created')}</th></tr></thead>
         <tbody>
           {items.map((b) => (
             <tr data-broadcast={b.id}>
-              <td><a href={`/console/announcements/${b.id}`}>{b.title}</a></td>
-              <td><StateBadge broadcast={b} waiting={b.waiting ?? null} /></td>
-              <td>{b.createdBy.name}</td>
-              <td>{when(b.createdAt)}</td>
+              <td data-label={t('announce.title')}><a href={`/console/announcements/${b.id}`} dir="auto">{b.title}</a></td>
+              <td data-label={t('announce.status')}><StateBadge broadcast={b} waiting={b.waiting ?? null} /></td>
+              <td data-label={t('announce.by')}><bdi>{b.createdBy.name}</bdi></td>
+              <td data-label={t('announce.created')}>{when(b.createdAt)}</td>
             </tr>
           ))}
         </tbody>

@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, query } from '../api.ts';
 import { t, when } from '../i18n.ts';
 import { ErrorLine, Loading, useLoad } from '../parts/common.tsx';
+import { auditActionKey } from '../parts/audit-action.ts';
 
 interface Entry { at: string; actor: string; actorName: string; action: string; subjectType: string; subjectId: string; subjectName: string }
 
@@ -41,14 +42,14 @@ export function Audit() {
       <ErrorLine error={entries.error} />
       {!entries.data ? <Loading /> : (
         <div class="table-wrap">
-          <table>
+          <table class="cards">
             <thead><tr><th>{t('audit.when')}</th><th>{t('audit.who')}</th><th>{t('audit.what')}</th><th>{t('audit.subject')}</th></tr></thead>
             <tbody>{entries.data.slice(0, 500).map((e) => (
               <tr data-action={e.action}>
-                <td>{when(e.at)}</td>
-                <td title={e.actor}>{e.actorName}</td>
-                <td>{t(`auditAction.${e.action.replace('.', '_')}`, { defaultValue: e.action })}</td>
-                <td>{e.subjectId === '-' ? '—' : <>{t(`auditSubject.${e.subjectType}`, { defaultValue: e.subjectType })} {e.subjectType === 'incident' ? <a class="code" href={`/console/incidents/${encodeURIComponent(e.subjectName)}`}>{e.subjectName}</a> : e.subjectName}</>}</td>
+                <td data-label={t('audit.when')}>{when(e.at)}</td>
+                <td data-label={t('audit.who')} title={e.actor}><bdi>{e.actorName}</bdi></td>
+                <td data-label={t('audit.what')}>{t(auditActionKey(e.action), { defaultValue: e.action })}</td>
+                <td data-label={t('audit.subject')}>{e.subjectId === '-' ? '—' : <>{t(`auditSubject.${e.subjectType}`, { defaultValue: e.subjectType })} {e.subjectType === 'incident' ? <a class="code" href={`/console/incidents/${encodeURIComponent(e.subjectName)}`}>{e.subjectName}</a> : e.subjectName}</>}</td>
               </tr>
             ))}</tbody>
           </table>

@@ -75,16 +75,16 @@ export function Contacts() {
       <ErrorLine error={error} />
       {found && (found.length === 0 ? <p class="muted">{t('contacts.none')}</p> : (
         <div class="table-wrap">
-          <table>
+          <table class="cards">
             <thead><tr><th>{t('contacts.contact')}</th><th>{t('incidents.area')}</th><th>{t('nav.language')}</th><th>{t('rosters.channels')}</th><th>{t('contacts.since')}</th><th /></tr></thead>
             <tbody>
               {found.map((c) => (
                 <tr data-contact={c.id}>
-                  <td><code>{c.id.slice(0, 8)}</code></td>
-                  <td>{c.areaId ? areas.data?.find((a) => a.id === c.areaId)?.name ?? c.areaId : '—'}</td>
-                  <td>{c.language ?? '—'}</td>
-                  <td>{c.channels.map((ch) => `${ch.channel}${ch.stopped ? ` (${t('contacts.optedOut')})` : ''}`).join(', ')}</td>
-                  <td>{when(c.createdAt)}</td>
+                  <td data-label={t('contacts.contact')}><code>{c.id.slice(0, 8)}</code></td>
+                  <td data-label={t('incidents.area')}>{c.areaId ? areas.data?.find((a) => a.id === c.areaId)?.name ?? c.areaId : '—'}</td>
+                  <td data-label={t('nav.language')}>{c.language ?? '—'}</td>
+                  <td data-label={t('rosters.channels')}>{c.channels.map((ch) => `${ch.channel}${ch.stopped ? ` (${t('contacts.optedOut')})` : ''}`).join(', ')}</td>
+                  <td data-label={t('contacts.since')}>{when(c.createdAt)}</td>
                   <td>{can(session, 'POST /contacts/:id/erase') && <Erase contact={c} onErased={(removed) => { void search(last).then(() => setNotice(t('contacts.erased', { summary: Object.entries(removed).map(([k, v]) => `${k}: ${v}`).join(', ') }))); }} />}</td>
                 </tr>
               ))}

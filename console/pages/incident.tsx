@@ -92,6 +92,8 @@ export function Incident({ params }: PageProps) {
     await incident.reload();
   };
   const e = i.escalation;
+  const taken = i.status === 'acknowledged' || i.status === 'resolved';
+  const latest = (action: string) => [...i.timeline].reverse().find((entry) => entry.action === action);
 
   return (
     <section>
@@ -112,17 +114,23 @@ export function Incident({ params }: PageProps) {
           </dl>
           <div class="card">
             <h2>{t('incident.description')}</h2>
-            <p class="break">{i.description}</p>
+            <p class="break" dir="auto" data-testid="description">{i.description}</p>
           </div>
           <div class="card" aria-live="polite">
             <h2>{t('incident.escalation')}</h2>
             {!e ? <p class="muted">{t('incident.noEscalation')}</p> : (
-              <ul>
-                <li>{e.notifiedLevel === null ? t('incident.notYetNotified') : t('incident.levelNotified', { level: e.notifiedLevel + 1 })}</li>
-                {e.waitingFor === 'escalate' && e.nextAt && <li>{t('incident.nextLevelIn', { level: e.level + 1 })} <Countdown at={e.nextAt} /></li>}
-                {e.waitingFor === 'ack_timeout' && e.nextAt && <li>{t('incident.retriggerIn')} <Countdown at={e.nextAt} /></li>}
-                {e.exhaustedAt && <li class="error">{t('incident.exhausted', { at: when(e.exhaustedAt) })}</li>}
-                {!e.waitingFor && !e.exhaustedAt && <li>{t('incident.stopped')}</li>}
+              <ul data-testid="escalation">
+                {/* Once someone acknowledged, the box says who and when: an earlier exhaustion is history (in the timeline), not an alarm. */}
+                {taken ? (
+                  <>
+                    <li data-state="acknowledged">{t('incident.acknowledgedBy', { who: latest('incident.acknowledged')?.actorName ?? '—', at: when(i.acknowledgedAt) })}</li>
+                    {i.status === 'resolved' && <li data-state="resolved">{t('incident.resolvedBy', { who: latest('incident.resolved')?.actorName ?? '—', at: when(i.resolvedAt) })}</li>}
+                  </>
+                ) : <li>{e.notifiedLevel === null ? t('incident.notYetNotified') : t('incident.levelNotified', { level: e.notifiedLevel + 1 })}</li>}
+                {!taken && e.waitingFor === 'escalate' && e.nextAt && <li>{t('incident.nextLevelIn', { level: e.level + 1 })} <Countdown at={e.nextAt} /></li>}
+                {i.status === 'acknowledged' && e.waitingFor === 'ack_timeout' && e.nextAt && <li>{t('incident.retriggerIn')} <Countdown at={e.nextAt} /></li>}
+                {!taken && e.exhaustedAt && <li class="error">{t('incident.exhausted', { at: when(e.exhaustedAt) })}</li>}
+                {!taken && !e.waitingFor && !e.exhaustedAt && <li>{t('incident.stopped')}</li>}
               </ul>
             )}
             {i.roster && i.roster.committees.length > 0 && <p class="small muted">{t('incident.committees', { names: i.roster.committees.map((c) => c.name).join(', ') })}</p>}

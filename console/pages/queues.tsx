@@ -24,12 +24,12 @@ export function Queues() {
       <ErrorLine error={list.error ?? error} />
       {!list.data ? <Loading /> : list.data.items.length === 0 ? <p class="muted">{t('queues.none')}</p> : (
         <div class="table-wrap">
-          <table>
+          <table class="cards">
             <thead><tr><th>{t('queues.queue')}</th><th>{t('queues.job')}</th><th>{t('queues.reason')}</th><th class="num">{t('queues.attempts')}</th><th>{t('queues.failedAt')}</th><th /></tr></thead>
             <tbody>
               {list.data.items.map((l) => (
                 <tr data-job={`${l.queue}/${l.jobId}`}>
-                  <td>{l.queue}</td><td>{l.name} <span class="muted small">{l.jobId}</span></td><td class="break">{l.reason}</td><td class="num">{l.attempts}</td><td>{when(l.failedAt)}</td>
+                  <td data-label={t('queues.queue')}>{l.queue}</td><td data-label={t('queues.job')} class="break">{l.name} <span class="muted small">{l.jobId}</span></td><td data-label={t('queues.reason')} class="break">{l.reason}</td><td data-label={t('queues.attempts')} class="num">{l.attempts}</td><td data-label={t('queues.failedAt')}>{when(l.failedAt)}</td>
                   <td>{can(session, 'POST /dead-letter/:queue/:jobId/retry') && <ActionButton label={t('queues.retry')} onError={setError} run={async () => { await post(`/dead-letter/${encodeURIComponent(l.queue)}/${encodeURIComponent(l.jobId)}/retry`); setNotice(t('queues.retried')); await list.reload(); }} />}
                     {can(session, 'DELETE /dead-letter/:queue/:jobId') && <ActionButton kind="danger" label={t('queues.discard')} onError={setError} run={async () => { await api('DELETE', `/dead-letter/${encodeURIComponent(l.queue)}/${encodeURIComponent(l.jobId)}`); setNotice(t('queues.discarded')); await list.reload(); }} />}</td>
                 </tr>

@@ -46,9 +46,9 @@ export function Rosters() {
       <h2>{t('rosters.committees')}</h2>
       {!committees.data ? <Loading /> : (
         <div class="table-wrap">
-          <table>
+          <table class="cards">
             <thead><tr><th>{t('rosters.id')}</th><th>{t('rosters.name')}</th><th>{t('rosters.level')}</th><th>{t('incidents.area')}</th></tr></thead>
-            <tbody>{committees.data.items.map((c) => <tr data-committee={c.id}><td>{c.id}</td><td>{c.name}</td><td>{t(`rosters.levels.${c.level}`, { defaultValue: c.level })}</td><td>{c.areaId ?? '—'}</td></tr>)}</tbody>
+            <tbody>{committees.data.items.map((c) => <tr data-committee={c.id}><td data-label={t('rosters.id')} class="break">{c.id}</td><td data-label={t('rosters.name')}><bdi>{c.name}</bdi></td><td data-label={t('rosters.level')}>{t(`rosters.levels.${c.level}`, { defaultValue: c.level })}</td><td data-label={t('incidents.area')}>{c.areaId ?? '—'}</td></tr>)}</tbody>
           </table>
         </div>
       )}
@@ -56,9 +56,9 @@ export function Rosters() {
         <>
           <h2>{t('rosters.responders')}</h2>
           <div class="table-wrap">
-            <table>
+            <table class="cards">
               <thead><tr><th>{t('rosters.id')}</th><th>{t('rosters.name')}</th><th>{t('rosters.committees')}</th><th>{t('rosters.channels')}</th></tr></thead>
-              <tbody>{responders.data.map((r) => <tr data-responder={r.id}><td>{r.id}</td><td>{r.name}</td><td>{r.committees.join(', ')}</td><td>{r.channels.map((c) => `${c.channel} ${c.address}${c.stopped ? ' ✕' : ''}`).join(' · ')}</td></tr>)}</tbody>
+              <tbody>{responders.data.map((r) => <tr data-responder={r.id}><td data-label={t('rosters.id')} class="break">{r.id}</td><td data-label={t('rosters.name')}><bdi>{r.name}</bdi></td><td data-label={t('rosters.committees')} class="break">{r.committees.join(', ')}</td><td data-label={t('rosters.channels')} class="break" dir="ltr">{r.channels.map((c) => `${c.channel} ${c.address}${c.stopped ? ' ✕' : ''}`).join(' · ')}</td></tr>)}</tbody>
             </table>
           </div>
         </>

@@ -37,12 +37,12 @@ export function RumourPage({ params }: PageProps) {
   return (
     <section class="stack">
       <p><a href="/console/rumours">{t('rumours.back')}</a></p>
-      <h1>{r.title ?? r.text} <Badge kind={r.status}>{t(`rumours.state.${r.status}`)}</Badge></h1>
+      <h1><bdi dir="auto">{r.title ?? r.text}</bdi> <Badge kind={r.status}>{t(`rumours.state.${r.status}`)}</Badge></h1>
       {notice && <p class="notice" role="status">{notice}</p>}
       <ErrorLine error={error} />
       <div class="card">
         <h2>{t('rumours.reports')}</h2>
-        <ul>{r.reports.map((p) => <li><span class="muted small">{when(p.createdAt)} · {p.fromStaff ? t('rumours.staff') : p.channel}</span><br />{p.text}</li>)}</ul>
+        <ul>{r.reports.map((p) => <li><span class="muted small">{when(p.createdAt)} · {p.fromStaff ? t('rumours.staff') : p.channel}</span><br /><span dir="auto">{p.text}</span></li>)}</ul>
       </div>
       {investigate && (
         <form class="card row" onSubmit={(e) => { e.preventDefault(); const f = new FormData(e.target as HTMLFormElement); void run(() => api('PATCH', `/rumours/${id}`, { status: String(f.get('status')), title: String(f.get('title')) || undefined }), t('rumours.saved')); }}>

@@ -31,15 +31,15 @@ export function Rumours() {
       <ErrorLine error={list.error ?? error} />
       {!list.data ? <Loading /> : list.data.items.length === 0 ? <p class="muted">{t('rumours.none')}</p> : (
         <div class="table-wrap">
-          <table>
+          <table class="cards">
             <thead><tr><th>{t('rumours.rumour')}</th><th>{t('rumours.status')}</th><th class="num">{t('rumours.reports')}</th><th>{t('rumours.last')}</th></tr></thead>
             <tbody>
               {list.data.items.map((r) => (
                 <tr data-rumour={r.id}>
-                  <td><a href={`/console/rumours/${r.id}`}>{r.title ?? r.text}</a>{r.publishedAt && <> <Badge kind="resolved">{t('rumours.published')}</Badge></>}</td>
-                  <td><Badge kind={r.status}>{t(`rumours.state.${r.status}`)}</Badge></td>
-                  <td class="num">{r.reportCount}</td>
-                  <td>{when(r.lastReportAt)}</td>
+                  <td data-label={t('rumours.rumour')}><a href={`/console/rumours/${r.id}`} dir="auto">{r.title ?? r.text}</a>{r.publishedAt && <> <Badge kind="resolved">{t('rumours.published')}</Badge></>}</td>
+                  <td data-label={t('rumours.status')}><Badge kind={r.status}>{t(`rumours.state.${r.status}`)}</Badge></td>
+                  <td data-label={t('rumours.reports')} class="num">{r.reportCount}</td>
+                  <td data-label={t('rumours.last')}>{when(r.lastReportAt)}</td>
                 </tr>
               ))}
             </tbody>

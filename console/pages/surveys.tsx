@@ -21,6 +21,9 @@ interface Results { wave: string | null; minCell: number; questions: Question[] 
 interface Point { wave: string; respondents: number | null; share: number | null; suppressed?: string }
 interface Indicators { minCell: number; indicators: { id: string; label: string; question: string; series: { area: { id: string; name: string } | null; points: Point[] }[] }[] }
 
+/** A survey's title in the console's language (`surveys.names.<id>`), else its id. */
+const surveyName = (id: string) => t(`surveys.names.${id}`, { defaultValue: id });
+
 const pct = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
 
 function CellText({ cell }: { cell: Cell }) {
@@ -120,7 +123,7 @@ export function Surveys() {
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('common.filters')}>
         <label>{t('surveys.survey')}
           <select name="survey" value={id} onChange={(e) => (setSurveyId((e.target as HTMLSelectElement).value), setWave(''))}>
-            {surveys.data.items.map((s) => <option value={s.id}>{s.id}</option>)}
+            {surveys.data.items.map((s) => <option value={s.id}>{surveyName(s.id)}</option>)}
           </select>
         </label>
         <label>{t('surveys.wave')}

@@ -54,7 +54,7 @@ export function Timeline({ entries, names }: { entries: TimelineEntry[]; names?:
         <li data-action={e.action}>
           <time dateTime={e.at}>{when(e.at)}</time>
           {sentence(e, names)}
-          {typeof e.detail.note === 'string' && <blockquote class="muted">{e.detail.note}</blockquote>}
+          {typeof e.detail.note === 'string' && <blockquote class="muted" dir="auto">{e.detail.note}</blockquote>}
         </li>
       ))}
     </ol>

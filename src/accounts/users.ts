@@ -12,6 +12,7 @@ import type { Db } from '../db/client.js';
 import type { PersonalData } from '../personal-data.js';
 import { checkPassword, checkTotp, decoyHash, digest, hashPassword, newToken, newTotpSecret, PASSWORD, totpUri } from './secrets.js';
 import type { AccountSettings } from './settings.js';
+import { auditId } from '../audit-ids.js';
 
 /** Roles that must have a second factor. */
 export const TOTP_REQUIRED: readonly Role[] = ['admin', 'coordinator'];
@@ -75,7 +76,7 @@ export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
 
   private async audit(actor: string, action: string, subjectId: string, detail: Record<string, unknown> = {}): Promise<void> {
-    await this.deps.db.auditEntry.create({ data: { actor, action, subjectType: 'user', subjectId, detail: JSON.stringify(detail), at: this.deps.now() } });
+    await this.deps.db.auditEntry.create({ data: { id: auditId(), actor, action, subjectType: 'user', subjectId, detail: JSON.stringify(detail), at: this.deps.now() } });
   }
 
   private async link(userId: string, purpose: 'invite' | 'reset'): Promise<string> {

@@ -12,6 +12,7 @@ import { fanoutJobId } from './fanout.js';
 import { broadcastView } from './model.js';
 import { broadcastProgress, broadcastRecipients } from './progress.js';
 import { cancelQueued } from './service.js';
+import { auditId } from '../audit-ids.js';
 
 export interface BroadcastCliDeps {
   withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T>;
@@ -79,7 +80,7 @@ export function registerBroadcastCommands(program: Command, deps: BroadcastCliDe
           await db.broadcast.updateMany({ where: { id, status: row.status }, data: { status: 'cancelled', cancelledAt: new Date() } });
           await queues.cancel(fanoutJobId(id));
           const count = await cancelQueued({ db, queues }, id);
-          await db.auditEntry.create({ data: { actor: `${options.as} (cli)`, action: 'broadcast.cancel', subjectType: 'broadcast', subjectId: id, detail: JSON.stringify({ cancelledMessages: count }) } });
+          await db.auditEntry.create({ data: { id: auditId(), actor: `${options.as} (cli)`, action: 'broadcast.cancel', subjectType: 'broadcast', subjectId: id, detail: JSON.stringify({ cancelledMessages: count }) } });
           return count;
         }),
       );

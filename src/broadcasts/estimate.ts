@@ -25,6 +25,8 @@ export interface Estimate {
   missingTotal: number;
   /** Recipients in their area's quiet hours right now (they get a non-urgent message when these end). */
   inQuietHoursNow: number;
+  /** When the last of those quiet hours ends (ISO 8601); null when nobody is in quiet hours now. */
+  quietUntil: string | null;
   /** SMS rendering of each language's message (characters, encoding, segments). */
   sms: Record<string, MessageCost>;
   /** Total SMS segments the broadcast costs. */
@@ -60,6 +62,7 @@ export async function estimate(deps: EstimateDeps, spec: AudienceSpec, announcem
     missingLanguage: {},
     missingTotal: 0,
     inQuietHoursNow: 0,
+    quietUntil: null,
     sms: {},
     smsSegments: 0,
     durationMsByChannel: {},
@@ -78,7 +81,8 @@ export async function estimate(deps: EstimateDeps, spec: AudienceSpec, announcem
     dialect: deps.dialect,
   });
   const timezone = (areaId: string | null) => deps.tree.timezone(areaId, deps.settings.BROADCAST_DEFAULT_TIMEZONE);
-  const quietByZone = new Map<string, boolean>();
+  const quietByZone = new Map<string, number>();
+  let quietLongest = 0;
   for await (const page of pages) {
     for (const recipient of page.recipients) {
       if (!announcement.texts[recipient.language]) {
@@ -94,15 +98,19 @@ export async function estimate(deps: EstimateDeps, spec: AudienceSpec, announcem
       if (recipient.channel === 'sms') result.smsSegments += result.sms[language]?.segments ?? 0;
       if (!urgent) {
         const zone = timezone(recipient.areaId);
-        let quiet = quietByZone.get(zone);
-        if (quiet === undefined) {
-          quiet = quietDelayMs(deps.quietHours, zone, deps.now) > 0;
-          quietByZone.set(zone, quiet);
+        let delay = quietByZone.get(zone);
+        if (delay === undefined) {
+          delay = quietDelayMs(deps.quietHours, zone, deps.now);
+          quietByZone.set(zone, delay);
         }
-        if (quiet) result.inQuietHoursNow += 1;
+        if (delay > 0) {
+          result.inQuietHoursNow += 1;
+          quietLongest = Math.max(quietLongest, delay);
+        }
       }
     }
   }
+  if (quietLongest > 0) result.quietUntil = new Date(deps.now.getTime() + quietLongest).toISOString();
   for (const [channel, count] of Object.entries(result.byChannel)) {
     const rate = deps.adapters.get(channel)?.rate;
     const ms = rate ? Math.ceil(count / rate.max) * rate.durationMs : 0;

@@ -12,7 +12,8 @@
  *   GET  /broadcasts/:id/estimate    audience per channel and language, duration, SMS segments
  *   POST /broadcasts/:id/approve     a second person approves (never the creator)
  *   POST /broadcasts/:id/reject      { reason }
- *   POST /broadcasts/:id/schedule    { at?: ISO time } (no time: now; a past time is refused)
+ *   POST /broadcasts/:id/schedule    { at?: ISO time } (no time: now; a past time is refused); answers with the
+ *                                    broadcast and `start`: { at, audience, held, heldUntil } (held: in quiet hours now)
  *   POST /broadcasts/:id/cancel      stops what has not gone out
  *   GET  /broadcasts/:id/progress    counts by delivery state, feedback counts
  *   GET  /broadcasts/:id/recipients  ?status=&after=&limit= per-recipient delivery state

@@ -18,6 +18,7 @@ import { announcementOf, broadcastView, specOf, type BroadcastRow } from './mode
 import { topicName } from './keywords.js';
 import { FEEDBACK_MODES, type Announcement } from './render.js';
 import type { BroadcastSettings, QuietHours } from './settings.js';
+import { auditId } from '../audit-ids.js';
 
 /** A refused broadcast request: answered with its status by the admin API's error boundary. */
 export class BroadcastError extends HttpError {
@@ -244,7 +245,18 @@ export class BroadcastService {
     if (row.status !== 'approved' && row.status !== 'scheduled') throw new BroadcastError(409, `the broadcast is ${row.status}; only an approved broadcast can be scheduled`, { status: row.status }, 'not_approved');
     const updated = await this.scheduleRow(row, at ?? now);
     await this.audit(actor, 'broadcast.schedule', id, { at: (at ?? now).toISOString() });
-    return broadcastView(updated);
+    return { ...broadcastView(updated), start: await this.startOf(row, at ?? now, now) };
+  }
+
+  /**
+   * What starting at `at` means for the recipients: how many there are, and how many are in their
+   * area's quiet hours then, held (a non-urgent announcement) until `heldUntil` (ISO 8601), when
+   * the last of those quiet hours ends. Told only for a start now; a later time is not estimated.
+   */
+  private async startOf(row: BroadcastRow, at: Date, now: Date): Promise<{ at: string; audience: number | null; held: number; heldUntil: string | null }> {
+    if (at.getTime() > now.getTime() || row.urgent) return { at: at.toISOString(), audience: row.audienceSize, held: 0, heldUntil: null };
+    const result = await this.estimateFor(specOf(row), announcementOf(row), row.urgent);
+    return { at: at.toISOString(), audience: result.audience, held: result.inQuietHoursNow, heldUntil: result.quietUntil };
   }
 
   private async scheduleRow(row: BroadcastRow, at: Date): Promise<BroadcastRow> {
@@ -274,7 +286,7 @@ export class BroadcastService {
   }
 
   async audit(actor: Actor, action: string, subjectId: string, detail: Record<string, unknown>, subjectType = 'broadcast'): Promise<void> {
-    await this.db.auditEntry.create({ data: { actor: `${actor.name} (${actor.tokenId})`, action, subjectType, subjectId, detail: JSON.stringify(detail) } });
+    await this.db.auditEntry.create({ data: { id: auditId(), actor: `${actor.name} (${actor.tokenId})`, action, subjectType, subjectId, detail: JSON.stringify(detail) } });
   }
 }
 

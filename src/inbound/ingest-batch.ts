@@ -41,7 +41,12 @@ export interface IngestBatcher {
   ingest(channel: string, event: InboundEvent): Promise<IngestOutcome>;
 }
 
-export function createIngestBatcher(deps: IngestDeps): IngestBatcher {
+export interface IngestBatcherOptions {
+  /** Told of each batch that met a unique key and was stored again one by one (its event count): processes raced. */
+  onFallback?: (events: number) => void;
+}
+
+export function createIngestBatcher(deps: IngestDeps, options: IngestBatcherOptions = {}): IngestBatcher {
   let waiting: Pending[] = [];
   let writing = false;
 
@@ -58,6 +63,7 @@ export function createIngestBatcher(deps: IngestDeps): IngestBatcher {
           for (const item of batch) item.fail(error);
           continue;
         }
+        options.onFallback?.(batch.length);
         for (const item of batch) {
           await ingest(deps, item.channel, item.event).then(item.settle, item.fail);
         }

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../db/client.js';
 import type { PersonalData } from '../personal-data.js';
+import { auditId } from '../audit-ids.js';
 
 /** Who did something: `responder:<id>`, `token:<id>`, `user:<id>`, `cli:<name>` or `system`. */
 export type Actor = string;
@@ -22,9 +23,11 @@ export interface AuditInput {
   at: Date;
 }
 
+/** Appends one entry; entries with the same `at` are read back in the order they were recorded. */
 export async function record(db: Db, entry: AuditInput): Promise<void> {
   await db.auditEntry.create({
     data: {
+      id: auditId(),
       actor: entry.actor,
       action: entry.action,
       subjectType: entry.subjectType ?? 'incident',

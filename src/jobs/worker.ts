@@ -17,7 +17,17 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Told of every failed try, with the queue's name (metrics). */
   onFailure?: (queue: string) => void;
+  /**
+   * Whether the processor may hold the whole queue with `queue.rateLimit(ms)` and
+   * `Worker.RateLimitError` (a provider's 429). BullMQ honours a manual rate limit only for a
+   * worker given `limiter.max` (docs.bullmq.io, "Rate limiting", "Manual rate-limit"); the limiter
+   * set here allows far more jobs than any pace, so it never holds a job by count.
+   */
+  rateLimitable?: boolean;
 }
+
+/** A job count per second no queue reaches: the limiter exists only for manual rate limits. */
+const UNREACHED_JOBS_PER_SECOND = 1_000_000;
 
 /** What a worker is. */
 export interface WorkerSpec<T> {
@@ -38,6 +48,7 @@ export function startWorker<T>(queues: Queues, spec: WorkerSpec<T>, options: Wor
     connection,
     prefix: queues.settings.prefix,
     concurrency: options.concurrency ?? 1,
+    limiter: options.rateLimitable ? { max: UNREACHED_JOBS_PER_SECOND, duration: 1000 } : undefined,
     lockDuration: options.lockDurationMs,
     stalledInterval: Math.max(1000, Math.floor(options.lockDurationMs / 2)),
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, options.backoffMs) },

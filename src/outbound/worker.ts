@@ -269,6 +269,8 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
       // Enough jobs in flight to keep the pace while each waits for the provider's answer.
       concurrency: deps.concurrency ?? Math.max(2, Math.min(50, Math.ceil((adapter.rate.max * 1000) / adapter.rate.durationMs))),
       onFailure: observe.jobFailed,
+      // A provider's 429 holds the channel's queue for its Retry-After (see `process`).
+      rateLimitable: true,
     },
     logger,
   );

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
 import { resolveContact } from './erase.js';
+import { auditId } from '../audit-ids.js';
 
 export const contactSearchQuery = z
   .object({
@@ -41,7 +42,7 @@ export async function searchContacts(db: Db, query: z.output<typeof contactSearc
     select: { id: true, areaId: true, language: true, status: true, createdAt: true, updatedAt: true, identities: { select: { channel: true, stoppedAt: true } } },
   });
   await db.auditEntry.create({
-    data: { actor, action: 'contact.searched', subjectType: 'contact', subjectId: '-', detail: JSON.stringify({ by: query.case ? 'case' : 'area', area: query.area ?? null, found: rows.length }), at: now },
+    data: { id: auditId(), actor, action: 'contact.searched', subjectType: 'contact', subjectId: '-', detail: JSON.stringify({ by: query.case ? 'case' : 'area', area: query.area ?? null, found: rows.length }), at: now },
   });
   return rows.map(({ identities, ...c }) => ({ ...c, channels: identities.map((i) => ({ channel: i.channel, stopped: i.stoppedAt !== null })) }));
 }

@@ -14,6 +14,7 @@ import { transaction } from '../db/transaction.js';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Queues } from '../jobs/queues.js';
+import { auditId } from '../audit-ids.js';
 
 /** What stands for an erased person where a row outlives them (an open relayed question). */
 const ERASED = 'erased';
@@ -123,7 +124,7 @@ export async function eraseRecords(tx: Db, contactId: string, actor: string, now
       incidentsKept: incidents.count,
     };
     // Who asked and what went, never whom: the subject is the erasure itself.
-    await tx.auditEntry.create({ data: { actor, action: 'contact.erased', subjectType: 'erasure', subjectId: 'contact', detail: JSON.stringify(counts), at: now } });
+    await tx.auditEntry.create({ data: { id: auditId(), actor, action: 'contact.erased', subjectType: 'erasure', subjectId: 'contact', detail: JSON.stringify(counts), at: now } });
     return { counts, trace };
   }
 }

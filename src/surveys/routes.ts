@@ -29,6 +29,7 @@ import { countResponses } from './queries.js';
 import { indicatorSeries, orderedWaves, responseQuality, surveyResults, type ResultContext } from './results.js';
 import type { SurveySettings } from './settings.js';
 import { closeWave, startWave, WAVE_NAME, WaveError, type WaveDeps } from './waves.js';
+import { auditId } from '../audit-ids.js';
 
 export interface SurveyRouteDeps {
   db: Db;
@@ -182,6 +183,7 @@ export function surveyRoutes(deps: SurveyRouteDeps) {
         const rows = exportRows(results, place);
         await deps.db.auditEntry.create({
           data: {
+            id: auditId(),
             actor: `token:${request.principal.tokenId}`,
             action: 'survey.exported',
             subjectType: 'survey',

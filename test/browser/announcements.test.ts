@@ -9,7 +9,7 @@ import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { eventually, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
 import { smsEnv, startBroadcastGateway } from '../broadcasts/support.js';
-import { DESKTOP, openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
+import { DESKTOP, openBrowser, PHONE, screenshot, type Person, plain } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
 
 let gateway: TestGateway;
@@ -54,32 +54,34 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await w.getByRole('button', { name: 'Write an announcement' }).click();
       await w.locator('input[name=title]').fill(title);
       await w.locator('textarea[name=text-en]').fill('The bridge road is closed until Friday.');
-      expect(await w.locator('[data-counter=en]').textContent()).toBe('39 characters · GSM-7 · 1 SMS segment');
+      expect(await w.locator('[data-counter=en]').textContent().then(plain)).toBe('39 characters · GSM-7 · 1 SMS segment');
       // Past 160 GSM-7 characters the text takes two segments (153 each when split).
       await w.locator('textarea[name=text-en]').fill('x'.repeat(161));
-      expect(await w.locator('[data-counter=en]').textContent()).toBe('161 characters · GSM-7 · 2 SMS segments');
+      expect(await w.locator('[data-counter=en]').textContent().then(plain)).toBe('161 characters · GSM-7 · 2 SMS segments');
       await w.locator('textarea[name=text-en]').fill('The bridge road is closed until Friday.');
-      await w.locator('textarea[name=text-fr]').fill('La route du pont est fermée jusqu’à vendredi.');
+      await w.locator('textarea[name=text-fr]').fill('Même la route du pont est fermée jusqu’à vendredi.');
+      // Counted as SMS sends it: the curly apostrophe and the ê take their GSM-7 forms.
+      expect(await w.locator('[data-counter=fr]').textContent()).toContain('GSM-7');
       await w.locator('textarea[name=text-ar]').fill('طريق الجسر مغلق حتى يوم الجمعة.');
-      expect(await w.locator('[data-counter=ar]').textContent()).toContain('UCS-2');
+      expect(await w.locator('[data-counter=ar]').textContent().then(plain)).toContain('UCS-2');
       await w.locator('select[name=area]').selectOption('mbali');
       // The preview: the audience per channel and language, and the cost in SMS segments.
       const estimate = w.locator('[data-testid=estimate]');
-      await expect.poll(() => estimate.textContent(), { timeout: 10_000 }).toContain(`${total} recipients`);
-      expect(await estimate.textContent()).toMatch(/\d+ SMS segments/);
+      await expect.poll(() => estimate.textContent().then(plain), { timeout: 10_000 }).toContain(`${total} recipients`);
+      expect(await estimate.textContent().then(plain)).toMatch(/\d+ SMS segments/);
       const smsRow = estimate.locator('tbody tr[data-channel=sms]');
-      expect(await smsRow.locator('td').first().textContent()).toBe('SMS');
-      expect(await smsRow.locator('td').last().textContent()).toBe(String(total));
+      expect(await smsRow.locator('td').first().textContent().then(plain)).toBe('SMS');
+      expect(await smsRow.locator('td').last().textContent().then(plain)).toBe(String(total));
       const headers = await estimate.locator('thead th').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-language')));
       // Languages are named, not coded.
-      expect(await estimate.locator('thead th[data-language=fr]').textContent()).toBe('French');
+      expect(await estimate.locator('thead th[data-language=fr]').textContent().then(plain)).toBe('French');
       const cells = await smsRow.locator('td').allTextContents();
       for (const [language, count] of Object.entries(AUDIENCE)) expect(cells[headers.indexOf(language)]).toBe(String(count));
       await screenshot(w, `announcement-compose-${label}`);
       await w.getByRole('button', { name: 'Submit for approval' }).click();
       await w.locator('h1', { hasText: title }).waitFor();
       const decision = w.locator('[data-testid=decision]');
-      expect(await decision.textContent()).toContain('another person must approve it');
+      expect(await decision.textContent().then(plain)).toContain('another person must approve it');
       expect(await w.getByRole('button', { name: 'Approve' }).count()).toBe(0);
       const id = w.url().split('/').at(-1)!;
 
@@ -91,8 +93,8 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await a.locator(`tr[data-broadcast="${id}"] a`).click();
       const beforeApproval = sms.messages().length;
       await a.getByRole('button', { name: 'Approve' }).click();
-      await expect.poll(() => a.locator('[role=status]').textContent()).toBe('Approved. A broadcaster or coordinator sends it now or schedules it.');
-      await expect.poll(() => a.locator('h1 .badge').textContent()).toBe('approved, not sent');
+      await expect.poll(() => a.locator('[role=status]').textContent().then(plain)).toBe('Approved. A broadcaster or coordinator sends it now or schedules it.');
+      await expect.poll(() => a.locator('h1 .badge').textContent().then(plain)).toBe('approved, not sent');
       // The approver may not send it; approving sent nothing.
       expect(await a.getByRole('button', { name: 'Send now' }).count()).toBe(0);
       await screenshot(a, `announcement-approved-${label}`);
@@ -100,13 +102,13 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       expect(sms.messages().length).toBe(beforeApproval);
 
       await w.reload();
-      await expect.poll(() => decision.textContent()).toContain('nothing is sent until you send it now or schedule it');
+      await expect.poll(() => decision.textContent().then(plain)).toContain('nothing is sent until you send it now or schedule it');
       const before = sms.messages().length;
       await w.getByRole('button', { name: 'Send now' }).click();
       await eventually(() => sms.messages().length - before === total, 20_000, 'every SMS sent');
       await waitForIdle(gateway);
       const delivery = w.locator('.card', { hasText: 'Delivery' });
-      await expect.poll(() => delivery.locator('tr[data-status=sent] td.num').textContent(), { timeout: 15_000 }).toBe(String(total));
+      await expect.poll(() => delivery.locator('tr[data-status=sent] td.num').textContent().then(plain), { timeout: 15_000 }).toBe(String(total));
       expect(await delivery.locator('canvas').count()).toBeGreaterThan(0);
       const sent = sms.messages().slice(before).map((m) => m.form.Body ?? '');
       expect(sent.filter((b) => b.includes('bridge road')).length).toBe(AUDIENCE.en);

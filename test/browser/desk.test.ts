@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { DESKTOP, openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
+import { DESKTOP, openBrowser, PHONE, screenshot, type Person, plain } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
 
 let gateway: TestGateway;
@@ -42,14 +42,14 @@ describe('the desk pages', () => {
     await link.click();
     await page.locator('select[name=status]').selectOption('false');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect.poll(() => page.locator('h1 .badge').textContent()).toBe('false');
+    await expect.poll(() => page.locator('h1 .badge').textContent().then(plain)).toBe('false');
     await page.locator('textarea[name=en]').fill('The water at Kanzi was tested on Monday: it is safe.');
     await page.locator('textarea[name=fr]').fill("L'eau de Kanzi a été testée lundi : elle est saine.");
     await page.locator('textarea[name=ar]').fill('تم فحص مياه كانزي يوم الاثنين: إنها آمنة.');
     await page.getByRole('button', { name: 'Save the answers' }).click();
-    await expect.poll(() => page.locator('[role=status]').textContent()).toBe('Saved.');
+    await expect.poll(() => page.locator('[role=status]').textContent().then(plain)).toBe('Saved.');
     await page.locator('form', { hasText: 'Publish the answer' }).getByRole('button', { name: 'Publish the answer' }).click();
-    await expect.poll(() => page.locator('[role=status]').textContent()).toBe('Published.');
+    await expect.poll(() => page.locator('[role=status]').textContent().then(plain)).toBe('Published.');
     const rumour = await gateway.db.rumour.findFirstOrThrow({ where: { status: 'false' } });
     expect(rumour.publishedAt).not.toBeNull();
     expect(Object.keys(JSON.parse(rumour.answers)).sort()).toEqual(['ar', 'en', 'fr']);
@@ -62,7 +62,7 @@ describe('the desk pages', () => {
     await page.locator('select[name=format]').selectOption('csv');
     await page.locator('textarea[name=text]').fill('id,name,language,committees,sms\nada,Ada,en,,+254700000001\nbad,Bad,en,,not-a-number\n');
     await page.getByRole('button', { name: 'Import' }).click();
-    await expect.poll(() => page.locator('[data-testid=problems]').textContent()).toMatch(/line 3/);
+    await expect.poll(() => page.locator('[data-testid=problems]').textContent().then(plain)).toMatch(/line 3/);
     expect(await gateway.db.responder.count({ where: { id: 'ada' } })).toBe(0);
     await page.locator('select[name=format]').selectOption('yaml');
     await page.locator('textarea[name=text]').fill('committees:\n  - { id: tessa-peace, name: Tessa Peace Committee, level: local, area: tessa }\nresponders: []\n');
@@ -80,13 +80,13 @@ describe('the desk pages', () => {
     await page.locator('form', { has: page.locator('select[name=area]') }).getByRole('button', { name: 'Find' }).click();
     const row = page.locator(`tr[data-contact="${person.contactId}"]`);
     await row.waitFor();
-    expect(await row.textContent()).toContain('sms');
+    expect(await row.textContent().then(plain)).toContain('sms');
     expect(await page.content()).not.toContain('733000444');
     await screenshot(page, 'contacts');
     await row.locator('summary', { hasText: 'Erase this person' }).click();
     await row.locator('input[name=sure]').check();
     await row.getByRole('button', { name: 'Erase now' }).click();
-    await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/^Erased/);
+    await expect.poll(() => page.locator('[role=status]').textContent().then(plain)).toMatch(/^Erased/);
     await expect.poll(() => row.count()).toBe(0);
     expect(await gateway.db.contact.count({ where: { id: person.contactId } })).toBe(0);
   });
@@ -94,20 +94,20 @@ describe('the desk pages', () => {
   it('lists the dead letters and the audit trail, with its exports', async () => {
     const { page } = await open();
     await page.locator('nav a', { hasText: 'Queues' }).click();
-    await expect.poll(() => page.locator('main').textContent()).toContain('Nothing failed.');
+    await expect.poll(() => page.locator('main').textContent().then(plain)).toContain('Nothing failed.');
     // An outbound job for a message that does not exist fails for good; the page shows it with its reason.
     await gateway.queues.enqueueOutbound('console', 'no-such-message');
     const failed = page.locator('tr[data-job]', { hasText: 'no-such-message' });
     await failed.waitFor({ timeout: 20_000 });
     await screenshot(page, 'queues');
     await failed.getByRole('button', { name: 'Discard' }).click();
-    await expect.poll(() => page.locator('main').textContent()).toContain('Nothing failed.');
+    await expect.poll(() => page.locator('main').textContent().then(plain)).toContain('Nothing failed.');
     await page.locator('nav a', { hasText: 'Audit' }).click();
     // The committee added by the roster test is in the trail, and so is this very reading.
     await expect.poll(() => page.locator('tr[data-action]').count()).toBeGreaterThan(0);
     // Rows read as people's words: the action named, the committee by its name.
-    expect(await page.locator('tr[data-action="audit.exported"]').first().textContent()).toContain('rosaexported the audit trail');
-    expect(await page.locator('tr[data-action="committee.upserted"]').first().textContent()).toContain('Tessa Peace Committee');
+    expect(await page.locator('tr[data-action="audit.exported"]').first().textContent().then(plain)).toContain('rosaexported the audit trail');
+    expect(await page.locator('tr[data-action="committee.upserted"]').first().textContent().then(plain)).toContain('Tessa Peace Committee');
     const csv = await page.getByRole('link', { name: 'Download as CSV' }).getAttribute('href');
     const answer = await page.context().request.get(`${gateway.url}${csv}`);
     expect((await answer.text()).split('\n')[0]).toBe('at,actor,action,subject_type,subject_id,detail');
@@ -124,7 +124,7 @@ describe('the desk pages', () => {
     }
     await page.locator('select[aria-label]').first().selectOption('ar');
     await expect.poll(() => page.locator('html').getAttribute('dir')).toBe('rtl');
-    expect(await page.locator('h1').textContent()).toBe('التدقيق');
+    expect(await page.locator('h1').textContent().then(plain)).toBe('التدقيق');
     // No page of this file met a CSP refusal or a script error.
     expect(people.flatMap((p) => p.problems)).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentsCapability } from '../../src/incidents/index.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { fileReport, seedRoster } from '../incidents/support.js';
-import { DESKTOP, openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
+import { DESKTOP, openBrowser, PHONE, screenshot, type Person, plain } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
 
 // A critical incident's first level has one second to acknowledge, so an incident is escalating almost at once;
@@ -70,7 +70,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await page.goto(`${gateway.url}/console/incidents`);
       const row = (code: string) => page.locator(`tr[data-case="${code}"]`);
       await row(urgent.caseCode).waitFor();
-      expect(await row(urgent.caseCode).locator('.badge').first().textContent()).toBe('escalating');
+      expect(await row(urgent.caseCode).locator('.badge').first().textContent().then(plain)).toBe('escalating');
       expect(await row(calm.caseCode).isVisible()).toBe(true);
 
       // A report filed while the page is open shows up without a reload.
@@ -91,41 +91,41 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       expect(await row(later.caseCode).isVisible()).toBe(true);
       await page.locator('select[name=category]').selectOption('');
       // The map, drawn without tiles, names the areas with open incidents and their counts.
-      await expect.poll(() => page.locator('figcaption').textContent()).toMatch(/Kanzi: \d/);
+      await expect.poll(() => page.locator('figcaption').textContent().then(plain)).toMatch(/Kanzi: \d/);
       expect(await page.locator('img.leaflet-tile').count()).toBe(0);
       await screenshot(page, `incidents-${label}`);
 
       await row(urgent.caseCode).locator('a').click();
       await page.locator('h1', { hasText: urgent.caseCode }).waitFor();
-      expect(await page.locator('.card', { hasText: 'What was reported' }).textContent()).toContain('fighting near the market');
+      expect(await page.locator('.card', { hasText: 'What was reported' }).textContent().then(plain)).toContain('fighting near the market');
       // Escalation in words, with the countdown to the next level (ten minutes from now).
       const escalation = page.locator('.card', { hasText: 'Escalation' });
-      expect(await escalation.textContent()).toContain('Level 2 has been told.');
-      expect(await escalation.locator('[role=timer]').textContent()).toMatch(/^(9|10) min \d\d s$/);
+      expect(await escalation.textContent().then(plain)).toContain('Level 2 has been told.');
+      expect(await escalation.locator('[role=timer]').textContent().then(plain)).toMatch(/^(9|10) min \d\d s$/);
       // The timeline reads as sentences, not JSON.
       const timeline = page.locator('ol.timeline');
-      expect(await timeline.textContent()).toContain('Received and routed under the quick policy.');
+      expect(await timeline.textContent().then(plain)).toContain('Received and routed under the quick policy.');
       // Committees by their names, not their ids.
-      expect(await timeline.textContent()).toContain('Level 1 told: Kanzi Peace Committee');
-      expect(await timeline.textContent()).not.toContain('kanzi-peace');
-      expect(await timeline.textContent()).not.toContain('{');
+      expect(await timeline.textContent().then(plain)).toContain('Level 1 told: Kanzi Peace Committee');
+      expect(await timeline.textContent().then(plain)).not.toContain('kanzi-peace');
+      expect(await timeline.textContent().then(plain)).not.toContain('{');
       await screenshot(page, `incident-${label}`);
 
       await page.getByRole('button', { name: 'Acknowledge' }).click();
-      await expect.poll(() => page.locator('[role=status]').textContent()).toContain(urgent.caseCode);
-      await expect.poll(() => page.locator('h1 .badge').textContent()).toBe('acknowledged');
-      await expect.poll(() => timeline.textContent()).toContain('amina acknowledged it.');
+      await expect.poll(() => page.locator('[role=status]').textContent().then(plain)).toContain(urgent.caseCode);
+      await expect.poll(() => page.locator('h1 .badge').textContent().then(plain)).toBe('acknowledged');
+      await expect.poll(() => timeline.textContent().then(plain)).toContain('amina acknowledged it.');
       const stored = await gateway.db.incident.findUniqueOrThrow({ where: { caseCode: urgent.caseCode } });
       expect(stored.status).toBe('acknowledged');
       expect(stored.acknowledgedBy).toMatch(/^user:/);
       // Acknowledged: the escalation waits for the resolution now, and says so.
-      await expect.poll(() => escalation.textContent()).toContain('escalation starts again in');
+      await expect.poll(() => escalation.textContent().then(plain)).toContain('escalation starts again in');
 
       // A note, through its small form, shows in the timeline with its text.
       await page.locator('details.action summary', { hasText: 'Add a note' }).click();
       await page.locator('details.action[open] input[name=note]').fill('Police informed');
       await page.locator('details.action[open] button[type=submit]').click();
-      await expect.poll(() => timeline.textContent()).toContain('Police informed');
+      await expect.poll(() => timeline.textContent().then(plain)).toContain('Police informed');
       await screenshot(page, `incident-acknowledged-${label}`);
       if (viewport === PHONE) expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       expect(person.problems).toEqual([]);
@@ -148,11 +148,11 @@ describe('incidents for an area-limited responder', () => {
     expect(await page.locator('select[name=area] option').allTextContents()).toEqual(['all', 'Kanzi', 'Mbali', 'North Region', 'Tessa']);
     // An incident outside the area is answered as unknown, even by its link.
     await page.goto(`${gateway.url}/console/incidents/${outside.caseCode}`);
-    await expect.poll(() => page.locator('[role=alert]').textContent()).toBe(`There is no case ${outside.caseCode}.`);
+    await expect.poll(() => page.locator('[role=alert]').textContent().then(plain)).toBe(`There is no case ${outside.caseCode}.`);
     await page.goto(`${gateway.url}/console/incidents/${inside.caseCode}`);
     await page.getByRole('button', { name: 'Acknowledge' }).focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('h1 .badge').textContent()).toBe('acknowledged');
+    await expect.poll(() => page.locator('h1 .badge').textContent().then(plain)).toBe('acknowledged');
     expect(person.problems).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Every console page on a 360x740 phone, in English and in Arabic (right to left), in real
- * Chromium: no page is wider than the screen (document.scrollingElement.scrollWidth <= 360), the
+ * Chromium: no page is wider than the screen (document.scrollingElement.scrollWidth <= 360) and no
+ * table is wider than its box (lists become labelled cards below 40rem), the
  * first case code of the incidents list can be tapped (a click without force: nothing covers it),
  * and acknowledging from the Arabic console answers in Arabic with the console's words (no chat
  * command instructions). No page asks for a file that is not there (no favicon 404).
@@ -10,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { fileReport, seedRoster } from '../incidents/support.js';
 import { addContact } from '../broadcasts/support.js';
-import { openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
+import { openBrowser, PHONE, screenshot, type Person, plain } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
 
 let gateway: TestGateway;
@@ -53,6 +54,17 @@ async function show(page: Page, path: string): Promise<void> {
 
 const width = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth);
 
+/**
+ * Tables wider than the box they sit in (a table inside a scrolling wrapper keeps the page narrow
+ * but cuts itself off at the screen edge, with nothing showing it): each named by its first header.
+ */
+const wideTables = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('main table')]
+      .filter((table) => (table as HTMLElement).offsetWidth > table.parentElement!.clientWidth + 1 || table.scrollWidth > (table as HTMLElement).offsetWidth + 1)
+      .map((table) => table.querySelector('th')?.textContent ?? '?'),
+  );
+
 for (const language of ['en', 'ar'] as const) {
   describe(`the console on a phone in ${language}`, () => {
     it('fits every page in 360 px and lets the first case code be tapped', async () => {
@@ -87,16 +99,27 @@ for (const language of ['en', 'ar'] as const) {
           expect(await page.locator('main canvas').count()).toBe(0);
         }
         // Area names in Arabic come from the gazetteer's Arabic alias.
-        if (path === '/console/incidents' && language === 'ar') await expect.poll(() => page.locator(`tr[data-case="${caseCode}"]`).textContent()).toContain('كانزي');
+        if (path === '/console/incidents' && language === 'ar') await expect.poll(() => page.locator(`tr[data-case="${caseCode}"]`).textContent().then(plain)).toContain('كانزي');
         if (path === '/console/audit') {
           // The audit trail reads as usernames, actions in words and case codes (the incident page was viewed above).
           const viewed = page.locator('tr[data-action="incident.viewed"]', { hasText: caseCode }).first();
           await viewed.waitFor();
-          expect(await viewed.textContent()).toContain('nadia');
-          expect(await viewed.textContent()).toContain(language === 'ar' ? 'اطّلع عليه' : 'viewed');
-          expect(await page.locator('main table').textContent()).not.toMatch(/user:|incident\.viewed/);
+          expect(await viewed.textContent().then(plain)).toContain('nadia');
+          expect(await viewed.textContent().then(plain)).toContain(language === 'ar' ? 'اطّلع عليه' : 'viewed');
+          expect(await page.locator('main table').textContent().then(plain)).not.toMatch(/user:|incident\.viewed/);
         }
-        if (path === '/console/rosters' && language === 'ar') expect(await page.locator('tr[data-committee=kanzi-peace]').textContent()).toContain('محلي');
+        if (path === '/console/rosters' && language === 'ar') expect(await page.locator('tr[data-committee=kanzi-peace]').textContent().then(plain)).toContain('محلي');
+        if (path === '/console/surveys') {
+          // The picker names the survey in the console's language, not by its id.
+          expect(await page.locator('select[name=survey] option').first().textContent()).toBe(language === 'ar' ? 'استبيان التصورات' : 'Perception survey');
+        }
+        if (path === '/console/rosters') {
+          // Every committee and responder is shown (cards on a phone), each cell labelled.
+          expect(await page.locator('tr[data-committee]').count()).toBeGreaterThan(0);
+          expect(await page.locator('tr[data-responder] td[data-label]').count()).toBeGreaterThan(0);
+        }
+        const tables = await wideTables(page);
+        if (tables.length > 0) wide[`${path} tables`] = tables.length;
         const w = await width(page);
         if (w > PHONE.width) {
           wide[path] = w;
@@ -127,10 +150,10 @@ describe('acknowledging from the Arabic console', () => {
     await page.getByRole('button', { name: 'استلام' }).click();
     // The timeline names the policy and the committees in Arabic words, not their ids.
     const timeline = page.locator('ol.timeline');
-    expect(await timeline.textContent()).toContain('وفق سياسة عالية');
-    expect(await timeline.textContent()).not.toMatch(/kanzi-peace|\bhigh\b/);
+    expect(await timeline.textContent().then(plain)).toContain('وفق سياسة عالية');
+    expect(await timeline.textContent().then(plain)).not.toMatch(/kanzi-peace|\bhigh\b/);
     const status = page.locator('[role=status]');
-    await expect.poll(() => status.textContent()).toBe(`استلمت ${caseCode}. اختر «معالجة» عند الانتهاء منه.`);
-    expect(await status.textContent()).not.toMatch(/RESOLVED|[a-z]{3,}/);
+    await expect.poll(() => status.textContent().then(plain)).toBe(`استلمت ${caseCode}. اختر «معالجة» عند الانتهاء منه.`);
+    expect(await status.textContent().then(plain)).not.toMatch(/RESOLVED|[a-z]{3,}/);
   });
 });

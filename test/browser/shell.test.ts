@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { DESKTOP, measureLoad, openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
+import { DESKTOP, measureLoad, openBrowser, PHONE, screenshot, type Person, plain } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
 
 let gateway: TestGateway;
@@ -59,10 +59,10 @@ describe('the console frame', () => {
     await page.locator('input[name=password]').fill(coordinator.password);
     await page.locator('input[name=code]').fill('000000');
     await page.locator('form button[type=submit]').click();
-    await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/not right/);
+    await expect.poll(() => page.locator('[role=alert]').textContent().then(plain)).toMatch(/not right/);
     await logIn(page, gateway.url, coordinator);
     expect(await navOf({ page } as Person)).toEqual(['Incidents', 'Announcements', 'Surveys', 'Rumours', 'Rosters', 'Contacts', 'Queues']);
-    expect(await page.locator('.who').textContent()).toContain('amina');
+    expect(await page.locator('.who').textContent().then(plain)).toContain('amina');
     expect(violations).toEqual([]);
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.locator('input[name=username]').waitFor();
@@ -80,14 +80,14 @@ describe('the console frame', () => {
     await page.locator('input[name=password]').fill('a long passphrase for zawadi');
     await page.locator('input[name=again]').fill('a long passphrase for zawadi');
     await page.getByRole('button', { name: 'Save' }).click();
-    const secret = (await page.locator('code.secret').textContent())!;
+    const secret = (await page.locator('code.secret').textContent().then(plain))!;
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
     // The token left the address bar once used.
     expect(page.url()).not.toContain(link.hash.slice(1));
     await screenshot(page, 'invitation-accepted');
     await page.getByRole('link', { name: 'Go to the login page' }).click();
     await logIn(page, gateway.url, { username: 'zawadi', password: 'a long passphrase for zawadi', secret });
-    expect(await page.locator('.who').textContent()).toContain('zawadi');
+    expect(await page.locator('.who').textContent().then(plain)).toContain('zawadi');
   });
 
   it('shows each role only the pages its role may open', async () => {
@@ -99,7 +99,7 @@ describe('the console frame', () => {
     expect(await navOf(asBroadcaster)).toEqual(['Announcements', 'Rumours']);
     // A page the role may not open is refused in the page too (the API would refuse it anyway).
     await asBroadcaster.page.goto(`${gateway.url}/console/incidents`);
-    await expect.poll(() => asBroadcaster.page.locator('[role=alert]').textContent()).toMatch(/does not allow/);
+    await expect.poll(() => asBroadcaster.page.locator('[role=alert]').textContent().then(plain)).toMatch(/does not allow/);
   });
 
   it('switches to French and to Arabic, right to left, and keeps the choice', async () => {
@@ -109,7 +109,7 @@ describe('the console frame', () => {
     await page.getByLabel('Language').selectOption('fr');
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('fr');
     expect(await navOf(person)).toContain('Incidents');
-    expect(await page.locator('h1').first().textContent()).not.toBe('Incidents (en)');
+    expect(await page.locator('h1').first().textContent().then(plain)).not.toBe('Incidents (en)');
     await page.locator('select[aria-label]').selectOption('ar');
     await expect.poll(() => page.locator('html').getAttribute('dir')).toBe('rtl');
     expect(await page.locator('html').getAttribute('lang')).toBe('ar');

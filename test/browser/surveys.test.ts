@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { DESKTOP, openBrowser, PHONE, screenshot, type Person } from './support/browser.js';
+import { DESKTOP, openBrowser, PHONE, screenshot, type Person, plain } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
 
 let gateway: TestGateway;
@@ -58,8 +58,8 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await page.locator('nav a', { hasText: 'Surveys' }).click();
       await page.locator('h1', { hasText: 'Surveys' }).waitFor();
       // Waves: completed responses over invitations.
-      expect(await page.locator('tr[data-wave=baseline]').textContent()).toContain('60');
-      expect(await page.locator('tr[data-wave=baseline] td').last().textContent()).toBe('65 %');
+      expect(await page.locator('tr[data-wave=baseline]').textContent().then(plain)).toContain('60');
+      expect(await page.locator('tr[data-wave=baseline] td').last().textContent().then(plain)).toBe('65 %');
 
       await page.locator('select[name=wave]').selectOption('baseline');
       await page.locator('select[name=area]').selectOption('north');
@@ -67,21 +67,21 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await expect.poll(() => question.locator('tr[data-group=kanzi]').count()).toBe(1);
       expect(await question.locator('canvas').count()).toBeGreaterThan(0);
       // Kanzi: 10 of 20 protectors, shown as a share with its count.
-      expect(await question.locator('tr[data-group=kanzi]').textContent()).toContain('50 % (10)');
+      expect(await question.locator('tr[data-group=kanzi]').textContent().then(plain)).toContain('50 % (10)');
       // Mbali's 3 are too few: suppressed in the table, no figure anywhere in its row's answers.
       const mbali = question.locator('tr[data-group=mbali]');
       expect(await mbali.locator('.suppressed').count()).toBeGreaterThan(0);
-      expect(await mbali.textContent()).not.toContain('(3)');
+      expect(await mbali.textContent().then(plain)).not.toContain('(3)');
       // The chart draws no bar for a suppressed cell, and says so in its text.
-      const summary = await question.locator('[data-chart-summary]').textContent();
+      const summary = await question.locator('[data-chart-summary]').textContent().then(plain);
       expect(summary).toContain('Kanzi: ');
       expect(summary).toMatch(/Mbali \(suppressed\): [^;]* suppressed/);
 
       // The indicator across the two waves, a line per area.
       const indicator = page.locator('article[data-indicator=police_protectors]');
       await indicator.locator('canvas').first().waitFor();
-      expect(await indicator.locator('thead').textContent()).toContain('baseline');
-      expect(await indicator.locator('thead').textContent()).toContain('month_6');
+      expect(await indicator.locator('thead').textContent().then(plain)).toContain('baseline');
+      expect(await indicator.locator('thead').textContent().then(plain)).toContain('month_6');
       await screenshot(page, `surveys-${label}`);
 
       // The exports go through the same session (and are audited by the API).
@@ -96,7 +96,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       // In Arabic, right to left.
       await page.locator('select[aria-label]').first().selectOption('ar');
       await expect.poll(() => page.locator('html').getAttribute('dir')).toBe('rtl');
-      await expect.poll(() => page.locator('h1').textContent()).toBe('الاستبيانات');
+      await expect.poll(() => page.locator('h1').textContent().then(plain)).toBe('الاستبيانات');
       await screenshot(page, `surveys-ar-${label}`);
       if (viewport === PHONE) expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       expect(person.problems).toEqual([]);

@@ -77,4 +77,19 @@ describe('rendering outbound messages as SMS', () => {
     expect(MAX_SMS_CHARACTERS).toBe(1600);
     expect(renderSms({ type: 'text', text: '🙏'.repeat(1600) }).characters).toBe(1600);
   });
+
+  it('writes letters outside GSM-7 with their base letter when that keeps the whole text GSM-7 (a reporter\'s words echoed)', () => {
+    // û, â, ê, î, ô, ç, œ are not GSM-7; é, è, à, ù and the capital Ç are, and stay.
+    const echoed = renderSms({ type: 'text', text: 'Des hommes armés ont brûlé deux maisons près du marché ; même la forêt, l\'hôpital. Ça suffit, ça va, cœur.' });
+    expect(echoed.text).toBe('Des hommes armés ont brulé deux maisons près du marché ; meme la foret, l\'hopital. Ça suffit, ca va, coeur.');
+    expect(echoed.encoding).toBe('GSM-7');
+    expect(echoed.segments).toBe(1);
+    // Capitals too, and letters with two marks.
+    expect(renderSms({ type: 'text', text: 'ÎLE, Ê, Ô, ǘ' }).text).toBe('ILE, E, O, ü');
+  });
+
+  it('keeps every letter as written when the text is UCS-2 anyway (Arabic, or a letter with no GSM-7 base)', () => {
+    expect(renderSms({ type: 'text', text: 'brûlé — حريق' }).text).toBe('brûlé - حريق');
+    expect(renderSms({ type: 'text', text: 'forêt 🔥' }).text).toBe('forêt 🔥');
+  });
 });

@@ -4,19 +4,9 @@
  * cluster. Also what the metrics settings accept.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config.js';
 import { loadConfig } from '../../src/gateway.js';
+import { configProblems } from '../support/config-problems.js';
 import { configuredRedis, keyPrefix } from '../../src/redis/connection.js';
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('Redis settings', () => {
   it('is the embedded server when nothing is set', () => {
@@ -46,12 +36,12 @@ describe('Redis settings', () => {
   });
 
   it('refuses a malformed host list, naming the variable and the form', () => {
-    expect(problems({ REDIS_SENTINELS: '10.0.0.1' })).toEqual([expect.stringMatching(/^REDIS_SENTINELS: host:port pairs, comma-separated.*\(got "10.0.0.1"\)$/)]);
-    expect(problems({ REDIS_CLUSTER_NODES: 'a:1,,b:2' })[0]).toMatch(/^REDIS_CLUSTER_NODES: host:port pairs/);
+    expect(configProblems({ REDIS_SENTINELS: '10.0.0.1' })).toEqual([expect.stringMatching(/^REDIS_SENTINELS: host:port pairs, comma-separated.*\(got "10.0.0.1"\)$/)]);
+    expect(configProblems({ REDIS_CLUSTER_NODES: 'a:1,,b:2' })[0]).toMatch(/^REDIS_CLUSTER_NODES: host:port pairs/);
   });
 
   it('refuses two ways to reach Redis at once', () => {
-    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: 'a:1' })).toEqual([
+    expect(configProblems({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: 'a:1' })).toEqual([
       'REDIS_URL, REDIS_CLUSTER_NODES: set one of them (a Redis URL, sentinels, or cluster nodes), not several',
     ]);
   });
@@ -59,7 +49,7 @@ describe('Redis settings', () => {
 
 describe('metrics settings', () => {
   it('refuses a short token without echoing it, and a bad port', () => {
-    const found = problems({ METRICS_TOKEN: 'short', METRICS_PORT: 'x' });
+    const found = configProblems({ METRICS_TOKEN: 'short', METRICS_PORT: 'x' });
     expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^METRICS_TOKEN: at least 16 characters/), expect.stringMatching(/^METRICS_PORT: a port number/)]));
     expect(found.join('\n')).not.toContain('short');
   });

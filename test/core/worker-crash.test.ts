@@ -21,6 +21,8 @@ let providers: Providers<'telegram'>;
 let fake: FakeTelegramApi;
 let env: TestEnv;
 const children: ChildGateway[] = [];
+/** Each test starts gateways in child processes (tsx compiles each): slow on a loaded machine. */
+const CHILD_TEST_MS = 90_000;
 let gateway: Gateway | undefined;
 
 afterEach(async () => {
@@ -89,7 +91,7 @@ describe('a worker killed mid-job', () => {
     expect(fake.calls('sendMessage')).toHaveLength(1);
     expect(await gateway.db.message.count({ where: { direction: 'out' } })).toBe(1);
     await inbound.close();
-  });
+  }, CHILD_TEST_MS);
 
   it('after the provider got the reply but before it was recorded: not sent again, left for a person', async () => {
     const vars = await setup();
@@ -109,5 +111,5 @@ describe('a worker killed mid-job', () => {
     expect(fake.calls('sendMessage')).toHaveLength(1);
     const letters = await listDeadLetters(gateway.queues);
     expect(letters.map((l) => l.data.messageId)).toContain(message.id);
-  });
+  }, CHILD_TEST_MS);
 });

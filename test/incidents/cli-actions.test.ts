@@ -5,41 +5,17 @@
  * receive on their channel, what the incident and its escalation became, what the audit trail
  * keeps; a refused action changes nothing and ends the command with exit code 1.
  */
-import { Command } from 'commander';
-import { afterEach, describe, expect, it } from 'vitest';
-import { registerIncidentCommands } from '../../src/incidents/cli.js';
+import { describe, expect, it } from 'vitest';
 import { waitForIdle } from '../support/idle.js';
-import { auditOf, fileReport, notificationAbout, Person, useIncidentGateway, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, notificationAbout, Person, runIncidentCli, useIncidentGateway, type IncidentGateway } from './support.js';
 
 let gateway: IncidentGateway;
-let lines: string[] = [];
-let written = '';
-
-function program(): Command {
-  const root = new Command('gateway').exitOverride();
-  registerIncidentCommands(root, {
-    config: () => gateway.config,
-    withDatabase: (fn) => fn(gateway.db),
-    withQueues: (fn) => fn(gateway.queues),
-    print: (line) => lines.push(line),
-    write: (chunk) => (written += chunk),
-  });
-  return root;
-}
 
 /** Runs one command; its printed lines and the exit code it set (0 when it set none). */
 async function cli(...args: string[]): Promise<{ lines: string[]; exitCode: number }> {
-  lines = [];
-  process.exitCode = undefined;
-  await program().parseAsync(['node', 'gateway', ...args]);
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
+  const { lines, exitCode } = await runIncidentCli(gateway, ...args);
   return { lines, exitCode };
 }
-
-afterEach(() => {
-  process.exitCode = undefined;
-});
 
 useIncidentGateway((started) => (gateway = started));
 

@@ -3,32 +3,15 @@
  * against a running test gateway's database and queues.
  */
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerIncidentCommands } from '../../src/incidents/cli.js';
-import { auditOf, fileReport, Person, useIncidentGateway, type IncidentGateway } from './support.js';
+import { auditOf, fileReport, Person, runIncidentCli, useIncidentGateway, type IncidentGateway } from './support.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', 'prisma', 'seed', 'rosters.yaml');
 let gateway: IncidentGateway;
-let lines: string[] = [];
-let written = '';
 
-function program(): Command {
-  const root = new Command('gateway').exitOverride();
-  registerIncidentCommands(root, {
-    config: () => gateway.config,
-    withDatabase: (fn) => fn(gateway.db),
-    withQueues: (fn) => fn(gateway.queues),
-    print: (line) => lines.push(line),
-    write: (chunk) => (written += chunk),
-  });
-  return root;
-}
-
+/** Runs one command; the lines it printed. */
 async function cli(...args: string[]): Promise<string[]> {
-  lines = [];
-  await program().parseAsync(['node', 'gateway', ...args]);
-  return lines;
+  return (await runIncidentCli(gateway, ...args)).lines;
 }
 
 useIncidentGateway((started) => (gateway = started), { roster: null });
@@ -66,8 +49,7 @@ describe('the incidents command line', () => {
     expect(await cli('incidents', 'ack', 'R-ZZZZZZ')).toEqual(['There is no case R-ZZZZZZ. Check the code. Nothing was changed.']);
     expect(await cli('incidents', 'resolve', incident.caseCode, 'raiders', 'left')).toEqual([`${incident.caseCode} is resolved. The reporter will be told. Thank you.`]);
     await reporter.next(`Your report ${incident.caseCode} has been resolved`);
-    written = '';
-    await cli('incidents', 'audit', '--format', 'jsonl');
+    const { written } = await runIncidentCli(gateway, 'incidents', 'audit', '--format', 'jsonl');
     const actions = written.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
     expect(actions).toEqual(expect.arrayContaining(['incident.acknowledged', 'incident.resolved', 'incident.viewed', 'responder.created']));
     expect(written).not.toContain('raiders');

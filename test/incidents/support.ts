@@ -3,12 +3,14 @@
  * movable clock), a roster of console responders, the before/after hooks most test files share,
  * and reports filed through the core's create_incident effect exactly as the report flow files them.
  */
+import { Command } from 'commander';
 import { afterAll, beforeAll } from 'vitest';
 import type { GatewayOptions } from '../../src/gateway.js';
 import { applyEffect, type EffectHandlers } from '../../src/conversation/effects.js';
 import { findOrCreateContact } from '../../src/conversation/contacts.js';
 import type { Db } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
+import { registerIncidentCommands } from '../../src/incidents/cli.js';
 import { incidentsCapability, type IncidentsOptions } from '../../src/incidents/index.js';
 import { parseRoster } from '../../src/incidents/roster-model.js';
 import { applyRoster } from '../../src/incidents/rosters.js';
@@ -269,4 +271,35 @@ export class Person {
     const entries = await this.gateway.console!.mailbox.take(this.address, 0, 0);
     return entries.map((e) => renderForTerminal(e.message)).filter((t) => (typeof match === 'string' ? t.includes(match) : match.test(t)));
   }
+}
+
+/** What one command line run printed (lines), wrote (raw output), and the exit code it set (0 when none). */
+export interface CliRun {
+  lines: string[];
+  written: string;
+  exitCode: number;
+}
+
+/**
+ * Runs one command of the incidents capability on a program built as src/cli.ts builds it,
+ * against `gateway`'s database and queues. A command that throws rejects.
+ */
+export async function runIncidentCli(gateway: IncidentGateway, ...args: string[]): Promise<CliRun> {
+  const run: CliRun = { lines: [], written: '', exitCode: 0 };
+  const root = new Command('gateway').exitOverride();
+  registerIncidentCommands(root, {
+    config: () => gateway.config,
+    withDatabase: (fn) => fn(gateway.db),
+    withQueues: (fn) => fn(gateway.queues),
+    print: (line) => run.lines.push(line),
+    write: (chunk) => (run.written += chunk),
+  });
+  process.exitCode = undefined;
+  try {
+    await root.parseAsync(['node', 'gateway', ...args]);
+    run.exitCode = Number(process.exitCode ?? 0);
+  } finally {
+    process.exitCode = undefined;
+  }
+  return run;
 }

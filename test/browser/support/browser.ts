@@ -81,3 +81,11 @@ export async function measureLoad(context: BrowserContext, url: string, ready: (
   await page.close();
   return { bytes, urls, encodings };
 }
+
+/**
+ * Text as a person reads it: without the bidirectional isolates (U+2066-U+2069) the console puts
+ * around every value in a sentence (they change how text is ordered on screen, not what it says).
+ */
+export function plain(text: string | null): string | null {
+  return text === null ? null : text.replace(/[\u2066-\u2069]/g, '');
+}
