@@ -219,7 +219,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     };
 
     let accepting = false;
-    const ingestDeps = { db, personalData, queues, languages: translator.languages };
+    const ingestDeps = { db, dialect: database.dialect, personalData, queues, languages: translator.languages };
     let app: FastifyInstance | undefined;
     let url = '';
     if (options.http !== false) {

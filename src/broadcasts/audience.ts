@@ -7,6 +7,7 @@
  */
 import type { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
+import { tableName, type Dialect } from '../db/bulk-insert.js';
 import { Prisma } from '../db/generated/sqlite/client.js';
 
 export interface AudienceSpec {
@@ -29,15 +30,11 @@ export interface Recipient {
 
 
 /** The SQL dialect raw queries speak, and the PostgreSQL schema holding the tables. */
-export interface Dialect {
-  provider: 'sqlite' | 'postgres';
-  schema?: string;
-}
+export type { Dialect };
 
 /** A table name as raw SQL (schema-qualified on PostgreSQL). */
 export function table(dialect: Dialect, name: string): Prisma.Sql {
-  const quote = (part: string) => `"${part.replace(/"/g, '""')}"`;
-  return Prisma.raw(dialect.provider === 'postgres' ? `${quote(dialect.schema ?? 'public')}.${quote(name)}` : quote(name));
+  return Prisma.raw(tableName(dialect, name));
 }
 
 export interface PageOptions {

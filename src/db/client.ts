@@ -11,6 +11,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
 import { projectPath } from '../paths.js';
+import type { Dialect } from './bulk-insert.js';
 
 export type Db = SqliteClient;
 export type { Prisma } from './generated/sqlite/client.js';
@@ -20,6 +21,8 @@ const migrationsRoot = projectPath('prisma', 'migrations');
 export interface Database {
   db: Db;
   provider: 'sqlite' | 'postgres';
+  /** What raw SQL needs to know of the database (src/db/bulk-insert.ts). */
+  dialect: Dialect;
   close(): Promise<void>;
 }
 
@@ -49,14 +52,14 @@ export async function openDatabase(url: string): Promise<Database> {
     await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
     // Deleted rows are overwritten with zeros, so an erased person leaves nothing in free pages.
     await db.$queryRawUnsafe('PRAGMA secure_delete = ON');
-    return { db, provider: 'sqlite', close: () => db.$disconnect() };
+    return { db, provider: 'sqlite', dialect: { provider: 'sqlite' }, close: () => db.$disconnect() };
   }
   const { connectionString, schema } = postgresTarget(url);
   await migratePostgres(connectionString, schema, readMigrations(join(migrationsRoot, 'postgres')));
   // search_path too, so that raw SQL finds the tables of this schema as Prisma's queries do.
   const adapter = new PrismaPg({ connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` }, { schema });
   const db = new PostgresClient({ adapter }) as unknown as Db;
-  return { db, provider: 'postgres', close: () => disconnectWithin(db, DISCONNECT_MS) };
+  return { db, provider: 'postgres', dialect: { provider: 'postgres', schema }, close: () => disconnectWithin(db, DISCONNECT_MS) };
 }
 
 /** How long closing the PostgreSQL pool may take before the stop goes on without it (ms). */

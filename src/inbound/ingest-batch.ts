@@ -2,7 +2,7 @@
  * Group commit of inbound events: webhooks that arrive while a batch is being written wait for
  * the next one, and each batch is stored in one database transaction (a handful of queries for
  * the whole batch: identities and dedupe keys looked up with IN lists, new contacts, identities
- * and messages written with createMany) and queued with one addBulk. Each caller's promise
+ * and messages written with one INSERT each, src/db/bulk-insert.ts) and queued with one addBulk. Each caller's promise
  * settles only after its batch has committed and been queued, so the provider's 200 still comes
  * after the message is stored and queued (the durability of `ingest`).
  *
@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundEvent } from '../channels/adapter.js';
 import { isUniqueViolation } from '../conversation/contacts.js';
+import { insertRows, type BulkColumn, type BulkValue } from '../db/bulk-insert.js';
 import { transaction } from '../db/transaction.js';
 import { cleanInboundMessage, inboundMessageSchema, type InboundMessage } from '../messages.js';
 import { ingest, type IngestDeps, type IngestOutcome } from './ingest.js';
@@ -113,20 +114,9 @@ async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOut
     const seen = await tx.message.findMany({ where: { dedupeKey: { in: batch.map((b) => b.dedupeKey) } }, select: { id: true, dedupeKey: true, status: true } });
     const stored = new Map(seen.map((m) => [m.dedupeKey, m]));
 
-    const contacts: { id: string; language: string | null }[] = [];
-    const newIdentities: { id: string; contactId: string; channel: string; addressHash: string; addressEnc: string }[] = [];
-    const messages: {
-      id: string;
-      dedupeKey: string;
-      direction: string;
-      channel: string;
-      contactId: string;
-      identityId: string;
-      providerId: string;
-      chatMessageId: string | null;
-      bodyEnc: string;
-      status: string;
-    }[] = [];
+    const contacts: BulkValue[][] = [];
+    const newIdentities: BulkValue[][] = [];
+    const messages: BulkValue[][] = [];
     const result: IngestOutcome[] = [];
     const inBatch = new Set<string>();
     for (const item of batch) {
@@ -141,31 +131,57 @@ async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOut
       let ref = known.get(key);
       if (!ref) {
         ref = { contactId: randomUUID(), identityId: randomUUID() };
-        contacts.push({ id: ref.contactId, language: item.language });
-        newIdentities.push({ id: ref.identityId, contactId: ref.contactId, channel: item.channel, addressHash: item.addressHash, addressEnc: personalData.encrypt(item.event.address) });
+        contacts.push([ref.contactId, item.language]);
+        newIdentities.push([ref.identityId, ref.contactId, item.channel, item.addressHash, personalData.encrypt(item.event.address)]);
         known.set(key, ref);
       }
       const id = randomUUID();
-      messages.push({
+      messages.push([
         id,
-        dedupeKey: item.dedupeKey,
-        direction: 'in',
-        channel: item.channel,
-        contactId: ref.contactId,
-        identityId: ref.identityId,
-        providerId: item.event.providerId,
-        chatMessageId: item.event.chatMessageId ?? null,
-        bodyEnc: personalData.encrypt(JSON.stringify(item.message)),
-        status: 'received',
-      });
+        item.dedupeKey,
+        item.channel,
+        ref.contactId,
+        ref.identityId,
+        item.event.providerId,
+        item.event.chatMessageId ?? null,
+        personalData.encrypt(JSON.stringify(item.message)),
+      ]);
       toQueue.push(id);
       result.push('queued');
     }
-    if (contacts.length > 0) {
-      await tx.contact.createMany({ data: contacts });
-      await tx.contactIdentity.createMany({ data: newIdentities });
-    }
-    if (messages.length > 0) await tx.message.createMany({ data: messages });
+    const now = new Date();
+    const stamps: BulkColumn[] = [
+      { name: 'createdAt', type: 'timestamp', constant: now },
+      { name: 'updatedAt', type: 'timestamp', constant: now },
+    ];
+    await insertRows(tx, deps.dialect, 'Contact', [{ name: 'id' }, { name: 'language' }, { name: 'status', constant: 'active' }, { name: 'fields', constant: '{}' }, ...stamps], contacts);
+    await insertRows(
+      tx,
+      deps.dialect,
+      'ContactIdentity',
+      [{ name: 'id' }, { name: 'contactId' }, { name: 'channel' }, { name: 'addressHash' }, { name: 'addressEnc' }, stamps[0]!],
+      newIdentities,
+    );
+    await insertRows(
+      tx,
+      deps.dialect,
+      'Message',
+      [
+        { name: 'id' },
+        { name: 'dedupeKey' },
+        { name: 'direction', constant: 'in' },
+        { name: 'channel' },
+        { name: 'contactId' },
+        { name: 'identityId' },
+        { name: 'providerId' },
+        { name: 'chatMessageId' },
+        { name: 'bodyEnc' },
+        { name: 'status', constant: 'received' },
+        { name: 'kind', constant: 'reply' },
+        ...stamps,
+      ],
+      messages,
+    );
     return result;
   });
   await deps.queues.enqueueInboundMany(toQueue);

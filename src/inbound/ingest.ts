@@ -6,12 +6,15 @@
 import type { InboundEvent, StatusUpdate } from '../channels/adapter.js';
 import { findOrCreateContact, isUniqueViolation } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
+import type { Dialect } from '../db/bulk-insert.js';
 import { cleanInboundMessage, inboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import type { Queues } from '../jobs/queues.js';
 
 export interface IngestDeps {
   db: Db;
+  /** For the batch's bulk inserts (src/inbound/ingest-batch.ts). */
+  dialect: Dialect;
   personalData: PersonalData;
   queues: Queues;
   /** Languages the gateway speaks; a provider's language hint is kept only if it is one. */

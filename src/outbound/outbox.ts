@@ -67,23 +67,26 @@ export async function writeOutbox(
   let after = earlier?.id;
   for (const [index, entry] of entries.entries()) {
     const dedupeKey = `out:${causeKey}:${index}`;
-    const row = await tx.message.upsert({
-      where: { dedupeKey },
-      update: {},
-      create: {
-        dedupeKey,
-        direction: 'out',
-        channel: target.channel,
-        contactId: target.contactId,
-        identityId: target.identityId,
-        bodyEnc: personalData.encrypt(JSON.stringify(entry.message)),
-        status: 'queued',
-        kind: entry.kind ?? 'reply',
-        causeId: causeId ?? null,
-        threadOf: entry.threadOf ?? null,
-      },
-      select: { id: true, status: true },
-    });
+    // Read, then create: one query fewer than the client's upsert (read, write, read again). Were
+    // the same key written by another transaction in between, the create fails on the unique key,
+    // this transaction rolls back, and its job's retry finds the row.
+    const row =
+      (await tx.message.findUnique({ where: { dedupeKey }, select: { id: true, status: true } })) ??
+      (await tx.message.create({
+        data: {
+          dedupeKey,
+          direction: 'out',
+          channel: target.channel,
+          contactId: target.contactId,
+          identityId: target.identityId,
+          bodyEnc: personalData.encrypt(JSON.stringify(entry.message)),
+          status: 'queued',
+          kind: entry.kind ?? 'reply',
+          causeId: causeId ?? null,
+          threadOf: entry.threadOf ?? null,
+        },
+        select: { id: true, status: true },
+      }));
     if (row.status === 'queued') queued.push(after ? { id: row.id, channel: target.channel, after } : { id: row.id, channel: target.channel });
     after = row.id;
   }

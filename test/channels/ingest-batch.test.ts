@@ -26,7 +26,7 @@ let fallbacks = 0;
 beforeAll(async () => {
   providers = await startProviders(['telegram']);
   gateway = await startTestGateway(providers.env);
-  const deps = { db: gateway.db, personalData: gateway.personalData, queues: gateway.queues, languages: gateway.translator.languages };
+  const deps = { db: gateway.db, dialect: gateway.database.dialect, personalData: gateway.personalData, queues: gateway.queues, languages: gateway.translator.languages };
   batcher = createIngestBatcher(deps, { onFallback: () => (fallbacks += 1) });
 });
 afterAll(async () => {

@@ -1,0 +1,84 @@
+/**
+ * Bulk inserts on the hot paths (inbound ingest, broadcast fan-out): one INSERT statement for many
+ * rows, with a fixed handful of parameters however many rows there are. The client's createMany
+ * binds every value of every row and compiles a plan for each shape; this costs several times
+ * more per row (measured with scripts/bench/broadcast.ts and scripts/bench/ingest.ts).
+ *
+ * - SQLite: the rows travel as one JSON parameter, unpacked by `json_each` (SQLite >= 3.38 for `->>`).
+ * - PostgreSQL: one array parameter per column, unpacked by `unnest`.
+ *
+ * Values are written as the client writes them, so the client reads them back unchanged: a Date
+ * becomes UTC ISO text with `+00:00` on SQLite (as the better-sqlite3 adapter writes it), and a
+ * `timestamp(3)` holding UTC wall time on PostgreSQL. Constraint violations are thrown as the
+ * client throws them (a unique violation is P2002, see `isUniqueViolation`).
+ */
+import type { Db } from './client.js';
+
+/** The database behind a client, for the raw SQL that differs between the two. */
+export interface Dialect {
+  provider: 'sqlite' | 'postgres';
+  /** PostgreSQL schema (default public). */
+  schema?: string;
+}
+
+/** A column value: text, a timestamp, or SQL NULL. */
+export type BulkValue = string | Date | null;
+
+export interface BulkColumn {
+  name: string;
+  /** text (the default) or timestamp (a Date value). */
+  type?: 'text' | 'timestamp';
+  /** The same value in every row, bound once; the rows then carry no value for this column. */
+  constant?: BulkValue;
+}
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** A table's name as raw SQL (schema-qualified on PostgreSQL). */
+export function tableName(dialect: Dialect, name: string): string {
+  return dialect.provider === 'postgres' ? `${quote(dialect.schema ?? 'public')}.${quote(name)}` : quote(name);
+}
+
+const sqliteValue = (value: BulkValue) => (value instanceof Date ? value.toISOString().replace('Z', '+00:00') : value);
+const postgresValue = (value: BulkValue) => (value instanceof Date ? value.toISOString() : value);
+
+/**
+ * Inserts `rows` into `table` in one statement. Each row holds the values of the columns that are
+ * not `constant`, in the order of `columns`. Nothing is written for an empty `rows`.
+ */
+export async function insertRows(db: Db, dialect: Dialect, table: string, columns: BulkColumn[], rows: BulkValue[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const names = columns.map((c) => quote(c.name)).join(', ');
+  const target = tableName(dialect, table);
+  const params: unknown[] = [];
+  if (dialect.provider === 'postgres') {
+    const arrays: string[] = [];
+    const selects: string[] = [];
+    let varying = 0;
+    for (const column of columns) {
+      const type = column.type === 'timestamp' ? 'timestamp(3)' : 'text';
+      if ('constant' in column) {
+        params.push(postgresValue(column.constant ?? null));
+        selects.push(`$${params.length}::${type}`);
+      } else {
+        const index = varying++;
+        params.push(rows.map((row) => postgresValue(row[index] ?? null)));
+        arrays.push(`$${params.length}::${type}[]`);
+        selects.push(`t.c${index}`);
+      }
+    }
+    const aliases = arrays.map((_, i) => `c${i}`).join(', ');
+    await db.$executeRawUnsafe(`INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM unnest(${arrays.join(', ')}) AS t(${aliases})`, ...params);
+    return;
+  }
+  const selects: string[] = [];
+  let varying = 0;
+  for (const column of columns) {
+    if ('constant' in column) {
+      params.push(sqliteValue(column.constant ?? null));
+      selects.push('?');
+    } else selects.push(`value->>${varying++}`);
+  }
+  params.push(JSON.stringify(rows.map((row) => row.map(sqliteValue))));
+  await db.$executeRawUnsafe(`INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM json_each(?)`, ...params);
+}
