@@ -7,7 +7,7 @@
  */
 import type { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
-import { tableName, type Dialect } from '../db/bulk-insert.js';
+import { tableName, type Dialect } from '../db/bulk.js';
 import { Prisma } from '../db/generated/sqlite/client.js';
 
 export interface AudienceSpec {

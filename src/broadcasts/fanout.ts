@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
-import { insertRows, type BulkColumn } from '../db/bulk-insert.js';
+import { insertRows, type BulkColumn } from '../db/bulk.js';
 import { transaction } from '../db/transaction.js';
 import { isUniqueViolation } from '../conversation/contacts.js';
 import type { Logger } from '../logger.js';
@@ -64,11 +64,6 @@ interface PlannedRow {
 }
 
 class Conflict extends Error {}
-
-/** A raw INSERT reports a unique violation as a driver error rather than as P2002. */
-function isUniqueViolationText(error: unknown): boolean {
-  return /unique constraint|UNIQUE constraint|duplicate key/i.test(String((error as Error)?.message ?? ''));
-}
 
 export function priorityOf(settings: BroadcastSettings, urgent: boolean): number {
   return urgent ? settings.BROADCAST_PRIORITY_URGENT : settings.BROADCAST_PRIORITY_NORMAL;
@@ -178,7 +173,7 @@ export async function runFanout(deps: FanoutDeps, broadcastId: string): Promise<
       try {
         await writePage(db, deps.dialect, broadcastId, cursor, page.last, rows, skipped, nextCounts, false);
       } catch (error) {
-        if (!isUniqueViolation(error) && !isUniqueViolationText(error)) throw error;
+        if (!isUniqueViolation(error)) throw error;
         // Rows of this page exist already (a runner that lost its lock wrote them): keep those.
         await writePage(db, deps.dialect, broadcastId, cursor, page.last, rows, skipped, nextCounts, true);
       }
@@ -254,7 +249,7 @@ async function writePage(
 }
 
 /**
- * Writes broadcast rows of the Message model with one INSERT per page (src/db/bulk-insert.ts);
+ * Writes broadcast rows of the Message model with one INSERT per page (src/db/bulk.ts);
  * the columns are those of the Message model, read back through the client by the outbound
  * worker and the tests. A row's createdAt is its release time.
  */

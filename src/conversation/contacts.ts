@@ -10,9 +10,15 @@ export interface ContactRef {
   identityId: string;
 }
 
-/** Prisma's unique-constraint violation code. */
+/**
+ * Whether the client refused a write on a unique key: P2002 from a model query, P2010 carrying the
+ * driver adapter's UniqueConstraintViolation from a raw statement (Prisma's error reference).
+ */
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, meta } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  // A raw statement (src/db/bulk.ts) reports the driver adapter's error under P2010.
+  return code === 'P2002' || (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
 }
 
 /**

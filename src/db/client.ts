@@ -11,7 +11,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
 import { projectPath } from '../paths.js';
-import type { Dialect } from './bulk-insert.js';
+import type { Dialect } from './bulk.js';
 
 export type Db = SqliteClient;
 export type { Prisma } from './generated/sqlite/client.js';
@@ -21,7 +21,7 @@ const migrationsRoot = projectPath('prisma', 'migrations');
 export interface Database {
   db: Db;
   provider: 'sqlite' | 'postgres';
-  /** What raw SQL needs to know of the database (src/db/bulk-insert.ts). */
+  /** What raw SQL needs to know of the database (src/db/bulk.ts). */
   dialect: Dialect;
   close(): Promise<void>;
 }

@@ -1,9 +1,9 @@
 /**
  * Group commit of inbound events: webhooks that arrive while a batch is being written wait for
- * the next one, and each batch is stored in one database transaction (a handful of queries for
- * the whole batch: identities and dedupe keys looked up with IN lists, new contacts, identities
- * and messages written with one INSERT each, src/db/bulk-insert.ts) and queued with one addBulk. Each caller's promise
- * settles only after its batch has committed and been queued, so the provider's 200 still comes
+ * the next one, and each batch is stored in one database transaction (five statements for the
+ * whole batch: identities and dedupe keys read with one SELECT each, new contacts, identities and
+ * messages written with one INSERT each, src/db/bulk.ts) and queued with one addBulk. Each
+ * caller's promise settles only after its batch has committed and been queued, so the provider's 200 still comes
  * after the message is stored and queued (the durability of `ingest`).
  *
  * Order: events are written and queued in arrival order, so the messages of one contact keep
@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundEvent } from '../channels/adapter.js';
 import { isUniqueViolation } from '../conversation/contacts.js';
-import { insertRows, type BulkColumn, type BulkValue } from '../db/bulk-insert.js';
+import { insertRows, selectByKeys, type BulkColumn, type BulkValue } from '../db/bulk.js';
 import { transaction } from '../db/transaction.js';
 import { cleanInboundMessage, inboundMessageSchema, type InboundMessage } from '../messages.js';
 import { ingest, type IngestDeps, type IngestOutcome } from './ingest.js';
@@ -100,18 +100,11 @@ async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOut
   const toQueue: string[] = [];
   const outcomes = await transaction(deps.db, async (tx) => {
     const identityKey = (channel: string, hash: string) => `${channel}\u0000${hash}`;
-    const byChannel = new Map<string, Set<string>>();
-    for (const item of batch) {
-      const hashes = byChannel.get(item.channel) ?? new Set<string>();
-      hashes.add(item.addressHash);
-      byChannel.set(item.channel, hashes);
-    }
-    const identities = await tx.contactIdentity.findMany({
-      where: { OR: [...byChannel].map(([channel, hashes]) => ({ channel, addressHash: { in: [...hashes] } })) },
-      select: { id: true, contactId: true, channel: true, addressHash: true },
-    });
+    const pairs = new Map(batch.map((item) => [identityKey(item.channel, item.addressHash), [item.channel, item.addressHash]]));
+    const identities = await selectByKeys(tx, deps.dialect, 'ContactIdentity', ['id', 'contactId', 'channel', 'addressHash'], ['channel', 'addressHash'], [...pairs.values()]);
     const known = new Map(identities.map((i) => [identityKey(i.channel, i.addressHash), { contactId: i.contactId, identityId: i.id }]));
-    const seen = await tx.message.findMany({ where: { dedupeKey: { in: batch.map((b) => b.dedupeKey) } }, select: { id: true, dedupeKey: true, status: true } });
+    const keys = [...new Set(batch.map((b) => b.dedupeKey))].map((key) => [key]);
+    const seen = await selectByKeys(tx, deps.dialect, 'Message', ['id', 'dedupeKey', 'status'], ['dedupeKey'], keys);
     const stored = new Map(seen.map((m) => [m.dedupeKey, m]));
 
     const contacts: BulkValue[][] = [];

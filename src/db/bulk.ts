@@ -1,8 +1,9 @@
 /**
- * Bulk inserts on the hot paths (inbound ingest, broadcast fan-out): one INSERT statement for many
- * rows, with a fixed handful of parameters however many rows there are. The client's createMany
- * binds every value of every row and compiles a plan for each shape; this costs several times
- * more per row (measured with scripts/bench/broadcast.ts and scripts/bench/ingest.ts).
+ * Bulk statements on the hot paths (inbound ingest, broadcast fan-out): one INSERT for many rows,
+ * one SELECT for many keys, with a fixed handful of parameters however many rows there are. The
+ * client's createMany and `in` lists bind every value and compile a plan for each shape; this
+ * costs several times more per row (measured with scripts/bench/broadcast.ts and
+ * scripts/bench/ingest.ts).
  *
  * - SQLite: the rows travel as one JSON parameter, unpacked by `json_each` (SQLite >= 3.38 for `->>`).
  * - PostgreSQL: one array parameter per column, unpacked by `unnest`.
@@ -81,4 +82,31 @@ export async function insertRows(db: Db, dialect: Dialect, table: string, column
   }
   params.push(JSON.stringify(rows.map((row) => row.map(sqliteValue))));
   await db.$executeRawUnsafe(`INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM json_each(?)`, ...params);
+}
+
+/**
+ * The rows of `table` whose `keyColumns` equal one of `keys` (each key holds one text value per
+ * key column), with the text columns `columns`. Order is not defined; an empty `keys` reads nothing.
+ */
+export async function selectByKeys<Column extends string>(
+  db: Db,
+  dialect: Dialect,
+  table: string,
+  columns: readonly Column[],
+  keyColumns: string[],
+  keys: string[][],
+): Promise<Record<Column, string>[]> {
+  if (keys.length === 0) return [];
+  const select = columns.map(quote).join(', ');
+  const target = tableName(dialect, table);
+  const tuple = `(${keyColumns.map(quote).join(', ')})`;
+  if (dialect.provider === 'postgres') {
+    const arrays = keyColumns.map((_, i) => `$${i + 1}::text[]`).join(', ');
+    return db.$queryRawUnsafe(
+      `SELECT ${select} FROM ${target} WHERE ${tuple} IN (SELECT * FROM unnest(${arrays}))`,
+      ...keyColumns.map((_, i) => keys.map((key) => key[i])),
+    );
+  }
+  const values = keyColumns.map((_, i) => `value->>${i}`).join(', ');
+  return db.$queryRawUnsafe(`SELECT ${select} FROM ${target} WHERE ${tuple} IN (SELECT ${values} FROM json_each(?))`, JSON.stringify(keys));
 }
