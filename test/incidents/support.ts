@@ -17,6 +17,7 @@ import { applyRoster } from '../../src/incidents/rosters.js';
 import { renderForTerminal } from '../../src/chat.js';
 import { ConsoleUser } from '../support/console.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitForIdle } from '../support/idle.js';
 
 /** A clock that runs with real time from a point you choose. */
 export class TestClock {
@@ -244,10 +245,13 @@ export class Person {
 
   /**
    * Says something and returns the reply: the next new message that is not a notification (and
-   * matches `match` when given, for replies that may cross other news).
+   * matches `match` when given, for replies that may cross other news). Without `match`, news
+   * still on its way to this person (another responder's acknowledgement) is let arrive first,
+   * so it is not taken for the reply.
    */
   async ask(text: string, match?: string | RegExp, timeoutMs = 15_000): Promise<string> {
     const test = (t: string) => match === undefined || (typeof match === 'string' ? t.includes(match) : match.test(t));
+    if (match === undefined) await waitForIdle(this.gateway);
     const before = new Set((await this.unread()).map((e) => e.seq));
     await this.user.say(text);
     const started = Date.now();
