@@ -12,6 +12,7 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
 import { projectPath } from '../paths.js';
 import type { Dialect } from './bulk.js';
+import { keepStatements, type StatementCache } from './statement-cache.js';
 
 export type Db = SqliteClient;
 export type { Prisma } from './generated/sqlite/client.js';
@@ -23,6 +24,8 @@ export interface Database {
   provider: 'sqlite' | 'postgres';
   /** What raw SQL needs to know of the database (src/db/bulk.ts). */
   dialect: Dialect;
+  /** SQLite: the counts of the connection's statement cache, null when it is not in use. */
+  statements?: () => StatementCache | null;
   close(): Promise<void>;
 }
 
@@ -39,12 +42,24 @@ export function postgresTarget(url: string): { connectionString: string; schema:
   return { connectionString: parsed.toString(), schema };
 }
 
+/** The better-sqlite3 adapter, its connection's statements kept for reuse (src/db/statement-cache.ts). */
+class SqliteAdapter extends PrismaBetterSqlite3 {
+  /** The counts of the last connection made (tests). */
+  statements: StatementCache | null = null;
+  override async connect() {
+    const adapter = await super.connect();
+    this.statements = keepStatements(adapter);
+    return adapter;
+  }
+}
+
 export async function openDatabase(url: string): Promise<Database> {
   if (url.startsWith('file:')) {
     const file = sqlitePath(url);
     mkdirSync(dirname(file), { recursive: true });
     migrateSqlite(file, readMigrations(join(migrationsRoot, 'sqlite')));
-    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 }) });
+    const adapter = new SqliteAdapter({ url: `file:${file}`, timeout: 10_000 });
+    const db = new SqliteClient({ adapter });
     // WAL lets readers work while a writer commits; NORMAL sync is safe with WAL.
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
@@ -52,7 +67,7 @@ export async function openDatabase(url: string): Promise<Database> {
     await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
     // Deleted rows are overwritten with zeros, so an erased person leaves nothing in free pages.
     await db.$queryRawUnsafe('PRAGMA secure_delete = ON');
-    return { db, provider: 'sqlite', dialect: { provider: 'sqlite' }, close: () => db.$disconnect() };
+    return { db, provider: 'sqlite', dialect: { provider: 'sqlite' }, statements: () => adapter.statements, close: () => db.$disconnect() };
   }
   const { connectionString, schema } = postgresTarget(url);
   await migratePostgres(connectionString, schema, readMigrations(join(migrationsRoot, 'postgres')));

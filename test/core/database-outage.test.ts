@@ -16,6 +16,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqlitePath } from '../../src/db/client.js';
@@ -44,8 +45,18 @@ function outageOf(gateway: TestGateway): Outage {
   let holder: Database.Database | undefined;
   return {
     begin: async () => {
-      holder = new Database(sqlitePath(gateway.config.DATABASE_URL ?? ''));
-      holder.exec('BEGIN EXCLUSIVE');
+      // Taken between two of the gateway's transactions, without waiting: a lock awaited
+      // synchronously would hold the event loop the gateway (in this process) needs to finish the
+      // transaction it has open, and both would wait for each other until the busy timeout.
+      holder = new Database(sqlitePath(gateway.config.DATABASE_URL ?? ''), { timeout: 0 });
+      for (const until = Date.now() + 30_000; ; await delay(5)) {
+        try {
+          holder.exec('BEGIN EXCLUSIVE');
+          return;
+        } catch (error) {
+          if (!/locked|busy/i.test(String(error)) || Date.now() > until) throw error;
+        }
+      }
     },
     end: async () => {
       holder?.exec('ROLLBACK');
