@@ -3,8 +3,8 @@
  * the next one, and each batch is stored in one database transaction (five statements for the
  * whole batch: identities and dedupe keys read with one SELECT each, new contacts, identities and
  * messages written with one INSERT each, src/db/bulk.ts) and queued with one addBulk. Each
- * caller's promise settles only after its batch has committed and been queued, so the provider's 200 still comes
- * after the message is stored and queued (the durability of `ingest`).
+ * caller's promise settles only after its batch has committed and been queued, so the provider's
+ * 200 still comes after the message is stored and queued (the durability of `ingest`).
  *
  * Order: events are written and queued in arrival order, so the messages of one contact keep
  * the order their webhooks came in. A repeated delivery (same channel and provider id), in the
