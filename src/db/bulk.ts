@@ -14,13 +14,8 @@
  * client throws them (a unique violation is P2002, see `isUniqueViolation`).
  */
 import type { Db } from './client.js';
+import type { Dialect } from './dialect.js';
 
-/** The database behind a client, for the raw SQL that differs between the two. */
-export interface Dialect {
-  provider: 'sqlite' | 'postgres';
-  /** PostgreSQL schema (default public). */
-  schema?: string;
-}
 
 /** A column value: text, a timestamp, or SQL NULL. */
 export type BulkValue = string | Date | null;

@@ -11,7 +11,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
 import { projectPath } from '../paths.js';
-import type { Dialect } from './bulk.js';
+import type { Dialect } from './dialect.js';
 import { keepStatements, type StatementCache } from './statement-cache.js';
 
 export type Db = SqliteClient;

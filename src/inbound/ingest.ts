@@ -6,7 +6,7 @@
 import type { InboundEvent, StatusUpdate } from '../channels/adapter.js';
 import { findOrCreateContact, isUniqueViolation } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
-import type { Dialect } from '../db/bulk.js';
+import type { Dialect } from '../db/dialect.js';
 import { cleanInboundMessage, inboundMessageSchema } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import type { Queues } from '../jobs/queues.js';
