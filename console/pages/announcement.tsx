@@ -10,7 +10,8 @@ import { language, t, time, when, number } from '../i18n.ts';
 import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { Chart, color } from '../parts/chart.tsx';
 import { can, useSession } from '../session.ts';
-import { EstimateView, type BroadcastView, type Estimate } from './announcements.tsx';
+import { EstimateView, type BroadcastView, type Estimate, type Topic } from './announcements.tsx';
+import { areasPath, type MapArea } from '../parts/area-map.tsx';
 import type { PageProps } from './registry.ts';
 import { broadcastState, type Waiting } from '../parts/broadcast-state.ts';
 
@@ -98,6 +99,26 @@ function Feedback({ id }: { id: string }) {
   );
 }
 
+/** Who the announcement goes to, as it was composed: area, topic, channels and languages. */
+function Audience({ broadcast }: { broadcast: BroadcastView }) {
+  const session = useSession();
+  const { areaId, topic, channels, languages } = broadcast.audience;
+  const areas = useLoad(async () => (areaId && can(session, 'GET /areas') ? (await get<{ items: MapArea[] }>(areasPath())).items : []), [areaId, language()]);
+  const topics = useLoad(async () => (topic && can(session, 'GET /broadcasts/topics') ? (await get<{ items: Topic[] }>('/broadcasts/topics')).items : []), [topic]);
+  const areaName = areaId ? (areas.data?.find((a) => a.id === areaId)?.name ?? areaId) : t('announce.everywhere');
+  const found = topic ? topics.data?.find((x) => x.id === topic) : undefined;
+  const topicName = topic ? (found?.names[language()] ?? found?.names.en ?? topic) : t('announce.anyTopic');
+  const list = (items: string[], key: string) => items.map((item) => t(`${key}.${item}`, { defaultValue: item })).join(', ');
+  return (
+    <dl class="kv" data-testid="audience">
+      <dt>{t('incidents.area')}</dt><dd data-testid="audience-area"><bdi>{areaName}</bdi></dd>
+      <dt>{t('announce.topic')}</dt><dd data-testid="audience-topic"><bdi>{topicName}</bdi></dd>
+      <dt>{t('announce.channels')}</dt><dd data-testid="audience-channels">{channels.length > 0 ? list(channels, 'channels') : t('announce.allChannels')}</dd>
+      {languages.length > 0 && (<><dt>{t('announce.languages')}</dt><dd>{list(languages, 'languages')}</dd></>)}
+    </dl>
+  );
+}
+
 export function Announcement({ params }: PageProps) {
   const session = useSession();
   const id = params.id!;
@@ -167,14 +188,16 @@ export function Announcement({ params }: PageProps) {
         {shown.kind === 'sent' && <p>{t('announce.allSent')}</p>}
         {b.status === 'rejected' && <p class="error">{t('announce.rejectedBecause', { reason: b.rejectedReason ?? '' })}</p>}
         {shown.open && can(session, 'POST /broadcasts/:id/cancel') && (
-          <p><ActionButton kind="danger" label={t('announce.cancel')} run={run('cancel', {}, t('announce.cancelledNotice'))} /></p>
+          // Before it starts nothing has gone out: the whole announcement is cancelled.
+          <p><ActionButton kind="danger" label={t(['pending_approval', 'approved'].includes(b.status) ? 'announce.cancelWhole' : 'announce.cancel')} run={run('cancel', {}, t('announce.cancelledNotice'))} /></p>
         )}
       </div>
 
       <div class="card stack">
         <h2>{t('announce.texts')}</h2>
         {Object.entries(b.texts).map(([lng, text]) => <p lang={lng} dir={lng === 'ar' ? 'rtl' : 'ltr'}><strong lang={language()} dir="auto">{t(`languages.${lng}`, { defaultValue: lng })}</strong>: <span dir="auto" data-testid={`text-${lng}`}>{text}</span></p>)}
-        {estimate.data ? <EstimateView estimate={estimate.data.estimate} /> : <ErrorLine error={estimate.error} />}
+        <Audience broadcast={b} />
+        {estimate.data ? <EstimateView estimate={estimate.data.estimate} fallbackLanguage={b.fallback ? b.defaultLanguage : null} /> : <ErrorLine error={estimate.error} />}
       </div>
 
       {tracked && <Delivery progress={progress} />}

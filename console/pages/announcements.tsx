@@ -24,7 +24,10 @@ export interface BroadcastView {
   texts: Record<string, string>;
   urgent: boolean;
   feedback: string;
-  audience: { areaId: string | null; channels: string[]; languages: string[] };
+  audience: { areaId: string | null; topic: string | null; channels: string[]; languages: string[] };
+  /** The language whose text goes to recipients without one of their own, when `fallback`. */
+  defaultLanguage: string | null;
+  fallback: boolean;
   createdBy: { tokenId: string; name: string };
   approvedBy: { name: string; at: string } | null;
   rejectedReason: string | null;
@@ -59,8 +62,11 @@ function duration(ms: number): string {
   return t('announce.duration', { count: minutes, minutes: number(minutes) });
 }
 
-/** The audience per channel and language, and what it costs. */
-export function EstimateView({ estimate }: { estimate: Estimate }) {
+/**
+ * The audience per channel and language, and what it costs. `fallbackLanguage`: the language
+ * whose text recipients without one of their own get (null when they get nothing).
+ */
+export function EstimateView({ estimate, fallbackLanguage }: { estimate: Estimate; fallbackLanguage: string | null }) {
   const languages = Object.keys(estimate.byLanguage);
   return (
     <div class="stack" data-testid="estimate">
@@ -77,7 +83,12 @@ export function EstimateView({ estimate }: { estimate: Estimate }) {
           </table>
         </div>
       )}
-      {estimate.missingTotal > 0 && <p class="error">{t('announce.missing', { count: estimate.missingTotal })}</p>}
+      {estimate.missingTotal > 0 &&
+        (fallbackLanguage ? (
+          <p class="muted" data-testid="fallback-note">{t('announce.fallbackNote', { count: estimate.missingTotal, language: t(`languages.${fallbackLanguage}`, { defaultValue: fallbackLanguage }) })}</p>
+        ) : (
+          <p class="error" data-testid="missing">{t('announce.missing', { count: estimate.missingTotal })}</p>
+        ))}
       {estimate.inQuietHoursNow > 0 && <p class="muted">{t('announce.quiet', { count: estimate.inQuietHoursNow })}</p>}
     </div>
   );
@@ -187,7 +198,7 @@ function Compose({ areas, topics, onCreated }: { areas: MapArea[]; topics: Topic
         <span class="muted small">{t('announce.channelsHint')}</span>
       </fieldset>
       <label class="check"><input type="checkbox" name="urgent" checked={urgent} onChange={(e) => setUrgent((e.target as HTMLInputElement).checked)} />{t('announce.urgent')}</label>
-      <div aria-live="polite">{estimate ? <EstimateView estimate={estimate} /> : written.length === 0 && <p class="muted">{t('announce.previewHint')}</p>}</div>
+      <div aria-live="polite">{estimate ? <EstimateView estimate={estimate} fallbackLanguage={fallback && defaultLanguage ? defaultLanguage : null} /> : written.length === 0 && <p class="muted">{t('announce.previewHint')}</p>}</div>
       <ErrorLine error={error} />
       <p class="muted small">{t('announce.afterSubmit')}</p>
       <button type="submit" class="primary" disabled={busy || !title.trim() || Object.keys(body.texts).length === 0}>{t('announce.submit')}</button>

@@ -91,12 +91,19 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await logIn(a, gateway.url, approver);
       await a.locator('nav a', { hasText: 'Announcements' }).click();
       await a.locator(`tr[data-broadcast="${id}"] a`).click();
+      // The approver sees who it goes to: the area by its name, the topic, the channels.
+      const audience = a.locator('[data-testid=audience]');
+      await expect.poll(() => audience.locator('[data-testid=audience-area]').textContent().then(plain), { timeout: 10_000 }).toBe('Mbali');
+      expect(await audience.locator('[data-testid=audience-topic]').textContent().then(plain)).toBe('any (no topic)');
+      expect(await audience.locator('[data-testid=audience-channels]').textContent().then(plain)).toBe('every channel');
       const beforeApproval = sms.messages().length;
       await a.getByRole('button', { name: 'Approve' }).click();
       await expect.poll(() => a.locator('[role=status]').textContent().then(plain)).toBe('Approved. A broadcaster or coordinator sends it now or schedules it.');
       await expect.poll(() => a.locator('h1 .badge').textContent().then(plain)).toBe('approved, not sent');
       // The approver may not send it; approving sent nothing.
       expect(await a.getByRole('button', { name: 'Send now' }).count()).toBe(0);
+      // Nothing has started: cancelling is cancelling the announcement, not "what has not gone out".
+      expect(await a.getByRole('button', { name: 'Cancel this announcement' }).count()).toBe(1);
       await screenshot(a, `announcement-approved-${label}`);
       await waitForIdle(gateway);
       expect(sms.messages().length).toBe(beforeApproval);
@@ -119,3 +126,43 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
     });
   });
 }
+
+describe('recipients whose language has no text', () => {
+  // The red warning stays for an announcement whose audience grew a language with no text after
+  // it was stored without the fallback (the estimate is read again on its page).
+  it('are refused while they would get nothing, and told of the fallback text once it is allowed, to the approver too', async () => {
+    const writer = await openBrowser(DESKTOP);
+    people.push(writer);
+    const w = writer.page;
+    await logIn(w, gateway.url, author);
+    await w.goto(`${gateway.url}/console/announcements`);
+    await w.getByRole('button', { name: 'Write an announcement' }).click();
+    await w.locator('input[name=title]').fill('Marché');
+    await w.locator('textarea[name=text-fr]').fill('Le marché ouvre jeudi.');
+    await w.locator('select[name=area]').selectOption('mbali');
+    const missing = AUDIENCE.en + AUDIENCE.ar;
+    // Without the fallback the preview is refused, with the reason.
+    const alert = w.locator('form [role=alert]');
+    await expect.poll(() => alert.textContent().then(plain), { timeout: 10_000 }).toBe(
+      `Some recipients (${missing}) speak a language with no text: add that text, or allow the fallback text.`,
+    );
+    await w.locator('input[name=fallback]').check();
+    const estimate = w.locator('[data-testid=estimate]');
+    const note = `${missing} recipients speak a language with no text: they get the French text.`;
+    await expect.poll(() => estimate.locator('[data-testid=fallback-note]').textContent().then(plain), { timeout: 10_000 }).toBe(note);
+    expect(await estimate.locator('[data-testid=missing]').count()).toBe(0);
+    await w.getByRole('button', { name: 'Submit for approval' }).click();
+    await w.locator('h1', { hasText: 'Marché' }).waitFor();
+    const id = w.url().split('/').at(-1)!;
+
+    const checker = await openBrowser(DESKTOP);
+    people.push(checker);
+    const a = checker.page;
+    await logIn(a, gateway.url, approver);
+    await a.goto(`${gateway.url}/console/announcements/${id}`);
+    await expect.poll(() => a.locator('[data-testid=fallback-note]').textContent().then(plain), { timeout: 10_000 }).toBe(note);
+    expect(await a.locator('[data-testid=missing]').count()).toBe(0);
+    expect(await a.locator('[data-testid=audience-area]').textContent().then(plain)).toBe('Mbali');
+    expect([...writer.problems, ...checker.problems]).toEqual([]);
+  });
+});
