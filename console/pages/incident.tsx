@@ -58,7 +58,11 @@ function FieldAction(props: { label: string; field: string; fieldLabel: string; 
         <label>
           {props.fieldLabel}
           {props.options ? (
-            <select name={props.field} required={props.required}>{props.options.map((o) => <option value={o.value}>{o.label}</option>)}</select>
+            // The empty first choice keeps a required list from choosing for the user.
+            <select name={props.field} required={props.required}>
+              <option value="">{t('action.choose')}</option>
+              {props.options.map((o) => <option value={o.value}>{o.label}</option>)}
+            </select>
           ) : (
             <input name={props.field} required={props.required} maxLength={2000} />
           )}

@@ -126,6 +126,15 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await page.locator('details.action[open] input[name=note]').fill('Police informed');
       await page.locator('details.action[open] button[type=submit]').click();
       await expect.poll(() => timeline.textContent().then(plain)).toContain('Police informed');
+      // Reassigning chooses nothing for the user: the list starts empty and the form asks first.
+      await page.locator('details.action summary', { hasText: 'Reassign' }).click();
+      const committee = page.locator('details.action[open] select[name=committee]');
+      await expect.poll(() => committee.locator('option').count()).toBeGreaterThan(1);
+      expect(await committee.inputValue()).toBe('');
+      await page.locator('details.action[open] button[type=submit]').click();
+      expect(await committee.evaluate((select) => (select as HTMLSelectElement).validity.valueMissing)).toBe(true);
+      expect(await gateway.db.auditEntry.count({ where: { subjectId: stored.id, action: 'incident.reassigned' } })).toBe(0);
+      await page.locator('details.action[open] summary').click();
       await screenshot(page, `incident-acknowledged-${label}`);
       if (viewport === PHONE) expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       expect(person.problems).toEqual([]);
