@@ -1,10 +1,11 @@
 /**
  * One announcement: its texts and audience, the decision steps (a second person approves or
  * rejects; approving sends nothing: a broadcaster or coordinator then sends it now or schedules
- * it), its state told from what has not gone out (held, sending, sent; cancel stops what waits), its delivery
- * progress with a chart sampled while the page is open, and the feedback it received.
+ * it), its state told from what has not gone out (held, sending, sent; cancel stops what waits),
+ * its delivery progress with a chart of when messages left and settled (the stored times, from
+ * GET /broadcasts/:id/progress's `timeline`), and the feedback it received.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
 import { language, t, time, when, number } from '../i18n.ts';
 import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
@@ -25,26 +26,33 @@ interface Progress {
   feedback: Record<string, number>;
 }
 
-type Sample = { at: number; sent: number; delivered: number; failed: number };
-const SENT = ['sent', 'delivered', 'read'];
-const FAILED = ['failed', 'undelivered', 'unconfirmed'];
-const sum = (counts: Record<string, number>, keys: string[]) => keys.reduce((n, k) => n + (counts[k] ?? 0), 0);
+interface Timeline {
+  bucket: 'second' | 'minute';
+  points: { at: string; sent: number; delivered: number; failed: number }[];
+}
 
-type Loaded = ReturnType<typeof useLoad<Progress & { audienceSize: number | null }>>;
+/** Running totals over the timeline's buckets, from zero one bucket before the first (x in seconds). */
+function runningTotals(timeline: Timeline) {
+  const step = timeline.bucket === 'second' ? 1 : 60;
+  const first = timeline.points[0];
+  const points = first ? [{ at: Date.parse(first.at) / 1000 - step, sent: 0, delivered: 0, failed: 0 }] : [];
+  for (const p of timeline.points) {
+    const last = points.at(-1)!;
+    points.push({ at: Date.parse(p.at) / 1000, sent: last.sent + p.sent, delivered: last.delivered + p.delivered, failed: last.failed + p.failed });
+  }
+  return points;
+}
+
+type Loaded = ReturnType<typeof useLoad<Progress & { audienceSize: number | null; timeline: Timeline }>>;
 
 /** Queued or sending messages: what has not gone out. */
 const waitingIn = (p: Progress): Waiting => ({ waiting: (p.byStatus.queued ?? 0) + (p.byStatus.sending ?? 0), nextReleaseAt: p.nextReleaseAt });
 
 function Delivery({ progress }: { progress: Loaded }) {
-  const samples = useRef<Sample[]>([]);
   const p = progress.data;
-  if (p) {
-    const sample = { at: Date.now() / 1000, sent: sum(p.byStatus, SENT), delivered: sum(p.byStatus, ['delivered', 'read']), failed: sum(p.byStatus, FAILED) };
-    const last = samples.current.at(-1);
-    if (!last || last.sent !== sample.sent || last.delivered !== sample.delivered || last.failed !== sample.failed || sample.at - last.at > 30) samples.current = [...samples.current, sample];
-  }
   if (!p) return progress.error ? <ErrorLine error={progress.error} /> : <Loading />;
-  const points = samples.current.length === 1 ? [{ ...samples.current[0]!, at: samples.current[0]!.at - 1, sent: 0, delivered: 0, failed: 0 }, ...samples.current] : samples.current;
+  // When messages left and settled, from the stored times (not when this page looked).
+  const points = runningTotals(p.timeline);
   return (
     <div class="card stack">
       <h2>{t('announce.delivery')}</h2>
@@ -55,7 +63,8 @@ function Delivery({ progress }: { progress: Loaded }) {
           <tbody>{Object.entries(p.byStatus).map(([s, n]) => <tr data-status={s}><td><Badge kind={s}>{t(`delivery.${s}`, { defaultValue: s })}</Badge></td><td class="num">{n}</td></tr>)}</tbody>
         </table>
       </div>
-      <Chart
+      {points.length === 0 && <p class="muted" data-testid="nothing-left">{t('announce.nothingLeft')}</p>}
+      {points.length > 0 && <Chart
         time
         label={t('announce.chartLabel')}
         x={points.map((s) => s.at)}
@@ -64,7 +73,7 @@ function Delivery({ progress }: { progress: Loaded }) {
           { label: t('delivery.delivered'), values: points.map((s) => s.delivered), color: color(2) },
           { label: t('delivery.failed'), values: points.map((s) => s.failed), color: color(1) },
         ]}
-      />
+      />}
       {Object.keys(p.feedback).length > 0 && (
         <p data-testid="feedback-counts">{t('announce.feedbackCounts')} {Object.entries(p.feedback).map(([a, n]) => `${a}: ${n}`).join(' · ')}</p>
       )}
@@ -126,7 +135,7 @@ export function Announcement({ params }: PageProps) {
   const status = broadcast.data?.status ?? '';
   const tracked = ['sending', 'dispatched', 'cancelled', 'scheduled'].includes(status) && can(session, 'GET /broadcasts/:id/progress');
   const live = ['scheduled', 'sending', 'dispatched'].includes(status);
-  const progress = useLoad(async () => (tracked ? get<Progress & { audienceSize: number | null }>(`/broadcasts/${id}/progress`) : null), [id, status, tracked], live ? 3_000 : undefined) as Loaded;
+  const progress = useLoad(async () => (tracked ? get<Progress & { audienceSize: number | null; timeline: Timeline }>(`/broadcasts/${id}/progress`) : null), [id, status, tracked], live ? 3_000 : undefined) as Loaded;
   const estimate = useLoad(() => get<{ estimate: Estimate }>(`/broadcasts/${id}/estimate`), [id]);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

@@ -15,7 +15,7 @@
  *   POST /broadcasts/:id/schedule    { at?: ISO time } (no time: now; a past time is refused); answers with the
  *                                    broadcast and `start`: { at, audience, held, heldUntil } (held: in quiet hours now)
  *   POST /broadcasts/:id/cancel      stops what has not gone out
- *   GET  /broadcasts/:id/progress    counts by delivery state, feedback counts
+ *   GET  /broadcasts/:id/progress    counts by delivery state, feedback counts, when messages left and settled
  *   GET  /broadcasts/:id/recipients  ?status=&after=&limit= per-recipient delivery state
  *   GET  /broadcasts/:id/feedback    replies (free replies decrypted; the access is audited)
  */
@@ -23,6 +23,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { broadcastView } from './model.js';
 import { broadcastProgress, broadcastRecipients, waitingOf } from './progress.js';
+import { deliveryTimeline } from './delivery-timeline.js';
 import { actorOf, BroadcastError, broadcastInput, type BroadcastService } from './service.js';
 import type { PersonalData } from '../personal-data.js';
 import { AreaTree } from '../areas/tree.js';
@@ -112,7 +113,7 @@ export function broadcastRoutes(service: BroadcastService, personalData: Persona
       '/broadcasts/:id/progress',
       async (request) => {
         const row = await loadVisible(request);
-        return { id: row.id, status: row.status, audienceSize: row.audienceSize, ...(await broadcastProgress(db, row.id)) };
+        return { id: row.id, status: row.status, audienceSize: row.audienceSize, ...(await broadcastProgress(db, row.id)), timeline: await deliveryTimeline(db, service.dialect, row.id) };
       },
     );
 

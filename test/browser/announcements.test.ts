@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwilioApi, type FakeTwilioApi } from '../fakes/twilio-api.js';
 import { eventually, type TestGateway } from '../support/gateway.js';
 import { waitForIdle } from '../support/idle.js';
-import { smsEnv, startBroadcastGateway } from '../broadcasts/support.js';
+import { api, smsEnv, startBroadcastGateway } from '../broadcasts/support.js';
 import { DESKTOP, openBrowser, PHONE, screenshot, type Person, plain } from './support/browser.js';
 import { adminToken, logIn, makeStaff, type Staff } from './support/staff.js';
 
@@ -16,6 +16,7 @@ let gateway: TestGateway;
 let sms: FakeTwilioApi;
 let author: Staff;
 let approver: Staff;
+let adminBearer: string;
 const people: Person[] = [];
 const AUDIENCE = { en: 6, fr: 3, ar: 2 };
 
@@ -31,6 +32,7 @@ beforeAll(async () => {
     }
   }
   const admin = await adminToken(gateway);
+  adminBearer = admin;
   author = await makeStaff(gateway, admin, 'lea', 'broadcaster', { totp: false });
   approver = await makeStaff(gateway, admin, 'omar', 'approver');
 });
@@ -111,12 +113,22 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await w.reload();
       await expect.poll(() => decision.textContent().then(plain)).toContain('nothing is sent until you send it now or schedule it');
       const before = sms.messages().length;
+      const sentFrom = Date.now();
       await w.getByRole('button', { name: 'Send now' }).click();
       await eventually(() => sms.messages().length - before === total, 20_000, 'every SMS sent');
       await waitForIdle(gateway);
       const delivery = w.locator('.card', { hasText: 'Delivery' });
       await expect.poll(() => delivery.locator('tr[data-status=sent] td.num').textContent().then(plain), { timeout: 15_000 }).toBe(String(total));
       expect(await delivery.locator('canvas').count()).toBeGreaterThan(0);
+      // The chart's legend names the series, with no raw placeholders.
+      const legend = await delivery.locator('.u-legend').first().textContent().then(plain);
+      expect(legend).toContain('sent');
+      expect(legend).not.toMatch(/--|Value/);
+      // It plots when the messages left, from the stored times: the first point is in the send window.
+      const { timeline } = (await api(gateway, adminBearer, 'GET', `/broadcasts/${id}/progress`)).body as { timeline: { points: { at: string; sent: number }[] } };
+      expect(timeline.points.reduce((n, p) => n + p.sent, 0)).toBe(total);
+      expect(Date.parse(timeline.points[0]!.at)).toBeGreaterThanOrEqual(Math.floor(sentFrom / 1000) * 1000);
+      expect(Date.parse(timeline.points.at(-1)!.at)).toBeLessThanOrEqual(Date.now());
       const sent = sms.messages().slice(before).map((m) => m.form.Body ?? '');
       expect(sent.filter((b) => b.includes('bridge road')).length).toBe(AUDIENCE.en);
       expect(sent.filter((b) => b.includes('طريق الجسر')).length).toBe(AUDIENCE.ar);
