@@ -74,7 +74,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'POST /broadcasts/:id/reject': { roles: BROADCAST_APPROVE, summary: 'reject with a reason' },
   'POST /broadcasts/:id/schedule': { roles: BROADCAST_WRITE, summary: 'send an approved announcement now or at a time' },
   'POST /broadcasts/:id/cancel': { roles: ['admin', 'coordinator', 'broadcaster', 'approver'], summary: 'stop what has not gone out' },
-  'GET /broadcasts/:id/progress': { roles: BROADCAST_READ, summary: 'counts by delivery state, feedback counts' },
+  'GET /broadcasts/:id/progress': { roles: BROADCAST_READ, summary: 'counts by delivery state, feedback counts, `timeline` (messages sent, delivered and failed per second or minute, from the stored times)' },
   'GET /broadcasts/:id/recipients': { roles: BROADCAST_READ, summary: 'delivery state per recipient' },
   'GET /broadcasts/:id/feedback': { roles: ['admin', 'coordinator', 'broadcaster', 'analyst'], summary: 'replies (the read is audited)' },
   'GET /rumours': { roles: RUMOUR_READ, summary: 'rumours (groups of similar reports)' },
