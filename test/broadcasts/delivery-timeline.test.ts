@@ -5,25 +5,16 @@
  * broadcasts' messages and unsent ones left out.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveryTimeline } from '../../src/broadcasts/delivery-timeline.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { testEnv, type TestEnv } from '../support/gateway.js';
+import { useTestDatabase } from '../support/database.js';
 
-let env: TestEnv;
-let database: Database;
-beforeAll(async () => {
-  env = testEnv();
-  database = await openDatabase(env.vars.DATABASE_URL!);
-});
-afterAll(async () => {
-  await database?.close();
-  await env?.cleanup();
-});
+const database = useTestDatabase();
+const timeline = (broadcastId: string) => deliveryTimeline(database().db, database().dialect, broadcastId);
 
 /** One broadcast message: its status, when it left (null: not yet) and when it last changed. */
 async function message(broadcastId: string, status: string, sentAt: string | null, updatedAt: string) {
-  await database.db.message.create({
+  await database().db.message.create({
     data: {
       dedupeKey: `out:test:${randomUUID()}`,
       direction: 'out',
@@ -46,7 +37,7 @@ describe('delivery timeline', () => {
     await message(id, 'failed', '2026-03-01T07:00:01.500Z', '2026-03-01T07:00:02.200Z');
     await message(id, 'queued', null, '2026-03-01T07:00:00.000Z');
     await message(randomUUID(), 'sent', '2026-03-01T07:00:00.500Z', '2026-03-01T07:00:00.500Z');
-    expect(await deliveryTimeline(database.db, database.dialect, id)).toEqual({
+    expect(await timeline(id)).toEqual({
       bucket: 'second',
       points: [
         { at: '2026-03-01T07:00:00.000Z', sent: 2, delivered: 0, failed: 0 },
@@ -62,7 +53,7 @@ describe('delivery timeline', () => {
     await message(id, 'read', '2026-03-01T08:00:10.000Z', '2026-03-01T08:01:00.000Z');
     await message(id, 'undelivered', '2026-03-01T08:00:50.000Z', '2026-03-01T08:00:55.000Z');
     await message(id, 'sent', '2026-03-01T08:40:30.000Z', '2026-03-01T08:40:30.000Z');
-    expect(await deliveryTimeline(database.db, database.dialect, id)).toEqual({
+    expect(await timeline(id)).toEqual({
       bucket: 'minute',
       points: [
         { at: '2026-03-01T08:00:00.000Z', sent: 2, delivered: 0, failed: 1 },
@@ -75,6 +66,6 @@ describe('delivery timeline', () => {
   it('is empty while nothing has left', async () => {
     const id = randomUUID();
     await message(id, 'queued', null, '2026-03-01T09:00:00.000Z');
-    expect(await deliveryTimeline(database.db, database.dialect, id)).toEqual({ bucket: 'second', points: [] });
+    expect(await timeline(id)).toEqual({ bucket: 'second', points: [] });
   });
 });

@@ -5,22 +5,12 @@
  * refused as the client refuses it, and keys of one or two columns found in one SELECT.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertRows, selectByKeys, type BulkColumn } from '../../src/db/bulk.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
 import { isUniqueViolation } from '../../src/conversation/contacts.js';
-import { testEnv, type TestEnv } from '../support/gateway.js';
+import { useTestDatabase } from '../support/database.js';
 
-let env: TestEnv;
-let database: Database;
-beforeAll(async () => {
-  env = testEnv();
-  database = await openDatabase(env.vars.DATABASE_URL!);
-});
-afterAll(async () => {
-  await database?.close();
-  await env?.cleanup();
-});
+const database = useTestDatabase();
 
 const contactColumns = (at: Date): BulkColumn[] => [
   { name: 'id' },
@@ -33,7 +23,7 @@ const contactColumns = (at: Date): BulkColumn[] => [
 
 describe('bulk statements', () => {
   it('writes rows the client reads back unchanged: text, NULL, timestamps to the millisecond', async () => {
-    const { db, dialect } = database;
+    const { db, dialect } = database();
     const at = new Date('2026-03-04T05:06:07.089Z');
     const later = new Date(at.getTime() + 1);
     const [a, b] = [randomUUID(), randomUUID()];
@@ -55,7 +45,7 @@ describe('bulk statements', () => {
   });
 
   it('writes nothing for no rows, and is refused whole on a unique key like the client', async () => {
-    const { db, dialect } = database;
+    const { db, dialect } = database();
     const at = new Date();
     await insertRows(db, dialect, 'Contact', contactColumns(at), []);
     const id = randomUUID();
@@ -70,7 +60,7 @@ describe('bulk statements', () => {
   });
 
   it('finds rows by keys of one and of two columns, and nothing for no keys', async () => {
-    const { db, dialect } = database;
+    const { db, dialect } = database();
     const contact = await db.contact.create({ data: {} });
     const identities = await Promise.all(
       [
