@@ -55,6 +55,8 @@ async function counts(db: Db, dialect: Dialect, broadcastId: string, bucket: Del
 export async function deliveryTimeline(db: Db, dialect: Dialect, broadcastId: string): Promise<DeliveryTimeline> {
   let bucket: DeliveryTimeline['bucket'] = 'minute';
   let rows = await counts(db, dialect, broadcastId, bucket);
+  // Nothing left or settled yet (a held announcement, polled while it waits): no second read.
+  if (rows.sent.length === 0 && rows.settled.length === 0) return { bucket: 'second', points: [] };
   const minutes = rows.sent.map((r) => Date.parse(`${r.at}:00Z`));
   if (minutes.length === 0 || Math.max(...minutes) - Math.min(...minutes) < SECONDS_SPAN * 1000) {
     bucket = 'second';

@@ -11,11 +11,11 @@
  * Values are written as the client writes them, so the client reads them back unchanged: a Date
  * becomes UTC ISO text with `+00:00` on SQLite (as the better-sqlite3 adapter writes it), and a
  * `timestamp(3)` holding UTC wall time on PostgreSQL. Constraint violations are thrown as the
- * client throws them (a unique violation is P2002, see `isUniqueViolation`).
+ * client throws a raw statement's (a unique violation is P2010 carrying the adapter's
+ * UniqueConstraintViolation, which `isUniqueViolation` recognises).
  */
 import type { Db } from './client.js';
 import type { Dialect } from './dialect.js';
-
 
 /** A column value: text, a timestamp, or SQL NULL. */
 export type BulkValue = string | Date | null;

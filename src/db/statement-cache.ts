@@ -39,9 +39,6 @@ class StatementView {
   run() {
     return this.statement.run(...this.args);
   }
-  get() {
-    return this.statement.get(...this.args);
-  }
   all() {
     return this.statement.all(...this.args);
   }
