@@ -48,7 +48,7 @@ import type { ConversationDeps } from './conversation/step.js';
 import { clearChatTimer } from './conversation/trail.js';
 import { flowStartTimer } from './conversation/flow-starts.js';
 import { flowStartRoutes } from './conversation/flow-start-routes.js';
-import { startInboundWorker } from './inbound/worker.js';
+import { INBOUND_CONCURRENCY, INBOUND_GROUP_SIZE, INBOUND_POSTGRES_LANES, startInboundWorker } from './inbound/worker.js';
 import { startOutboundWorker } from './outbound/worker.js';
 import { startTimerWorker } from './jobs/timers.js';
 import { combineObservers } from './observer.js';
@@ -268,7 +268,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         flow(conversation, queues),
       ]);
       workers.push(
-        startInboundWorker({ ...common, pipeline, defaultLanguage: config.DEFAULT_LANGUAGE, concurrency: database.provider === 'postgres' ? 4 : 1 }),
+        startInboundWorker({
+          ...common,
+          pipeline,
+          defaultLanguage: config.DEFAULT_LANGUAGE,
+          concurrency: INBOUND_CONCURRENCY,
+          groupSize: INBOUND_GROUP_SIZE,
+          lanes: database.provider === 'postgres' ? INBOUND_POSTGRES_LANES : 1,
+        }),
       );
       for (const adapter of adapters.values()) workers.push(startOutboundWorker({ ...common, adapter }));
       const timers = [

@@ -30,6 +30,11 @@ export interface Observer {
   paced?(channel: string, seconds: number): void;
   /** A try of a job of `queue` failed (it may be retried). */
   jobFailed?(queue: string): void;
+  /**
+   * A transaction of the inbound worker with `messages` messages ended: committed, or rolled back
+   * (a group, then run again message by message).
+   */
+  inboundGroup?(messages: number, committed: boolean): void;
   /** Whether `replyLatency` is wanted: measuring it costs one read of the inbound message per reply. */
   wantsReplyLatency?: boolean;
 }
@@ -50,6 +55,7 @@ export function combineObservers(observers: Observer[]): Observations {
     replyLatency: each('replyLatency'),
     paced: each('paced'),
     jobFailed: each('jobFailed'),
+    inboundGroup: each('inboundGroup'),
     wantsReplyLatency: observers.some((o) => o.wantsReplyLatency === true),
   };
 }

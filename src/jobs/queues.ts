@@ -175,6 +175,20 @@ export class Queues {
     await this.outbound(channel).add('send', data, { jobId: jobId('out', messageId), priority: options.priority, delay: options.delayMs });
   }
 
+  /**
+   * Queues many outbound messages with one addBulk per channel, in the order given (the `after`
+   * chain of each address is kept by the send worker, not by the queue order).
+   */
+  async enqueueOutboundMany(messages: readonly OutboundRef[]): Promise<void> {
+    const byChannel = new Map<string, OutboundRef[]>();
+    for (const message of messages) byChannel.set(message.channel, [...(byChannel.get(message.channel) ?? []), message]);
+    for (const [channel, refs] of byChannel) {
+      await this.outbound(channel).addBulk(
+        refs.map((ref) => ({ name: 'send', data: ref.after ? { messageId: ref.id, after: ref.after } : { messageId: ref.id }, opts: { jobId: jobId('out', ref.id) } })),
+      );
+    }
+  }
+
   /** Adds a timer with a deterministic id; adding an id that exists already changes nothing. */
   async schedule(id: string, data: TimerJob, at: Date): Promise<void> {
     await this.timers.add(data.kind, data, { jobId: id, delay: Math.max(0, at.getTime() - Date.now()) });

@@ -16,7 +16,15 @@ export interface Work {
   afterCommit(task: () => Promise<void>): void;
 }
 
-export async function unitOfWork<T>(db: Db, queues: Queues, fn: (work: Work) => Promise<T>, limits?: TransactionLimits): Promise<T> {
+/** What a committed transaction left to do: its messages to queue and its tasks, in order. */
+export interface Committed<T> {
+  result: T;
+  outbound: OutboundRef[];
+  tasks: (() => Promise<void>)[];
+}
+
+/** The transaction half of a unit of work: resolves once `fn`'s transaction has committed. */
+export async function commitWork<T>(db: Db, fn: (work: Work) => Promise<T>, limits?: TransactionLimits): Promise<Committed<T>> {
   let outbound: OutboundRef[] = [];
   let tasks: (() => Promise<void>)[] = [];
   const result = await transaction(
@@ -29,7 +37,17 @@ export async function unitOfWork<T>(db: Db, queues: Queues, fn: (work: Work) => 
     },
     limits,
   );
-  for (const message of outbound) await queues.enqueueOutbound(message.channel, message.id, { after: message.after });
-  for (const task of tasks) await task();
-  return result;
+  return { result, outbound, tasks };
+}
+
+/** The after-commit half: queues the messages (in bulk, in order per channel), then runs the tasks. */
+export async function carryOut(queues: Queues, committed: Committed<unknown>): Promise<void> {
+  await queues.enqueueOutboundMany(committed.outbound);
+  for (const task of committed.tasks) await task();
+}
+
+export async function unitOfWork<T>(db: Db, queues: Queues, fn: (work: Work) => Promise<T>, limits?: TransactionLimits): Promise<T> {
+  const committed = await commitWork(db, fn, limits);
+  await carryOut(queues, committed);
+  return committed.result;
 }

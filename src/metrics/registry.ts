@@ -10,6 +10,8 @@ import type { Observer } from '../observer.js';
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 /** Seconds a send was held by its channel's pace (1/s long codes hold up to about a second each). */
 const PACING_BUCKETS = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Messages per inbound transaction: one alone, then the group sizes the worker allows. */
+const GROUP_BUCKETS = [1, 2, 4, 8, 16, 32];
 
 export interface ProcessMetrics {
   registry: Registry;
@@ -57,6 +59,17 @@ export function createProcessMetrics(): ProcessMetrics {
     labelNames: ['queue'],
     registers: [registry],
   });
+  const grouped = new Histogram({
+    name: 'gateway_inbound_transaction_messages',
+    help: 'Inbound messages committed together in one transaction by this process (groups form under load)',
+    buckets: GROUP_BUCKETS,
+    registers: [registry],
+  });
+  const regrouped = new Counter({
+    name: 'gateway_inbound_group_rollbacks_total',
+    help: 'Groups of inbound messages rolled back and run again message by message by this process',
+    registers: [registry],
+  });
   return {
     registry,
     observer: {
@@ -66,6 +79,10 @@ export function createProcessMetrics(): ProcessMetrics {
       replyLatency: (channel, seconds) => latency.observe({ channel }, seconds),
       paced: (channel, seconds) => paced.observe({ channel }, seconds),
       jobFailed: (queue) => failures.inc({ queue }),
+      inboundGroup: (messages, committed) => {
+        if (committed) grouped.observe(messages);
+        else if (messages > 1) regrouped.inc();
+      },
       wantsReplyLatency: true,
     },
   };

@@ -94,5 +94,5 @@ export async function writeOutbox(
 }
 
 export async function enqueueAll(queues: Queues, messages: QueuedMessage[]): Promise<void> {
-  for (const message of messages) await queues.enqueueOutbound(message.channel, message.id, { after: message.after });
+  await queues.enqueueOutboundMany(messages);
 }

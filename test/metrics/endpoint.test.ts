@@ -107,6 +107,11 @@ describe('metrics endpoint with SMS traffic', () => {
     expect(moved('gateway_inbound_messages_total', { channel: 'sms', status: 'duplicate' })).toBe(1);
     expect(moved('gateway_inbound_messages_total', { channel: 'sms', status: 'invalid_signature' })).toBe(1);
     expect(moved('gateway_inbound_processed_total', { channel: 'sms' })).toBe(3);
+    // Each processed message committed once, alone or with others; no group rolled back.
+    expect(moved('gateway_inbound_transaction_messages_sum')).toBe(3);
+    expect(moved('gateway_inbound_transaction_messages_count')).toBeGreaterThanOrEqual(1);
+    expect(moved('gateway_inbound_transaction_messages_count')).toBeLessThanOrEqual(3);
+    expect(moved('gateway_inbound_group_rollbacks_total')).toBe(0);
     expect(moved('gateway_outbound_messages_total', { channel: 'sms', status: 'sent' })).toBe(replies);
     // Every reply's latency is observed once, and each took more than nothing and less than the test.
     expect(moved('gateway_reply_latency_seconds_count', { channel: 'sms' })).toBe(replies);
