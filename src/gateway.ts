@@ -255,7 +255,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
     if (options.workers !== false) {
       const workers: Worker[] = [];
-      const common = { db, redis, queues, personalData, logger, observe, lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS };
+      const common = { db, dialect: database.dialect, redis, queues, personalData, logger, observe, lockDurationMs: config.JOB_LOCK_MS, backoffMs: config.JOB_BACKOFF_MS };
       const pipeline = compose([
         // Language first: every reply, the consent replies included, is in the contact's language.
         language(config.DEFAULT_LANGUAGE, translator.languages),

@@ -7,7 +7,7 @@
  */
 import type { AreaTree } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
-import { tableName } from '../db/bulk.js';
+import { tableName } from '../db/dialect.js';
 import type { Dialect } from '../db/dialect.js';
 import { Prisma } from '../db/generated/sqlite/client.js';
 

@@ -9,7 +9,7 @@
  */
 import type { Db } from '../db/client.js';
 import type { Dialect } from '../db/dialect.js';
-import { tableName } from '../db/bulk.js';
+import { tableName } from '../db/dialect.js';
 
 export interface TimelinePoint {
   /** Start of the bucket, UTC ISO 8601. */

@@ -8,14 +8,13 @@
  * - SQLite: the rows travel as one JSON parameter, unpacked by `json_each` (SQLite >= 3.38 for `->>`).
  * - PostgreSQL: one array parameter per column, unpacked by `unnest`.
  *
- * Values are written as the client writes them, so the client reads them back unchanged: a Date
- * becomes UTC ISO text with `+00:00` on SQLite (as the better-sqlite3 adapter writes it), and a
- * `timestamp(3)` holding UTC wall time on PostgreSQL. Constraint violations are thrown as the
+ * Values are written as the client writes them (`writtenAs`), so the client reads them back
+ * unchanged. Constraint violations are thrown as the
  * client throws a raw statement's (a unique violation is P2010 carrying the adapter's
  * UniqueConstraintViolation, which `isUniqueViolation` recognises).
  */
 import type { Db } from './client.js';
-import type { Dialect } from './dialect.js';
+import { quoteName, tableName, writtenAs, type Dialect } from './dialect.js';
 
 /** A column value: text, a timestamp, or SQL NULL. */
 export type BulkValue = string | Date | null;
@@ -28,15 +27,7 @@ export interface BulkColumn {
   constant?: BulkValue;
 }
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-/** A table's name as raw SQL (schema-qualified on PostgreSQL). */
-export function tableName(dialect: Dialect, name: string): string {
-  return dialect.provider === 'postgres' ? `${quote(dialect.schema ?? 'public')}.${quote(name)}` : quote(name);
-}
-
-const sqliteValue = (value: BulkValue) => (value instanceof Date ? value.toISOString().replace('Z', '+00:00') : value);
-const postgresValue = (value: BulkValue) => (value instanceof Date ? value.toISOString() : value);
+const quote = quoteName;
 
 /**
  * Inserts `rows` into `table` in one statement. Each row holds the values of the columns that are
@@ -54,11 +45,11 @@ export async function insertRows(db: Db, dialect: Dialect, table: string, column
     for (const column of columns) {
       const type = column.type === 'timestamp' ? 'timestamp(3)' : 'text';
       if ('constant' in column) {
-        params.push(postgresValue(column.constant ?? null));
+        params.push(writtenAs(dialect, column.constant ?? null));
         selects.push(`$${params.length}::${type}`);
       } else {
         const index = varying++;
-        params.push(rows.map((row) => postgresValue(row[index] ?? null)));
+        params.push(rows.map((row) => writtenAs(dialect, row[index] ?? null)));
         arrays.push(`$${params.length}::${type}[]`);
         selects.push(`t.c${index}`);
       }
@@ -71,11 +62,11 @@ export async function insertRows(db: Db, dialect: Dialect, table: string, column
   let varying = 0;
   for (const column of columns) {
     if ('constant' in column) {
-      params.push(sqliteValue(column.constant ?? null));
+      params.push(writtenAs(dialect, column.constant ?? null));
       selects.push('?');
     } else selects.push(`value->>${varying++}`);
   }
-  params.push(JSON.stringify(rows.map((row) => row.map(sqliteValue))));
+  params.push(JSON.stringify(rows.map((row) => row.map((value) => writtenAs(dialect, value)))));
   await db.$executeRawUnsafe(`INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM json_each(?)`, ...params);
 }
 

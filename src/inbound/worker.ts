@@ -16,6 +16,8 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.js';
+import type { Dialect } from '../db/dialect.js';
+import { rawExecute, rawQuery } from '../db/raw.js';
 import type { Logger } from '../logger.js';
 import type { Observations } from '../observer.js';
 import { inboundMessageSchema, type InboundMessage } from '../messages.js';
@@ -26,6 +28,31 @@ import { GroupCommit } from '../jobs/group-commit.js';
 import { carryOut, commitWork, type Work } from '../jobs/unit-of-work.js';
 import { startWorker } from '../jobs/worker.js';
 import type { InboundContext } from './pipeline/context.js';
+
+/** The stored message with its identity and contact, read in one statement (src/db/raw.ts). */
+const TAKE_MESSAGE = `SELECT m."id", m."direction", m."status", m."channel", m."contactId", m."createdAt", m."bodyEnc",
+  i."id" AS "identityId", i."stoppedAt", c."id" AS "contactFound", c."language", c."areaId", c."fields"
+  FROM {Message} m LEFT JOIN {ContactIdentity} i ON i."id" = m."identityId" LEFT JOIN {Contact} c ON c."id" = m."contactId"
+  WHERE m."id" = ?`;
+interface TakenRow {
+  id: string;
+  direction: string;
+  status: string;
+  channel: string;
+  contactId: string | null;
+  createdAt: Date;
+  bodyEnc: string;
+  identityId: string | null;
+  stoppedAt: Date | null;
+  contactFound: string | null;
+  language: string | null;
+  areaId: string | null;
+  fields: string | null;
+}
+/** An earlier message of the contact not processed yet: (contactId, before, since). */
+const EARLIER_UNPROCESSED = `SELECT "id" FROM {Message}
+  WHERE "contactId" = ? AND "direction" = 'in' AND "status" = 'received' AND "createdAt" < ? AND "createdAt" > ? LIMIT 1`;
+const MARK_PROCESSED = `UPDATE {Message} SET "status" = 'processed', "updatedAt" = ? WHERE "id" = ?`;
 
 /** A message taken for processing: what its pipeline run needs, read before its contact's lock. */
 interface Taken {
@@ -39,6 +66,7 @@ interface Taken {
 
 export interface InboundWorkerDeps {
   db: Db;
+  dialect: Dialect;
   redis: Redis;
   queues: Queues;
   personalData: PersonalData;
@@ -81,7 +109,7 @@ const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis
 const RENEW_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> {
-  const { db, queues, personalData, logger } = deps;
+  const { db, dialect, queues, personalData, logger } = deps;
   /** One message through the pipeline, in the transaction of `work`. */
   const handle = async (work: Work, taken: Taken): Promise<void> => {
     const { messageId, contactId, identity } = taken;
@@ -103,9 +131,10 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     await deps.pipeline(ctx);
     for (const task of ctx.afterCommit) work.afterCommit(task);
     const target = { contactId, identityId: identity.id, channel: taken.channel };
-    work.send(await writeOutbox(work.tx, personalData, target, `reply:${messageId}`, ctx.outbox, messageId));
-    // updateMany: the message is gone when it asked for the erasure of its sender.
-    await work.tx.message.updateMany({ where: { id: messageId }, data: { status: 'processed' } });
+    // Fresh: the replies are written with the message's `processed`, in this transaction.
+    work.send(await writeOutbox(work.tx, personalData, target, `reply:${messageId}`, ctx.outbox, messageId, { fresh: true }));
+    // (The message is gone when it asked for the erasure of its sender: nothing is updated then.)
+    await rawExecute(work.tx, dialect, MARK_PROCESSED, new Date(), messageId);
   };
   // Messages of different contacts taken at about the same time share a transaction.
   const group = new GroupCommit<Taken>({
@@ -122,7 +151,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
 
   const process = async (job: Job<InboundJob>, token?: string): Promise<void> => {
     const { messageId } = job.data;
-    const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true, contact: true } });
+    const [message] = await rawQuery<TakenRow>(db, dialect, TAKE_MESSAGE, messageId);
     // A processed message may have been unlinked from its contact since (a survey answer): only
     // its replies are queued again.
     if (message?.status === 'processed') {
@@ -130,15 +159,12 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
       await enqueueAll(queues, pending.map((row, i) => (i > 0 ? { ...row, after: pending[i - 1]!.id } : row)));
       return;
     }
-    if (!message || message.direction !== 'in' || !message.contactId || !message.identity || !message.contact) {
+    if (!message || message.direction !== 'in' || !message.contactId || !message.identityId || !message.contactFound) {
       throw new UnrecoverableError(`inbound message ${messageId} not found`);
     }
-    const earlier = await db.message.findFirst({
-      // Only earlier messages still worth waiting for: one stuck longer (its job failed for good,
-      // left in the dead-letter list) holds nobody.
-      where: { contactId: message.contactId, direction: 'in', status: 'received', createdAt: { lt: message.createdAt, gt: new Date(Date.now() - INBOUND_ORDER_WAIT_MS) } },
-      select: { id: true },
-    });
+    // Only earlier messages still worth waiting for: one stuck longer (its job failed for good,
+    // left in the dead-letter list) holds nobody.
+    const [earlier] = await rawQuery<{ id: string }>(db, dialect, EARLIER_UNPROCESSED, message.contactId, message.createdAt, new Date(Date.now() - INBOUND_ORDER_WAIT_MS));
     if (earlier) {
       await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
       throw new DelayedError();
@@ -156,7 +182,9 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     }, Math.max(250, Math.floor(deps.lockDurationMs / 3)));
     try {
       const input = inboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
-      await group.run({ messageId, channel: message.channel, contactId: message.contactId, contact: message.contact, identity: message.identity, input });
+      const contact = { language: message.language, areaId: message.areaId, fields: message.fields ?? '{}' };
+      const identity = { id: message.identityId, stoppedAt: message.stoppedAt };
+      await group.run({ messageId, channel: message.channel, contactId: message.contactId, contact, identity, input });
       deps.observe.processed(message.channel);
     } finally {
       clearInterval(renewal);

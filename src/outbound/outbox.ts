@@ -34,6 +34,16 @@ export type QueuedMessage = OutboundRef;
 /** Statuses of an outbound message that has not left yet: a later one to the same address waits. */
 const NOT_LEFT = ['queued', 'sending'];
 
+export interface OutboxOptions {
+  /**
+   * The caller knows no row of `causeKey` exists: the transaction that would have written them
+   * has not committed (the inbound worker's message is still `received`). The read for existing
+   * rows is skipped; were one there after all, the insert fails on the unique key and the
+   * transaction rolls back, so nothing is written twice.
+   */
+  fresh?: boolean;
+}
+
 /**
  * Writes outbound rows keyed `out:<causeKey>:<n>`. Rows that exist already (a retried step) are
  * returned as they are, so the caller queues them again (queueing is idempotent by message id).
@@ -48,6 +58,7 @@ export async function writeOutbox(
   causeKey: string,
   entries: OutboxEntry[],
   causeId?: string,
+  options: OutboxOptions = {},
 ): Promise<QueuedMessage[]> {
   const queued: QueuedMessage[] = [];
   if (entries.length === 0) return queued;
@@ -71,7 +82,7 @@ export async function writeOutbox(
     // the same key written by another transaction in between, the create fails on the unique key,
     // this transaction rolls back, and its job's retry finds the row.
     const row =
-      (await tx.message.findUnique({ where: { dedupeKey }, select: { id: true, status: true } })) ??
+      (options.fresh ? null : await tx.message.findUnique({ where: { dedupeKey }, select: { id: true, status: true } })) ??
       (await tx.message.create({
         data: {
           dedupeKey,

@@ -27,6 +27,8 @@ import type { Redis } from 'ioredis';
 import type { ChannelAdapter } from '../channels/adapter.js';
 import { stopIdentity } from '../conversation/contacts.js';
 import type { Db } from '../db/client.js';
+import type { Dialect } from '../db/dialect.js';
+import { rawExecute, rawQuery } from '../db/raw.js';
 import { ProviderError, ProviderNetworkError, ProviderRateLimitError, RecipientStoppedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Observations } from '../observer.js';
@@ -46,8 +48,36 @@ const LOST_ANSWER_SLACK_MS = 5 * 60_000;
 /** How often a waiting message looks again whether its predecessor has left (ms). */
 const ORDER_POLL_MS = 100;
 
+/** The message to send with its identity, in one statement (src/db/raw.ts). */
+const TAKE_MESSAGE = `SELECT m."id", m."direction", m."status", m."kind", m."createdAt", m."updatedAt", m."bodyEnc", m."threadOf",
+  m."errorCode", m."causeId", i."id" AS "identityId", i."addressEnc", i."stoppedAt"
+  FROM {Message} m LEFT JOIN {ContactIdentity} i ON i."id" = m."identityId" WHERE m."id" = ?`;
+interface SendRow {
+  id: string;
+  direction: string;
+  status: string;
+  kind: string;
+  createdAt: Date;
+  updatedAt: Date;
+  bodyEnc: string;
+  threadOf: string | null;
+  errorCode: string | null;
+  causeId: string | null;
+  identityId: string | null;
+  addressEnc: string | null;
+  stoppedAt: Date | null;
+}
+/** Claimed only if still queued: (updatedAt, id). */
+const CLAIM = `UPDATE {Message} SET "status" = 'sending', "updatedAt" = ? WHERE "id" = ? AND "status" = 'queued'`;
+/** Handed to the provider: (status, providerId, sentAt, encoding, segments, updatedAt, id). */
+const MARK_SENT = `UPDATE {Message} SET "status" = ?, "providerId" = ?, "sentAt" = ?, "encoding" = ?, "segments" = ?,
+  "errorCode" = NULL, "errorMessage" = NULL, "updatedAt" = ? WHERE "id" = ?`;
+/** The answered message, for the reply latency. */
+const CAUSE = `SELECT "direction", "createdAt" FROM {Message} WHERE "id" = ?`;
+
 export interface OutboundWorkerDeps {
   db: Db;
+  dialect: Dialect;
   redis: Redis;
   queues: Queues;
   personalData: PersonalData;
@@ -61,7 +91,7 @@ export interface OutboundWorkerDeps {
 }
 
 export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJob> {
-  const { db, adapter, personalData, logger, observe } = deps;
+  const { db, dialect, adapter, personalData, logger, observe } = deps;
   const channel = adapter.channel;
   const queue = deps.queues.outbound(channel);
   const pacer = new Pacer(deps.redis, `${deps.queues.settings.prefix}:pace:${channel}`, adapter.rate);
@@ -74,7 +104,7 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
   /** Reply latency: from the answered message's arrival to now (one read, only when watched). */
   const observeLatency = async (message: { kind: string; causeId: string | null }) => {
     if (!observe.wantsReplyLatency || message.kind !== 'reply' || !message.causeId) return;
-    const cause = await db.message.findUnique({ where: { id: message.causeId }, select: { direction: true, createdAt: true } });
+    const [cause] = await rawQuery<{ direction: string; createdAt: Date }>(db, dialect, CAUSE, message.causeId);
     if (cause?.direction === 'in') observe.replyLatency(channel, Math.max(0, Date.now() - cause.createdAt.getTime()) / 1000);
   };
 
@@ -140,8 +170,9 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
 
   const process = async (job: Job<OutboundJob>, token?: string): Promise<void> => {
     const { messageId } = job.data;
-    const message = await db.message.findUnique({ where: { id: messageId }, include: { identity: true } });
-    if (!message || message.direction !== 'out') throw new UnrecoverableError(`outbound message ${messageId} not found`);
+    const [row] = await rawQuery<SendRow>(db, dialect, TAKE_MESSAGE, messageId);
+    if (!row || row.direction !== 'out') throw new UnrecoverableError(`outbound message ${messageId} not found`);
+    const message = { ...row, identity: row.identityId ? { id: row.identityId, addressEnc: row.addressEnc!, stoppedAt: row.stoppedAt } : null };
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (message.status === 'sending') {
       const settled = await reconcile(message, !lastTry);
@@ -192,24 +223,14 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     // not `sending` (never resent). Only one short write stands between the slot and the call.
     observe.paced(channel, (await pacer.wait()) / 1000);
     // Claimed only if still queued: a message cancelled while its job waited is not sent.
-    const claimed = await db.message.updateMany({ where: { id: messageId, status: 'queued' }, data: { status: 'sending' } });
-    if (claimed.count === 0) return;
+    if ((await rawExecute(db, dialect, CLAIM, new Date(), messageId)) === 0) return;
     try {
       const result = await adapter.send(address, body, { messageId, queuedAt: message.createdAt, threadId: root?.providerId ?? undefined });
-      await db.message.update({
-        where: { id: messageId },
-        data: {
-          // Accepted by the provider is `sent` for us, even when the provider calls it queued:
-          // `queued` is ours and means "not handed over yet".
-          status: result.status === 'delivered' || result.status === 'read' ? result.status : 'sent',
-          providerId: result.providerId,
-          sentAt: new Date(),
-          encoding: result.encoding ?? null,
-          segments: result.segments ?? null,
-          errorCode: null,
-          errorMessage: null,
-        },
-      });
+      // Accepted by the provider is `sent` for us, even when the provider calls it queued:
+      // `queued` is ours and means "not handed over yet".
+      const status = result.status === 'delivered' || result.status === 'read' ? result.status : 'sent';
+      const now = new Date();
+      await rawExecute(db, dialect, MARK_SENT, status, result.providerId, now, result.encoding ?? null, result.segments ?? null, now, messageId);
       observe.outbound(channel, 'sent');
       await observeLatency(message);
     } catch (error) {

@@ -50,6 +50,7 @@ it('commits the messages taken together in one transaction, and a failing one fa
   const ends: [number, boolean][] = [];
   worker = startInboundWorker({
     db: gateway.db,
+    dialect: gateway.database.dialect,
     redis: gateway.redis,
     queues: gateway.queues,
     personalData: gateway.personalData,
