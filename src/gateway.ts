@@ -208,6 +208,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     }
     const effects = mergeEffectHandlers([{ owner: 'core', handlers: coreEffects }, ...running.map(([owner, c]) => ({ owner, handlers: c.effects ?? {} }))]);
     const conversation: ConversationDeps = {
+      dialect: database.dialect,
       catalog,
       translator,
       personalData,
@@ -264,7 +265,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           showMenu: showMenu(conversation, queues),
         }),
         ...running.flatMap(([, c]) => c.middlewares ?? []),
-        session({ logger, personalData }),
+        session({ logger, personalData, dialect: database.dialect }),
         flow(conversation, queues),
       ]);
       workers.push(

@@ -9,12 +9,22 @@
  * It is recorded against the broadcast (a free reply encrypted) and thanked. Anything else goes
  * on to the flows, so a second message, or a message during a conversation, is never swallowed.
  */
+import { rawQuery } from '../db/raw.js';
 import type { Translator } from '../i18n.js';
 import { inboundText } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
 import type { Middleware } from '../inbound/pipeline/context.js';
 import { keywordForm } from './keywords.js';
 import { FEEDBACK_NO, FEEDBACK_YES } from './render.js';
+
+// Read on every inbound message: raw statements (src/db/raw.ts).
+/** An active, unexpired session of the contact: (contactId, now). */
+const ACTIVE_SESSION = `SELECT "id" FROM {Session}
+  WHERE "contactId" = ? AND "status" = 'active' AND ("expiresAt" IS NULL OR "expiresAt" > ?) LIMIT 1`;
+/** The latest announcement that left for the contact since a time: (contactId, since). */
+const LAST_ANNOUNCEMENT = `SELECT "broadcastId" FROM {Message}
+  WHERE "contactId" = ? AND "direction" = 'out' AND "kind" = 'broadcast' AND "status" IN ('sent', 'delivered', 'read') AND "sentAt" >= ?
+  ORDER BY "sentAt" DESC LIMIT 1`;
 
 export function feedbackMiddleware(translator: Translator, personalData: PersonalData, windowHours: number): Middleware {
   const labels = (key: string) => new Set(translator.languages.map((l) => keywordForm(translator.t(l, key))));
@@ -23,16 +33,9 @@ export function feedbackMiddleware(translator: Translator, personalData: Persona
 
   return async (ctx, next) => {
     const since = new Date(ctx.now.getTime() - windowHours * 3600_000);
-    const active = await ctx.tx.session.findFirst({
-      where: { contactId: ctx.contactId, status: 'active', OR: [{ expiresAt: null }, { expiresAt: { gt: ctx.now } }] },
-      select: { id: true },
-    });
+    const [active] = await rawQuery<{ id: string }>(ctx.tx, ctx.dialect, ACTIVE_SESSION, ctx.contactId, ctx.now);
     if (active) return next();
-    const last = await ctx.tx.message.findFirst({
-      where: { contactId: ctx.contactId, direction: 'out', kind: 'broadcast', status: { in: ['sent', 'delivered', 'read'] }, sentAt: { gte: since } },
-      orderBy: { sentAt: 'desc' },
-      select: { broadcastId: true },
-    });
+    const [last] = await rawQuery<{ broadcastId: string | null }>(ctx.tx, ctx.dialect, LAST_ANNOUNCEMENT, ctx.contactId, since);
     if (!last?.broadcastId) return next();
     const broadcast = await ctx.tx.broadcast.findUnique({ where: { id: last.broadcastId }, select: { id: true, feedback: true } });
     if (!broadcast || broadcast.feedback === 'none') return next();

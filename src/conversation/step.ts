@@ -8,6 +8,8 @@
  * removes the conversation's trail (src/conversation/trail.ts).
  */
 import type { Db } from '../db/client.js';
+import type { Dialect } from '../db/dialect.js';
+import { rawQuery } from '../db/raw.js';
 import type { EngineInput, FlowCatalog, FlowSession, Reply } from '../flow/engine.js';
 import { flowSessionSchema, step } from '../flow/engine.js';
 import { applyEffect, type EffectContext, type EffectHandlers } from './effects.js';
@@ -23,6 +25,8 @@ import type { ConversationSeal } from './effects.js';
 import { CLEAR_CHAT, chatIds, conversationMessages, unlinkMessages } from './trail.js';
 
 export interface ConversationDeps {
+  /** For raw statements (src/db/raw.ts). */
+  dialect: Dialect;
   catalog: FlowCatalog;
   translator: Translator;
   personalData: PersonalData;
@@ -66,14 +70,17 @@ export interface StepOutcome {
   startRefused?: { flowId: string; reason: 'unknown_flow' | 'busy' };
 }
 
+/** The contact's latest active session row (read on every message: a raw statement, src/db/raw.ts). */
+const LIVE_SESSION = `SELECT "id", "state", "createdAt" FROM {Session} WHERE "contactId" = ? AND "status" = 'active' ORDER BY "updatedAt" DESC LIMIT 1`;
+
 /** The contact's live session, or null (none, ended, expired, or unreadable). */
 export async function loadSession(
   tx: Db,
   contactId: string,
   now: Date,
-  deps: { logger: Logger; personalData: PersonalData },
+  deps: { logger: Logger; personalData: PersonalData; dialect: Dialect },
 ): Promise<ActiveSession | null> {
-  const row = await tx.session.findFirst({ where: { contactId, status: 'active' }, orderBy: { updatedAt: 'desc' } });
+  const [row] = await rawQuery<{ id: string; state: string; createdAt: Date }>(tx, deps.dialect, LIVE_SESSION, contactId);
   if (!row) return null;
   const parsed = flowSessionSchema.safeParse(openState(deps.personalData, row.state));
   if (!parsed.success) {

@@ -115,6 +115,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     const { messageId, contactId, identity } = taken;
     const ctx: InboundContext = {
       tx: work.tx,
+      dialect,
       now: new Date(),
       messageId,
       channel: taken.channel,

@@ -14,6 +14,7 @@
  * by a case code from someone who is not a responder is refused, so nobody learns whether the
  * code exists. (HELP from a responder is answered through the capability's `help`.)
  */
+import { rawQuery } from '../db/raw.js';
 import { inboundText } from '../messages.js';
 import type { Middleware } from '../inbound/pipeline/context.js';
 import * as actions from './actions.js';
@@ -24,13 +25,17 @@ import { text } from './notify.js';
 import { answerHint, answerRelay, codePrefixed, inConversation } from './relay.js';
 import { listForResponder, viewForResponder } from './responder-views.js';
 
+const RESPONDER_OF_CONTACT = `SELECT "id" FROM {Responder} WHERE "contactId" = ?`;
+
 export function incidentsMiddleware(deps: IncidentDeps): Middleware {
   return async (ctx, next) => {
     const scope: ActionScope = { tx: ctx.tx, deps, after: ctx.afterCommit, now: deps.now() };
     const say = (key: string, params: Record<string, string | number> = {}) => ctx.outbox.push({ message: text(deps.translator, ctx.language, key, params) });
 
     let command = parseCommand(ctx.input);
-    const responder = await ctx.tx.responder.findUnique({ where: { contactId: ctx.contactId } });
+    // Most messages are not a responder's: a raw look first (src/db/raw.ts), the whole row only for one.
+    const [known] = await rawQuery<{ id: string }>(ctx.tx, ctx.dialect, RESPONDER_OF_CONTACT, ctx.contactId);
+    const responder = known ? await ctx.tx.responder.findUnique({ where: { contactId: ctx.contactId } }) : null;
     const isResponder = responder !== null && responder.active;
 
     if (isResponder && !command) {
@@ -80,7 +85,7 @@ export function incidentsMiddleware(deps: IncidentDeps): Middleware {
       }
     } else if (!prefixed && ctx.input.type === 'text') {
       // Not an answer; if a question waits, say once how to answer. The message goes on to the flows.
-      const hint = await answerHint(scope, ctx.contactId);
+      const hint = await answerHint(scope, ctx.contactId, ctx.dialect);
       if (hint) say(hint.key, hint.params);
     }
     await next();

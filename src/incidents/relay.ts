@@ -17,6 +17,8 @@
  * learns the other's address or name.
  */
 import type { Db } from '../db/client.js';
+import type { Dialect } from '../db/dialect.js';
+import { rawQuery } from '../db/raw.js';
 import { parseCaseCode } from '../flow/case-code.js';
 import { record, sealNote } from './audit.js';
 import type { AfterCommit, IncidentDeps } from './deps.js';
@@ -122,18 +124,19 @@ export async function answerRelay(
   return { key: context.inConversation ? 'reporter.answer_thanks_in_conversation' : 'reporter.answer_thanks', params: { code: incident.caseCode } };
 }
 
+/** The latest open question to a reporter not reminded of yet (read on most messages: raw, src/db/raw.ts). */
+const OPEN_QUESTION_NOT_REMINDED = `SELECT "id", "incidentId" FROM {IncidentRelay}
+  WHERE "reporterContactId" = ? AND "answeredAt" IS NULL AND "closedAt" IS NULL AND "remindedAt" IS NULL AND "expiresAt" > ?
+  ORDER BY "askedAt" DESC LIMIT 1`;
+
 /**
  * The reminder for a reporter who writes without the case code while a question waits for them:
  * once per question (the relay's `remindedAt`), the most recent open one. Null when there is
  * nothing to remind (or it was reminded already).
  */
-export async function answerHint(scope: RelayScope, contactId: string): Promise<RelayReply | null> {
+export async function answerHint(scope: RelayScope, contactId: string, dialect: Dialect): Promise<RelayReply | null> {
   const { tx, now } = scope;
-  const relay = await tx.incidentRelay.findFirst({
-    where: { reporterContactId: contactId, answeredAt: null, closedAt: null, remindedAt: null, expiresAt: { gt: now } },
-    orderBy: { askedAt: 'desc' },
-    select: { id: true, incidentId: true },
-  });
+  const [relay] = await rawQuery<{ id: string; incidentId: string }>(tx, dialect, OPEN_QUESTION_NOT_REMINDED, contactId, now);
   if (!relay) return null;
   const claimed = await tx.incidentRelay.updateMany({ where: { id: relay.id, remindedAt: null }, data: { remindedAt: now } });
   if (claimed.count === 0) return null;

@@ -3,12 +3,15 @@
  * and either call `next()` or stop the message there (an opt-out keyword stops it).
  */
 import type { Db } from '../../db/client.js';
+import type { Dialect } from '../../db/dialect.js';
 import type { InboundMessage } from '../../messages.js';
 import type { ActiveSession } from '../../conversation/step.js';
 import type { OutboxEntry } from '../../outbound/outbox.js';
 
 export interface InboundContext {
   tx: Db;
+  /** For raw statements in `tx` (src/db/raw.ts). */
+  dialect: Dialect;
   now: Date;
   /** The stored inbound message. */
   messageId: string;
