@@ -1,8 +1,9 @@
 /**
  * A confirmed erasure committed in a group that rolls back. A person who asked for the erasure of
  * their data (DELETE ME) answers YES; their message is taken together with another person's,
- * whose handling fails (a bug, a conflict: src/jobs/group-commit.ts runs such a group again
- * message by message). The YES must still erase the person: a failing message fails only its own
+ * whose handling fails (a bug, a conflict, or in the gateway as shipped a responder's own YES to
+ * DELETE ME, which src/protection/erase.ts refuses by throwing: src/jobs/group-commit.ts runs
+ * such a group again message by message). The YES must still erase the person: a failing message fails only its own
  * job. The pipeline is the gateway's own erasure step (the protection capability's middleware,
  * as the gateway runs it) followed by a last step that answers, and fails on one text, as in
  * inbound-groups.test.ts; the gateway here only stores and queues, the worker under test runs it.
