@@ -7,8 +7,8 @@
  * again.
  *
  * The inbound worker under test runs a pipeline that answers, and fails on one text after a
- * gate the test opens once the provider has the other person's answer, so that the send happens
- * while the group's transaction is open (as in inbound-groups.test.ts). The send worker is the
+ * gate the test opens once the send job has been taken, so that the send starts while the
+ * group's transaction is open (as in inbound-groups.test.ts). The send worker is the
  * gateway's own, on the SMS channel against the fake Twilio API.
  */
 import type { Worker } from 'bullmq';
@@ -119,9 +119,12 @@ it('keeps a send recorded while a group of inbound messages rolls back', async (
       backoffMs: 50,
     }),
   );
+  // Its job is taken while the group's transaction is open; on SQLite its statements wait for
+  // that transaction to end (src/db/sqlite-isolation.ts) instead of joining it.
+  await eventually(async () => (await gateway.queues.outbound('sms').getJob(`out-${reply.id}`))?.processedOn, 10_000, 'the send job taken');
+  failNow();
   await eventually(async () => (await gateway.queues.outbound('sms').getJob(`out-${reply.id}`))?.finishedOn, 10_000, 'the answer sent and its job done');
   expect(providers.sms.messages().filter((r) => r.form.To === answered && r.answeredStatus === 201).map((r) => r.form.Body)).toEqual(['noted: hello']);
-  failNow();
 
   // The group rolled back (and went again message by message).
   await eventually(() => ends.some(([messages, committed]) => messages === 2 && !committed), 10_000, 'the group rolled back');
