@@ -50,6 +50,7 @@ export interface IngestBatcherOptions {
 export function createIngestBatcher(deps: IngestDeps, options: IngestBatcherOptions = {}): IngestBatcher {
   let waiting: Pending[] = [];
   let writing = false;
+  const clock: ArrivalClock = { last: 0 };
 
   const flush = async (): Promise<void> => {
     writing = true;
@@ -57,7 +58,7 @@ export function createIngestBatcher(deps: IngestDeps, options: IngestBatcherOpti
       const batch = waiting.slice(0, MAX_BATCH);
       waiting = waiting.slice(MAX_BATCH);
       try {
-        const outcomes = await storeBatch(deps, batch);
+        const outcomes = await storeBatch(deps, batch, clock);
         batch.forEach((item, i) => item.settle(outcomes[i]!));
       } catch (error) {
         if (!isUniqueViolation(error)) {
@@ -95,9 +96,23 @@ export function createIngestBatcher(deps: IngestDeps, options: IngestBatcherOpti
 }
 
 /** Writes one batch in one transaction, then queues it; the outcome of each event, in order. */
-async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOutcome[]> {
+/**
+ * The arrival times a batcher gives its messages (ms since the epoch): a message's `createdAt`
+ * orders it among its contact's messages (the inbound worker's order check compares them), so
+ * two messages of one contact never share a time. In a batch, a contact's second message is 1 ms
+ * after its first, and so on; a batch starts after the last time handed out, so a contact's
+ * message in the next batch comes after them. (The times run ahead of the clock by at most a
+ * contact's message count in one batch, in ms, while batches follow each other that fast.)
+ */
+interface ArrivalClock {
+  last: number;
+}
+
+async function storeBatch(deps: IngestDeps, batch: Pending[], clock: ArrivalClock): Promise<IngestOutcome[]> {
   const { personalData } = deps;
   const toQueue: string[] = [];
+  const base = Math.max(Date.now(), clock.last + 1);
+  let latest = base;
   const outcomes = await transaction(deps.db, async (tx) => {
     const identityKey = (channel: string, hash: string) => `${channel}\u0000${hash}`;
     const pairs = new Map(batch.map((item) => [identityKey(item.channel, item.addressHash), [item.channel, item.addressHash]]));
@@ -112,6 +127,8 @@ async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOut
     const messages: BulkValue[][] = [];
     const result: IngestOutcome[] = [];
     const inBatch = new Set<string>();
+    /** Messages of each contact so far in this batch: the next one arrives that many ms after `base`. */
+    const perContact = new Map<string, number>();
     for (const item of batch) {
       const earlier = stored.get(item.dedupeKey);
       if (earlier || inBatch.has(item.dedupeKey)) {
@@ -129,6 +146,9 @@ async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOut
         known.set(key, ref);
       }
       const id = randomUUID();
+      const arrived = base + (perContact.get(ref.contactId) ?? 0);
+      perContact.set(ref.contactId, arrived - base + 1);
+      latest = Math.max(latest, arrived);
       messages.push([
         id,
         item.dedupeKey,
@@ -138,11 +158,12 @@ async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOut
         item.event.providerId,
         item.event.chatMessageId ?? null,
         personalData.encrypt(JSON.stringify(item.message)),
+        new Date(arrived),
       ]);
       toQueue.push(id);
       result.push('queued');
     }
-    const now = new Date();
+    const now = new Date(base);
     const stamps: BulkColumn[] = [
       { name: 'createdAt', type: 'timestamp', constant: now },
       { name: 'updatedAt', type: 'timestamp', constant: now },
@@ -171,10 +192,12 @@ async function storeBatch(deps: IngestDeps, batch: Pending[]): Promise<IngestOut
         { name: 'bodyEnc' },
         { name: 'status', constant: 'received' },
         { name: 'kind', constant: 'reply' },
-        ...stamps,
+        { name: 'createdAt', type: 'timestamp' },
+        { name: 'updatedAt', type: 'timestamp', constant: now },
       ],
       messages,
     );
+    clock.last = Math.max(clock.last, latest);
     return result;
   });
   await deps.queues.enqueueInboundMany(toQueue);
