@@ -2,7 +2,8 @@
  * Erasure asked by the person: a message that is exactly an erase keyword (DELETE ME, SUPPRIMER,
  * احذف..., trimmed, any case, any language) gets a confirmation question; a yes within
  * ERASE_CONFIRM_MINUTES erases the contact (erase.ts) and a last message says so. Anything else
- * cancels. The pending confirmation is a Redis key with a time to live (no database record).
+ * cancels. The pending confirmation is a Redis key with a time to live (no database record),
+ * deleted once the answer's transaction has committed.
  * The last message is sent straight through the channel adapter once the erasure has committed,
  * since the person's address is gone from the database by then.
  */
@@ -53,7 +54,10 @@ export function selfErasure(deps: SelfErasureDeps): Middleware {
       return;
     }
     if ((await deps.redis.get(key)) === null) return next();
-    await deps.redis.del(key);
+    // The pending confirmation is used up once this message's transaction has committed: Redis
+    // does not roll back, and a transaction that rolls back (a group of inbound messages with one
+    // that failed, src/jobs/group-commit.ts) runs this message again, which must find it.
+    ctx.afterCommit.push(async () => void (await deps.redis.del(key)));
     if (!yes.has(text)) {
       say('kept');
       return;
