@@ -187,6 +187,18 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
       }
       // 'not_sent': the provider never got it; it was put back to queued and is sent below.
     } else if (message.status !== 'queued') return; // sent already, or cancelled
+    // Per-address order: a message waits while the one written before it to this address has
+    // not left, for at most ORDER_WAIT_MS after it was written (a lost predecessor must not
+    // hold the conversation for ever). Checked before the message may be failed below (its
+    // contact opted out or erased): a failed message counts as left, and the one after it must
+    // not overtake the one before it (a STOP confirmation before the answer to an earlier HELP).
+    if (job.data.after && Date.now() - message.createdAt.getTime() < ORDER_WAIT_MS) {
+      const before = await db.message.findUnique({ where: { id: job.data.after }, select: { status: true } });
+      if (before && NOT_LEFT.includes(before.status)) {
+        await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
+        throw new DelayedError();
+      }
+    }
     const identity = message.identity;
     if (!identity) {
       await fail(messageId, 'no_identity', 'the contact was erased');
@@ -195,16 +207,6 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     if (identity.stoppedAt && !KINDS_SENT_WHEN_STOPPED.includes(message.kind)) {
       await fail(messageId, 'stopped', 'the contact opted out on this channel');
       return;
-    }
-    // Per-address order: a message waits while the one written before it to this address has
-    // not left, for at most ORDER_WAIT_MS after it was written (a lost predecessor must not
-    // hold the conversation for ever).
-    if (job.data.after && Date.now() - message.createdAt.getTime() < ORDER_WAIT_MS) {
-      const before = await db.message.findUnique({ where: { id: job.data.after }, select: { status: true } });
-      if (before && NOT_LEFT.includes(before.status)) {
-        await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
-        throw new DelayedError();
-      }
     }
     const gap = adapter.rate.perAddressGapMs;
     if (gap) {
