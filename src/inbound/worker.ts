@@ -54,13 +54,11 @@ const EARLIER_UNPROCESSED = `SELECT "id" FROM {Message}
   WHERE "contactId" = ? AND "direction" = 'in' AND "status" = 'received' AND "createdAt" < ? AND "createdAt" > ? LIMIT 1`;
 const MARK_PROCESSED = `UPDATE {Message} SET "status" = 'processed', "updatedAt" = ? WHERE "id" = ?`;
 
-/** A message taken for processing: what its pipeline run needs, read before its contact's lock. */
+/** A message taken for processing, read before its contact's lock (its contact is read again in the transaction). */
 interface Taken {
   messageId: string;
   channel: string;
   contactId: string;
-  contact: InboundContext['contact'];
-  identity: { id: string; stoppedAt: Date | null };
   input: InboundMessage;
 }
 
@@ -112,7 +110,13 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
   const { db, dialect, queues, personalData, logger } = deps;
   /** One message through the pipeline, in the transaction of `work`. */
   const handle = async (work: Work, taken: Taken): Promise<void> => {
-    const { messageId, contactId, identity } = taken;
+    const { messageId, contactId } = taken;
+    // Read again in the transaction, under the contact's lock: an earlier message of the contact
+    // (a STOP, a language choice, an erasure) may have committed since the job first read it.
+    const [now] = await rawQuery<TakenRow>(work.tx, dialect, TAKE_MESSAGE, messageId);
+    if (!now || now.status !== 'received' || now.contactId !== contactId || !now.identityId || !now.contactFound) return; // erased meanwhile
+    const identity = { id: now.identityId, stoppedAt: now.stoppedAt };
+    const contact = { language: now.language, areaId: now.areaId, fields: now.fields ?? '{}' };
     const ctx: InboundContext = {
       tx: work.tx,
       dialect,
@@ -120,7 +124,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
       messageId,
       channel: taken.channel,
       contactId,
-      contact: taken.contact,
+      contact,
       identityId: identity.id,
       stopped: identity.stoppedAt !== null,
       input: taken.input,
@@ -183,9 +187,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     }, Math.max(250, Math.floor(deps.lockDurationMs / 3)));
     try {
       const input = inboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
-      const contact = { language: message.language, areaId: message.areaId, fields: message.fields ?? '{}' };
-      const identity = { id: message.identityId, stoppedAt: message.stoppedAt };
-      await group.run({ messageId, channel: message.channel, contactId: message.contactId, contact, identity, input });
+      await group.run({ messageId, channel: message.channel, contactId: message.contactId, input });
       deps.observe.processed(message.channel);
     } finally {
       clearInterval(renewal);
