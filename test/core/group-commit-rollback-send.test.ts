@@ -43,6 +43,9 @@ it('keeps a send recorded while a group of inbound messages rolls back', async (
   const failing = '+15550240004';
 
   let holdFirst = false;
+  let held = false;
+  let heldNow!: () => void;
+  const holding = new Promise<void>((resolve) => (heldNow = resolve));
   let releaseFirst!: () => void;
   const firstGate = new Promise<void>((resolve) => (releaseFirst = resolve));
   let failNow!: () => void;
@@ -51,7 +54,11 @@ it('keeps a send recorded while a group of inbound messages rolls back', async (
   const failingStarted = new Promise<void>((resolve) => (failingInside = resolve));
   const pipeline = async (ctx: InboundContext) => {
     const text = ctx.input.type === 'text' ? ctx.input.text : '';
-    if (holdFirst && text === 'first') await firstGate; // the others are taken meanwhile
+    if (holdFirst && text !== 'boom' && !held) {
+      held = true; // whichever of the two reaches the pipeline first waits; the others are taken meanwhile
+      heldNow();
+      await firstGate;
+    }
     if (text === 'boom') {
       failingInside();
       await failGate;
@@ -89,7 +96,9 @@ it('keeps a send recorded while a group of inbound messages rolls back', async (
   const reply = await gateway.db.message.findFirstOrThrow({ where: { direction: 'out', causeId: helloMessage.id } });
   expect(reply.status).toBe('queued');
 
-  // Three more: the first is held alone, the other two are taken meanwhile and go together.
+  // Three more: one of the first two to reach the pipeline is held alone in its transaction;
+  // the other two are taken meanwhile and go together (all stored first: on SQLite a webhook's
+  // write waits for the held transaction).
   holdFirst = true;
   await gateway.queues.inbound.pause();
   for (const [number, text] of [
@@ -100,7 +109,14 @@ it('keeps a send recorded while a group of inbound messages rolls back', async (
     expect((await webhooks.sms(inboundSms(number, text))).status).toBe(200);
   }
   await gateway.queues.inbound.resume();
-  await eventually(async () => (await gateway.queues.inbound.getActiveCount()) === 3, 10_000, 'the three taken');
+  await holding;
+  // The other two wait for the held transaction once each holds its contact's lock (taken just
+  // before a message joins the waiting group).
+  const lockOf = async (number: string) => {
+    const identity = await gateway.db.contactIdentity.findUnique({ where: { channel_addressHash: { channel: 'sms', addressHash: gateway.personalData.hash('sms', number) } } });
+    return identity ? gateway.redis.exists(`${gateway.queues.settings.prefix}:lock:contact:${identity.contactId}`) : 0;
+  };
+  await eventually(async () => (await Promise.all([first, together, failing].map(lockOf))).every((n) => n === 1), 10_000, 'the three taken, two of them waiting');
   releaseFirst();
   await failingStarted; // the group's transaction is open, and will roll back
 

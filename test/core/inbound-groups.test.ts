@@ -64,7 +64,12 @@ it('commits the messages taken together in one transaction, and a failing one fa
     lockDurationMs: 5_000,
     backoffMs: 50,
   });
-  await eventually(async () => (await gateway.queues.inbound.getActiveCount()) === numbers.length, 10_000, 'every job taken');
+  // Every message waits once each holds its contact's lock (taken just before it joins the group).
+  const locked = async (number: string) => {
+    const identity = await gateway.db.contactIdentity.findUnique({ where: { channel_addressHash: { channel: 'sms', addressHash: gateway.personalData.hash('sms', number) } } });
+    return identity ? gateway.redis.exists(`${gateway.queues.settings.prefix}:lock:contact:${identity.contactId}`) : 0;
+  };
+  await eventually(async () => (await Promise.all(numbers.map(locked))).every((n) => n === 1), 10_000, 'every message taken and waiting');
   release();
 
   const identityOf = (number: string) =>
