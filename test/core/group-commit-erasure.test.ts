@@ -104,7 +104,12 @@ it('erases the person who confirmed, though their YES was committed with a messa
     expect((await webhooks.sms(params)).status).toBe(200);
   }
   await gateway.queues.inbound.resume();
-  await eventually(async () => (await gateway.queues.inbound.getActiveCount()) === burst.length, 10_000, 'every job taken');
+  // Every message waits once each holds its contact's lock (taken just before it joins the group).
+  const locked = async (number: string) => {
+    const identity = await identityOf(number);
+    return identity ? gateway.redis.exists(`${gateway.queues.settings.prefix}:lock:contact:${identity.contactId}`) : 0;
+  };
+  await eventually(async () => (await Promise.all(burst.map(([number]) => locked(number)))).every((n) => n === 1), 10_000, 'every message taken and waiting');
   release();
 
   const failingMessage = await gateway.db.message.findFirstOrThrow({ where: { direction: 'in', providerId: sids[2]! } });
