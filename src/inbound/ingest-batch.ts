@@ -95,7 +95,6 @@ export function createIngestBatcher(deps: IngestDeps, options: IngestBatcherOpti
   };
 }
 
-/** Writes one batch in one transaction, then queues it; the outcome of each event, in order. */
 /**
  * The arrival times a batcher gives its messages (ms since the epoch): a message's `createdAt`
  * orders it among its contact's messages (the inbound worker's order check compares them), so
@@ -108,6 +107,7 @@ interface ArrivalClock {
   last: number;
 }
 
+/** Writes one batch in one transaction, then queues it; the outcome of each event, in order. */
 async function storeBatch(deps: IngestDeps, batch: Pending[], clock: ArrivalClock): Promise<IngestOutcome[]> {
   const { personalData } = deps;
   const toQueue: string[] = [];
