@@ -12,6 +12,7 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
 import { projectPath } from '../paths.js';
 import type { Dialect } from './dialect.js';
+import { isolateTransactions } from './sqlite-isolation.js';
 import { keepStatements, type StatementCache } from './statement-cache.js';
 
 export type Db = SqliteClient;
@@ -42,13 +43,17 @@ export function postgresTarget(url: string): { connectionString: string; schema:
   return { connectionString: parsed.toString(), schema };
 }
 
-/** The better-sqlite3 adapter, its connection's statements kept for reuse (src/db/statement-cache.ts). */
+/**
+ * The better-sqlite3 adapter, its connection's statements kept for reuse
+ * (src/db/statement-cache.ts) and kept out of an open transaction (src/db/sqlite-isolation.ts).
+ */
 class SqliteAdapter extends PrismaBetterSqlite3 {
   /** The counts of the last connection made (tests). */
   statements: StatementCache | null = null;
   override async connect() {
     const adapter = await super.connect();
     this.statements = keepStatements(adapter);
+    if (!isolateTransactions(adapter)) throw new Error('the SQLite driver adapter does not have the expected shape (src/db/sqlite-isolation.ts)');
     return adapter;
   }
 }

@@ -14,10 +14,8 @@
  * DATABASE_OUTAGE_MS sets the outage (default 6 s on PostgreSQL, 14 s on SQLite; 30000 for the
  * half minute of the brief); the retry backoff is scaled to it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { setTimeout as delay } from 'node:timers/promises';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqlitePath } from '../../src/db/client.js';
 import { listDeadLetters } from '../../src/jobs/dead-letter.js';
@@ -42,28 +40,37 @@ function outageOf(gateway: TestGateway): Outage {
     if (!control) throw new Error('the PostgreSQL run needs TEST_PG_CONTROL: run it through scripts/with-postgres.sh');
     return { begin: async () => void (await run(control, ['stop'])), end: async () => void (await run(control, ['start'])) };
   }
-  let holder: Database.Database | undefined;
+  // Another process, as a backup tool or a sqlite3 shell would be: a holder in this process could
+  // release the lock only when the event loop runs, and the gateway's writes waiting for the lock
+  // (synchronously, up to the busy timeout each) would hold that loop in turn.
+  let holder: ChildProcess | undefined;
   return {
     begin: async () => {
-      // Taken between two of the gateway's transactions, without waiting: a lock awaited
-      // synchronously would hold the event loop the gateway (in this process) needs to finish the
-      // transaction it has open, and both would wait for each other until the busy timeout.
-      holder = new Database(sqlitePath(gateway.config.DATABASE_URL ?? ''), { timeout: 0 });
-      for (const until = Date.now() + 30_000; ; await delay(5)) {
-        try {
-          holder.exec('BEGIN EXCLUSIVE');
-          return;
-        } catch (error) {
-          if (!/locked|busy/i.test(String(error)) || Date.now() > until) throw error;
-        }
-      }
+      holder = spawn(process.execPath, ['-e', HOLD_LOCK, sqlitePath(gateway.config.DATABASE_URL ?? '')], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = holder;
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`the lock holder exited (${code}) before it held the lock`)));
+      });
     },
     end: async () => {
-      holder?.exec('ROLLBACK');
-      holder?.close();
+      const child = holder;
+      holder = undefined;
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin!.end(); // the holder rolls back and exits when its input closes
+      await exited;
     },
   };
 }
+
+/** Holds the SQLite file at argv[1] under a write lock until its standard input closes; prints once it holds it. */
+const HOLD_LOCK = `
+const db = new (require('better-sqlite3'))(process.argv[1], { timeout: 30000 });
+db.exec('BEGIN EXCLUSIVE');
+process.stdout.write('locked\\n');
+process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); process.exit(0); }).resume();
+`;
 
 let providers: Providers<'sms'>;
 let gateway: TestGateway | undefined;
