@@ -1,6 +1,7 @@
 /**
  * e2e: a signed Twilio webhook in, the reply handed to the (fake) provider's Messages API out,
- * through a whole gateway in its own process (SQLite, or PostgreSQL with TEST_DATABASE_URL set by
+ * through a whole gateway in its own process, started from the build as `npm start` starts it
+ * (scripts/bench/built-gateway.ts; BENCH_GATEWAY=tsx for the sources) (SQLite, or PostgreSQL with TEST_DATABASE_URL set by
  * scripts/with-postgres.sh). Every message comes from a contact not seen before, so each is a "hi"
  * from a new number answered by the welcome question. Pacing is set far above the offered rate
  * (TWILIO_MESSAGES_PER_SECOND 100,000) so the provider is not the limit.
@@ -25,9 +26,9 @@ import { createLogger } from '../../src/logger.js';
 import { redisOptions } from '../../src/jobs/queues.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
 import { startTwilioApi, type FakeTwilioApi } from '../../test/fakes/twilio-api.js';
-import { startChildGateway } from '../../test/support/child-gateway.js';
 import { profileArgs } from '../../test/support/profile.js';
 import { TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
+import { gatewayFrom, startBuiltGateway } from './built-gateway.js';
 import { smsGatewayEnv } from './sms-gateway-env.js';
 
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,150,200,300,400,500').split(',').map(Number);
@@ -240,7 +241,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const baselinePerSecond = await baseline(redis.url, process.env.TEST_DATABASE_URL, dir, provider === 'postgres' ? 4 : 1);
     console.error(`baseline: ${Math.round(baselinePerSecond)} messages/s`);
     const started = Date.now();
-    const gateway = await startChildGateway(
+    const gateway = await startBuiltGateway(
       {
         ...smsGatewayEnv(redis.url, api.url),
         DATA_DIR: join(dir, 'gateway'),
@@ -296,11 +297,12 @@ export async function run(): Promise<Record<string, unknown>> {
         ['RSS growth, 3 runs (%)', (growth * 100).toFixed(1), '< 10', (growth * 100 / 10).toFixed(2)],
         ['lost / doubled', '0 / 0', '0 / 0', 'ok'],
       ];
-      console.error(`\ne2e on ${provider}: ${messages} messages, baseline ${Math.round(baselinePerSecond)} msg/s\n`);
+      console.error(`\ne2e on ${provider}, gateway from the ${gatewayFrom()}: ${messages} messages, baseline ${Math.round(baselinePerSecond)} msg/s\n`);
       console.error('| figure | measured | goal | measured/goal |\n| --- | --- | --- | --- |');
       for (const row of table) console.error(`| ${row.join(' | ')} |`);
       return {
         database: provider,
+        gateway_from: gatewayFrom(),
         messages,
         replies_per_message: expected,
         steps,

@@ -1,6 +1,7 @@
 /**
  * ingest: signed Twilio SMS webhooks accepted durably (signature checked, message stored in the
- * database and queued before the 200) by a gateway in its own process that runs no workers, under
+ * database and queued before the 200) by a gateway in its own process that runs no workers
+ * (GATEWAY_ROLE=web, started from the build: scripts/bench/built-gateway.ts), under
  * BENCH_CLIENTS (50) concurrent clients in a closed loop for BENCH_SECONDS. Each request is a new
  * message from one of 10,000 numbers.
  * Baseline, same run, same client: a bare node:http server in its own process that reads the
@@ -15,9 +16,9 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createLogger } from '../../src/logger.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
-import { startChildGateway } from '../../test/support/child-gateway.js';
 import { profileArgs } from '../../test/support/profile.js';
 import { inboundSms, signedWebhook } from '../../test/support/providers.js';
+import { startBuiltGateway } from './built-gateway.js';
 import { smsGatewayEnv } from './sms-gateway-env.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -88,14 +89,15 @@ export async function run(): Promise<Record<string, unknown>> {
     bare.stop();
     console.error(`bare node:http: ${Math.round(baseline.perSecond)} req/s, p99 ${baseline.p99.toFixed(1)} ms`);
 
-    const gateway = await startChildGateway(
+    const gateway = await startBuiltGateway(
       {
         // Workers off: nothing is sent, so the API base is a closed port.
         ...smsGatewayEnv(redis.url, 'http://127.0.0.1:9'),
         DATA_DIR: join(dir, 'gateway'),
+        GATEWAY_ROLE: 'web',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
-      { workers: false, readyTimeoutMs: 120_000, execArgv: profileArgs() },
+      { readyTimeoutMs: 120_000, execArgv: profileArgs() },
     );
     let gatewayLoad;
     try {
