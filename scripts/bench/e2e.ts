@@ -1,10 +1,11 @@
 /**
  * e2e: a signed Twilio webhook in, the reply handed to the (fake) provider's Messages API out,
  * through a whole gateway in its own process, started from the build as `npm start` starts it
- * (scripts/bench/built-gateway.ts; BENCH_GATEWAY=tsx for the sources) (SQLite, or PostgreSQL with TEST_DATABASE_URL set by
- * scripts/with-postgres.sh). Every message comes from a contact not seen before, so each is a "hi"
- * from a new number answered by the welcome question. Pacing is set far above the offered rate
- * (TWILIO_MESSAGES_PER_SECOND 100,000) so the provider is not the limit.
+ * (scripts/bench/built-gateway.ts; BENCH_GATEWAY=tsx for the sources), on SQLite, or on PostgreSQL
+ * with TEST_DATABASE_URL set by scripts/with-postgres.sh. Every message comes from a contact not
+ * seen before, so each is a "hi" from a new number answered by the welcome question. Pacing is
+ * set far above the offered rate (TWILIO_MESSAGES_PER_SECOND 100,000) so the provider is not the
+ * limit.
  *
  * - Sustained rate: the offered rate is stepped up (open loop, BENCH_STEP_SECONDS per step); a
  *   step is sustained when the replies keep up (delivered rate >= 95% of offered) and p99 < 1 s.
