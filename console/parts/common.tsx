@@ -12,19 +12,25 @@ export interface Loaded<T> {
 
 /**
  * Loads `fetcher` now and whenever `deps` change; with `everyMs`, again at that interval while
- * the page is shown (the live lists poll: see README, Console).
+ * the page is shown (the live lists poll: see README, Console). Only the answer to the latest
+ * load is shown: an earlier one that arrives after it (a filter changed twice quickly, a poll
+ * overtaken by a change) is dropped.
  */
 export function useLoad<T>(fetcher: () => Promise<T>, deps: unknown[], everyMs?: number): Loaded<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const current = useRef(fetcher);
   current.current = fetcher;
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const mine = ++latest.current;
     try {
-      setData(await current.current());
+      const loaded = await current.current();
+      if (mine !== latest.current) return;
+      setData(loaded);
       setError(null);
     } catch (e) {
-      setError(message(e));
+      if (mine === latest.current) setError(message(e));
     }
   }, []);
   useEffect(() => {

@@ -78,17 +78,17 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await row(later.caseCode).waitFor({ timeout: 15_000 });
 
       // Filters: state, then area (through the API's area subtree), then category.
+      // Each filter is applied when the row it hides is gone and the row it keeps is shown: a row
+      // already hidden by the filter before proves nothing while the list still reloads.
+      const shows = async (shown: string, hidden: string) => (await row(hidden).count()) === 0 && (await row(shown).isVisible());
       await page.locator('select[name=state]').selectOption('escalating');
-      await expect.poll(() => row(calm.caseCode).count()).toBe(0);
-      expect(await row(urgent.caseCode).isVisible()).toBe(true);
+      await expect.poll(() => shows(urgent.caseCode, calm.caseCode)).toBe(true);
       await page.locator('select[name=state]').selectOption('');
       await page.locator('select[name=area]').selectOption('river');
-      await expect.poll(() => row(urgent.caseCode).count()).toBe(0);
-      expect(await row(calm.caseCode).isVisible()).toBe(true);
+      await expect.poll(() => shows(calm.caseCode, urgent.caseCode)).toBe(true);
       await page.locator('select[name=area]').selectOption('');
       await page.locator('select[name=category]').selectOption('hate_speech');
-      await expect.poll(() => row(urgent.caseCode).count()).toBe(0);
-      expect(await row(later.caseCode).isVisible()).toBe(true);
+      await expect.poll(() => shows(later.caseCode, urgent.caseCode)).toBe(true);
       await page.locator('select[name=category]').selectOption('');
       // The map, drawn without tiles, names the areas with open incidents and their counts.
       await expect.poll(() => page.locator('figcaption').textContent().then(plain)).toMatch(/Kanzi: \d/);
@@ -141,6 +141,34 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
     });
   });
 }
+
+describe('incidents filtered faster than the list answers', () => {
+  it('shows the list of the filter chosen last, even when an earlier filter is answered after it', async () => {
+    const fight = await report({ severity: 'high', areaId: 'kanzi', category: 'violence' });
+    const speech = await report({ severity: 'high', areaId: 'kanzi', category: 'hate_speech' });
+    const person = await openBrowser(DESKTOP);
+    people.push(person);
+    const { page } = person;
+    await logIn(page, gateway.url, coordinator);
+    await page.goto(`${gateway.url}/console/incidents`);
+    const row = (code: string) => page.locator(`tr[data-case="${code}"]`);
+    await row(fight.caseCode).waitFor();
+    // From now on the list for every category is answered two seconds late; one category's at once.
+    await page.route(/\/api\/v1\/incidents\?/, async (route) => {
+      if (!new URL(route.request().url()).searchParams.has('category')) await new Promise((resolve) => setTimeout(resolve, 2000));
+      await route.continue();
+    });
+    await page.locator('select[name=area]').selectOption('kanzi');
+    await page.locator('select[name=category]').selectOption('hate_speech');
+    await row(fight.caseCode).waitFor({ state: 'detached' });
+    // The late answer to the area alone arrives now, and must not replace the list asked for last.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await row(speech.caseCode).isVisible()).toBe(true);
+    expect(await row(fight.caseCode).count()).toBe(0);
+    await page.unroute(/\/api\/v1\/incidents\?/);
+    expect(person.problems).toEqual([]);
+  });
+});
 
 describe('incidents for an area-limited responder', () => {
   it('lists and opens only what lies in its area, shows only its pages, and acknowledges by keyboard', async () => {
