@@ -19,6 +19,7 @@ import type { MeasureMessage } from './channels/module.js';
 import type { Config } from './config.js';
 import type { EffectHandlers } from './conversation/effects.js';
 import type { Db } from './db/client.js';
+import type { Dialect } from './db/dialect.js';
 import type { CliContext } from './cli-context.js';
 import type { Translator } from './i18n.js';
 import type { HelpProvider } from './inbound/pipeline/consent.js';
@@ -37,6 +38,8 @@ export interface Runtime {
   redis: Redis;
   queues: Queues;
   personalData: PersonalData;
+  /** The database's dialect, for raw statements (src/db/raw.ts). */
+  dialect: Dialect;
   translator: Translator;
   /** The enabled channels' adapters by channel name. */
   adapters: Map<string, ChannelAdapter>;

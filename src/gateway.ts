@@ -192,7 +192,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     }
     for (const adapter of options.extraAdapters ?? []) adapters.set(adapter.channel, adapter);
 
-    const runtime: Runtime = { config, logger, db, redis, queues, personalData, translator, adapters, measures };
+    const runtime: Runtime = { config, logger, db, redis, queues, personalData, dialect: database.dialect, translator, adapters, measures };
     const replaced = new Map((options.capabilities ?? []).map((c) => [c.name, c]));
     const capabilities = new Map<string, RunningCapability>();
     for (const listed of CAPABILITIES) {

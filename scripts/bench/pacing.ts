@@ -107,7 +107,7 @@ export async function run(): Promise<Record<string, unknown>> {
         }
         for (let i = 0; i < total; i++) {
           const target = targets[i % targets.length]!;
-          const rows = await writeOutbox(loader.db, loader.personalData, target, `bench:${plan.channel}:${i}`, [{ message: { type: 'text', text: `Pacing check ${i}` } }]);
+          const rows = await writeOutbox(loader.db, loader, target, `bench:${plan.channel}:${i}`, [{ message: { type: 'text', text: `Pacing check ${i}` } }]);
           await enqueueAll(loader.queues, rows);
         }
       }),

@@ -7,9 +7,10 @@
  * ended session is deleted at once; a step whose effects recorded a report or survey answers
  * removes the conversation's trail (src/conversation/trail.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import type { Dialect } from '../db/dialect.js';
-import { rawQuery } from '../db/raw.js';
+import { rawExecute, rawQuery } from '../db/raw.js';
 import type { EngineInput, FlowCatalog, FlowSession, Reply } from '../flow/engine.js';
 import { flowSessionSchema, step } from '../flow/engine.js';
 import { applyEffect, type EffectContext, type EffectHandlers } from './effects.js';
@@ -72,6 +73,12 @@ export interface StepOutcome {
 
 /** The contact's latest active session row (read on every message: a raw statement, src/db/raw.ts). */
 const LIVE_SESSION = `SELECT "id", "state", "createdAt" FROM {Session} WHERE "contactId" = ? AND "status" = 'active' ORDER BY "updatedAt" DESC LIMIT 1`;
+/** A new live session: (id, contactId, channel, identityId, flowId, state, expiresAt, createdAt, updatedAt). */
+const INSERT_SESSION = `INSERT INTO {Session} ("id", "contactId", "status", "channel", "identityId", "flowId", "state", "expiresAt", "createdAt", "updatedAt")
+  VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`;
+/** The live session after a step: (state, flowId, expiresAt, channel, identityId, updatedAt, id). */
+const UPDATE_SESSION = `UPDATE {Session} SET "state" = ?, "flowId" = ?, "expiresAt" = ?, "channel" = ?, "identityId" = ?, "updatedAt" = ? WHERE "id" = ?`;
+const DELETE_SESSION = `DELETE FROM {Session} WHERE "id" = ?`;
 
 /** The contact's live session, or null (none, ended, expired, or unreadable). */
 export async function loadSession(
@@ -173,15 +180,17 @@ export async function conversationStep(
       channel: target.channel,
       identityId: target.identityId,
     };
-    const row = session
-      ? await tx.session.update({ where: { id: session.id }, data })
-      : await tx.session.create({ data: { ...data, contactId: target.contactId } });
+    // The row's own times are the machine's, as the client's defaults were (not the step's clock).
+    const written = new Date();
+    const id = session?.id ?? randomUUID();
+    if (session) await rawExecute(tx, deps.dialect, UPDATE_SESSION, data.state, data.flowId, data.expiresAt, data.channel, data.identityId, written, id);
+    else await rawExecute(tx, deps.dialect, INSERT_SESSION, id, target.contactId, data.channel, data.identityId, data.flowId, data.state, data.expiresAt, written, written);
     if (result.session.timeoutAt) {
       const at = new Date(result.session.timeoutAt);
-      timeout = { id: jobId('timeout', row.id, at.getTime()), sessionId: row.id, at };
+      timeout = { id: jobId('timeout', id, at.getTime()), sessionId: id, at };
     }
   } else if (session) {
-    await tx.session.delete({ where: { id: session.id } });
+    await rawExecute(tx, deps.dialect, DELETE_SESSION, session.id);
   }
   return {
     replies: resolveReplies(deps.translator, ctx.language, [...replies, ...ctx.replies]),

@@ -44,7 +44,7 @@ export async function runSystemStep(db: Db, queues: Queues, deps: ConversationDe
     for (const task of outcome.afterCommit) afterCommit(task);
     const timeout = outcome.timeout;
     if (timeout) afterCommit(() => scheduleSessionTimeout(queues, timeout));
-    send(await writeOutbox(tx, deps.personalData, step.target, step.causeKey, outcome.replies.map((message) => ({ message }))));
+    send(await writeOutbox(tx, deps, step.target, step.causeKey, outcome.replies.map((message) => ({ message }))));
   });
   return accepted;
 }

@@ -58,6 +58,11 @@ class SqliteAdapter extends PrismaBetterSqlite3 {
   }
 }
 
+/** The dialect of the database at `url` (a `file:` URL is SQLite, any other PostgreSQL). */
+export function dialectOf(url: string): Dialect {
+  return url.startsWith('file:') ? { provider: 'sqlite' } : { provider: 'postgres', schema: postgresTarget(url).schema };
+}
+
 export async function openDatabase(url: string): Promise<Database> {
   if (url.startsWith('file:')) {
     const file = sqlitePath(url);
@@ -72,14 +77,14 @@ export async function openDatabase(url: string): Promise<Database> {
     await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
     // Deleted rows are overwritten with zeros, so an erased person leaves nothing in free pages.
     await db.$queryRawUnsafe('PRAGMA secure_delete = ON');
-    return { db, provider: 'sqlite', dialect: { provider: 'sqlite' }, statements: () => adapter.statements, close: () => db.$disconnect() };
+    return { db, provider: 'sqlite', dialect: dialectOf(url), statements: () => adapter.statements, close: () => db.$disconnect() };
   }
   const { connectionString, schema } = postgresTarget(url);
   await migratePostgres(connectionString, schema, readMigrations(join(migrationsRoot, 'postgres')));
   // search_path too, so that raw SQL finds the tables of this schema as Prisma's queries do.
   const adapter = new PrismaPg({ connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` }, { schema });
   const db = new PostgresClient({ adapter }) as unknown as Db;
-  return { db, provider: 'postgres', dialect: { provider: 'postgres', schema }, close: () => disconnectWithin(db, DISCONNECT_MS) };
+  return { db, provider: 'postgres', dialect: dialectOf(url), close: () => disconnectWithin(db, DISCONNECT_MS) };
 }
 
 /** How long closing the PostgreSQL pool may take before the stop goes on without it (ms). */

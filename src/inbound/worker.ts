@@ -108,6 +108,7 @@ const RENEW_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.c
 
 export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> {
   const { db, dialect, queues, personalData, logger } = deps;
+  const outboxDeps = { personalData, dialect };
   /** One message through the pipeline, in the transaction of `work`. */
   const handle = async (work: Work, taken: Taken): Promise<void> => {
     const { messageId, contactId } = taken;
@@ -137,7 +138,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     for (const task of ctx.afterCommit) work.afterCommit(task);
     const target = { contactId, identityId: identity.id, channel: taken.channel };
     // Fresh: the replies are written with the message's `processed`, in this transaction.
-    work.send(await writeOutbox(work.tx, personalData, target, `reply:${messageId}`, ctx.outbox, messageId, { fresh: true }));
+    work.send(await writeOutbox(work.tx, outboxDeps, target, `reply:${messageId}`, ctx.outbox, messageId, { fresh: true }));
     // (The message is gone when it asked for the erasure of its sender: nothing is updated then.)
     await rawExecute(work.tx, dialect, MARK_PROCESSED, new Date(), messageId);
   };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import { dialectOf, type Db } from '../db/client.js';
 import { transaction } from '../db/transaction.js';
 import { loadTranslator } from '../i18n.js';
 import { createLogger } from '../logger.js';
@@ -63,6 +63,7 @@ function incidentDeps(cfg: Config, db: Db, queues: Queues): IncidentDeps {
     queues,
     logger: createLogger(cfg.LOG_LEVEL),
     personalData: createPersonalData(key),
+    dialect: dialectOf(cfg.databaseUrl),
     translator: loadTranslator(cfg.LOCALES_DIR, cfg.DEFAULT_LANGUAGE),
     channels,
     policies: loadPolicies(file, Number.isFinite(scale) && scale > 0 ? scale : 1),

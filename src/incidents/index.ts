@@ -64,6 +64,7 @@ export function incidentsCapability(options: IncidentsOptions = {}): Capability<
         logger: runtime.logger.child({ capability: 'incidents' }),
         queues: runtime.queues,
         personalData: runtime.personalData,
+        dialect: runtime.dialect,
         translator: runtime.translator,
         channels: new Set(runtime.adapters.keys()),
         policies,

@@ -5,6 +5,7 @@
  * never get a reporter's address.
  */
 import type { Db } from '../db/client.js';
+import type { Dialect } from '../db/dialect.js';
 import type { Translator } from '../i18n.js';
 import type { OutboundMessage } from '../messages.js';
 import { enqueueAll, writeOutbox, type QueuedMessage } from '../outbound/outbox.js';
@@ -21,6 +22,7 @@ export interface Reach {
 
 export interface NotifyDeps {
   personalData: PersonalData;
+  dialect: Dialect;
   translator: Translator;
   queues: Queues;
   /** Channels with an adapter in this gateway. */
@@ -77,7 +79,7 @@ function rank(channel: string, prefer: (string | null | undefined)[]): number {
 /** Writes messages to one person's outbox inside `tx`; returns the rows to queue after commit. */
 export async function writeTo(
   tx: Db,
-  deps: Pick<NotifyDeps, 'personalData'>,
+  deps: Pick<NotifyDeps, 'personalData' | 'dialect'>,
   reach: Reach,
   causeKey: string,
   messages: OutboundMessage[],
@@ -91,7 +93,7 @@ export async function writeTo(
       : null;
   return writeOutbox(
     tx,
-    deps.personalData,
+    deps,
     { contactId: reach.contactId, identityId: reach.identityId, channel: reach.channel },
     causeKey,
     messages.map((message) => ({ message, kind, threadOf: root?.id })),

@@ -270,7 +270,7 @@ export class RumourDesk {
             if (contact && contact.status === 'active' && identity) {
               const lang = contact.language && answers[contact.language] ? contact.language : runtime.translator.defaultLanguage;
               const text = runtime.translator.t(lang, 'broadcasts:rumour.answer', { answer: answers[lang] ?? fallback });
-              const rows = await writeOutbox(tx, runtime.personalData, { contactId, identityId: identity.id, channel: report.channel }, `rumour:${rumourId}:${contactId}`, [
+              const rows = await writeOutbox(tx, runtime, { contactId, identityId: identity.id, channel: report.channel }, `rumour:${rumourId}:${contactId}`, [
                 { message: { type: 'text', text }, kind: 'notification' },
               ], rumourId);
               send(rows);

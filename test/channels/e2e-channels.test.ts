@@ -298,12 +298,12 @@ describe('Slack end to end', () => {
 
   it('posts a message that continues another one into its thread', async () => {
     const target = { ...(await findOrCreateContact(gateway.db, gateway.personalData, 'slack', 'U0000099')), channel: 'slack' };
-    const [root] = await writeOutbox(gateway.db, gateway.personalData, target, 'thread-test:root', [{ message: { type: 'text', text: 'Incident R-AAAAAA' }, kind: 'notification' }]);
+    const [root] = await writeOutbox(gateway.db, gateway, target, 'thread-test:root', [{ message: { type: 'text', text: 'Incident R-AAAAAA' }, kind: 'notification' }]);
     await enqueueAll(gateway.queues, [root!]);
     const first = await eventually(() => providers.slack.posts().find((p) => p.channel === 'U0000099'));
     expect(first.thread_ts).toBeUndefined();
     const sent = await eventually(() => gateway.db.message.findFirst({ where: { id: root!.id, status: { in: ['sent', 'delivered'] } } }));
-    const update = await writeOutbox(gateway.db, gateway.personalData, target, 'thread-test:update', [{ message: { type: 'text', text: 'R-AAAAAA acknowledged' }, kind: 'notification', threadOf: root!.id }]);
+    const update = await writeOutbox(gateway.db, gateway, target, 'thread-test:update', [{ message: { type: 'text', text: 'R-AAAAAA acknowledged' }, kind: 'notification', threadOf: root!.id }]);
     await enqueueAll(gateway.queues, update);
     const second = await eventually(() => providers.slack.posts().filter((p) => p.channel === 'U0000099')[1]);
     expect(second.thread_ts).toBe(sent.providerId!.split(':').at(-1));

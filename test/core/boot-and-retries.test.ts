@@ -49,7 +49,7 @@ describe('retries', () => {
     try {
       telegram.respondWith('sendMessage', telegramErrors.serverError());
       const target = { ...(await findOrCreateContact(gateway.db, gateway.personalData, 'telegram', '7301')), channel: 'telegram' };
-      const [row] = await writeOutbox(gateway.db, gateway.personalData, target, 'retries:attempts', [{ message: { type: 'text', text: 'flood warning' } }]);
+      const [row] = await writeOutbox(gateway.db, gateway, target, 'retries:attempts', [{ message: { type: 'text', text: 'flood warning' } }]);
       await enqueueAll(gateway.queues, [row!]);
       const failed = await eventually(async () => {
         const message = await gateway.db.message.findUniqueOrThrow({ where: { id: row!.id } });

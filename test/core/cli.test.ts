@@ -50,7 +50,7 @@ describe('dead-letter', () => {
   it('lists a send the provider refused and retries it, which then goes out once', async () => {
     telegram.next(telegramErrors.chatNotFound(), 'sendMessage');
     const target = { ...(await findOrCreateContact(gateway.db, gateway.personalData, 'telegram', '7101')), channel: 'telegram' };
-    const [row] = await writeOutbox(gateway.db, gateway.personalData, target, 'cli:dead-letter', [{ message: { type: 'text', text: 'road closed' } }]);
+    const [row] = await writeOutbox(gateway.db, gateway, target, 'cli:dead-letter', [{ message: { type: 'text', text: 'road closed' } }]);
     await enqueueAll(gateway.queues, [row!]);
     await eventually(async () => (await gateway.db.message.findUniqueOrThrow({ where: { id: row!.id } })).status === 'failed', 10_000, 'the refused send');
     const listed = (await cli('dead-letter', 'list')).split('\n').find((line) => line.includes('outbound-telegram'));

@@ -84,7 +84,7 @@ async function write(channel: 'sms' | 'telegram' | 'slack', address: string, ent
     if (text.length >= 10) personal.add(text);
     return { message: { type: 'text' as const, text }, kind, threadOf: options.threadOf };
   });
-  const rows = await writeOutbox(gateway.db, gateway.personalData, target, `outbound-claim:${++keys}`, outbox, options.causeId);
+  const rows = await writeOutbox(gateway.db, gateway, target, `outbound-claim:${++keys}`, outbox, options.causeId);
   if (options.enqueue !== false) await enqueueAll(gateway.queues, rows);
   return rows;
 }

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 async function queueTexts(chat: string, key: string, texts: string[], kind?: string): Promise<string[]> {
   const target = { ...(await findOrCreateContact(gateway.db, gateway.personalData, 'telegram', chat)), channel: 'telegram' };
-  const rows = await writeOutbox(gateway.db, gateway.personalData, target, key, texts.map((text) => ({ message: { type: 'text' as const, text }, kind })));
+  const rows = await writeOutbox(gateway.db, gateway, target, key, texts.map((text) => ({ message: { type: 'text' as const, text }, kind })));
   if (kind !== 'broadcast') await enqueueAll(gateway.queues, rows);
   return rows.map((row) => row.id);
 }

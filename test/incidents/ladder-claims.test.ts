@@ -55,6 +55,7 @@ beforeAll(async () => {
     logger: gateway.logger,
     queues: gateway.queues,
     personalData: gateway.personalData,
+    dialect: gateway.dialect,
     translator: gateway.translator,
     channels: new Set(gateway.adapters.keys()),
     policies: loadPolicies(join(dir, 'policies.yaml'), 1),
