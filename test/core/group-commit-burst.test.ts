@@ -2,12 +2,11 @@
  * Group commit (src/jobs/group-commit.ts) through the whole gateway, as people use it: a burst of
  * SMS from several people (and a dozen newcomers' greetings) lands while the inbound queue is
  * held, so that when it is let go the worker takes them all at once and commits messages of
- * different people together. Each does
- * something different (opts out then writes again, comes back, asks for help, picks a language,
- * confirms the erasure of their data, greets, sends HELP, STOP and START in a row). Afterwards
- * every message is processed once, every reply leaves once and in the order of the messages it
- * answers, the stopped person gets nothing more, the erased person's data is gone and the
- * others' is intact.
+ * different people together. Each does something different (opts out then writes again, comes
+ * back, asks for help, picks a language, confirms the erasure of their data, greets, sends HELP,
+ * STOP and START in a row). Afterwards every message is processed once, every reply leaves once
+ * and in the order of the messages it answers, the stopped person gets nothing more, the erased
+ * person's data is gone and the others' is intact.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
