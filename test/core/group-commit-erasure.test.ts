@@ -11,9 +11,8 @@
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compose, type InboundContext, type Middleware } from '../../src/inbound/pipeline/context.js';
-import { startInboundWorker } from '../../src/inbound/worker.js';
-import { combineObservers } from '../../src/observer.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startGroupingWorker, waitUntilLocked } from '../support/grouping-worker.js';
 import { inboundSms, startProviders, webhooksTo, type GatewayWebhooks, type Providers } from '../support/providers.js';
 
 let providers: Providers<'sms'>;
@@ -59,22 +58,7 @@ it('erases the person who confirmed, though their YES was committed with a messa
     ctx.outbox.push({ message: { type: 'text', text: 'noted' } });
   };
   const ends: [number, boolean][] = [];
-  worker = startInboundWorker({
-    db: gateway.db,
-    dialect: gateway.database.dialect,
-    redis: gateway.redis,
-    queues: gateway.queues,
-    personalData: gateway.personalData,
-    logger: gateway.logger,
-    pipeline: compose([first, ...erasure, last]),
-    observe: combineObservers([{ inboundGroup: (messages, committed) => ends.push([messages, committed]) }]),
-    defaultLanguage: 'en',
-    concurrency: 16,
-    groupSize: 16,
-    lanes: 1,
-    lockDurationMs: 5_000,
-    backoffMs: 50,
-  });
+  worker = startGroupingWorker(gateway, compose([first, ...erasure, last]), ends);
 
   // The person asks for the erasure and gets the confirmation question.
   const ask = inboundSms(eraser, 'DELETE ME');
@@ -105,11 +89,7 @@ it('erases the person who confirmed, though their YES was committed with a messa
   }
   await gateway.queues.inbound.resume();
   // Every message waits once each holds its contact's lock (taken just before it joins the group).
-  const locked = async (number: string) => {
-    const identity = await identityOf(number);
-    return identity ? gateway.redis.exists(`${gateway.queues.settings.prefix}:lock:contact:${identity.contactId}`) : 0;
-  };
-  await eventually(async () => (await Promise.all(burst.map(([number]) => locked(number)))).every((n) => n === 1), 10_000, 'every message taken and waiting');
+  await waitUntilLocked(gateway, burst.map(([number]) => number), 'every message taken and waiting');
   release();
 
   const failingMessage = await gateway.db.message.findFirstOrThrow({ where: { direction: 'in', providerId: sids[2]! } });

@@ -14,10 +14,10 @@
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { InboundContext } from '../../src/inbound/pipeline/context.js';
-import { startInboundWorker } from '../../src/inbound/worker.js';
 import { combineObservers } from '../../src/observer.js';
 import { startOutboundWorker } from '../../src/outbound/worker.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startGroupingWorker, waitUntilLocked } from '../support/grouping-worker.js';
 import { inboundSms, startProviders, webhooksTo, type GatewayWebhooks, type Providers } from '../support/providers.js';
 
 let providers: Providers<'sms'>;
@@ -68,22 +68,7 @@ it('keeps a send recorded while a group of inbound messages rolls back', async (
   };
   const ends: [number, boolean][] = [];
   workers.push(
-    startInboundWorker({
-      db: gateway.db,
-      dialect: gateway.database.dialect,
-      redis: gateway.redis,
-      queues: gateway.queues,
-      personalData: gateway.personalData,
-      logger: gateway.logger,
-      pipeline,
-      observe: combineObservers([{ inboundGroup: (messages, committed) => ends.push([messages, committed]) }]),
-      defaultLanguage: 'en',
-      concurrency: 16,
-      groupSize: 16,
-      lanes: 1,
-      lockDurationMs: 5_000,
-      backoffMs: 50,
-    }),
+    startGroupingWorker(gateway, pipeline, ends),
   );
 
   // One person's answer is written and waits to be sent (no send worker yet).
@@ -112,11 +97,7 @@ it('keeps a send recorded while a group of inbound messages rolls back', async (
   await holding;
   // The other two wait for the held transaction once each holds its contact's lock (taken just
   // before a message joins the waiting group).
-  const lockOf = async (number: string) => {
-    const identity = await gateway.db.contactIdentity.findUnique({ where: { channel_addressHash: { channel: 'sms', addressHash: gateway.personalData.hash('sms', number) } } });
-    return identity ? gateway.redis.exists(`${gateway.queues.settings.prefix}:lock:contact:${identity.contactId}`) : 0;
-  };
-  await eventually(async () => (await Promise.all([first, together, failing].map(lockOf))).every((n) => n === 1), 10_000, 'the three taken, two of them waiting');
+  await waitUntilLocked(gateway, [first, together, failing], 'the three taken, two of them waiting');
   releaseFirst();
   await failingStarted; // the group's transaction is open, and will roll back
 

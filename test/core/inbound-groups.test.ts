@@ -8,10 +8,9 @@
  */
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startInboundWorker } from '../../src/inbound/worker.js';
 import type { InboundContext } from '../../src/inbound/pipeline/context.js';
-import { combineObservers } from '../../src/observer.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startGroupingWorker, waitUntilLocked } from '../support/grouping-worker.js';
 import { inboundSms, startProviders, webhooksTo, type Providers } from '../support/providers.js';
 
 let providers: Providers<'sms'>;
@@ -48,28 +47,9 @@ it('commits the messages taken together in one transaction, and a failing one fa
     ctx.outbox.push({ message: { type: 'text', text: 'noted' } });
   };
   const ends: [number, boolean][] = [];
-  worker = startInboundWorker({
-    db: gateway.db,
-    dialect: gateway.database.dialect,
-    redis: gateway.redis,
-    queues: gateway.queues,
-    personalData: gateway.personalData,
-    logger: gateway.logger,
-    pipeline,
-    observe: combineObservers([{ inboundGroup: (messages, committed) => ends.push([messages, committed]) }]),
-    defaultLanguage: 'en',
-    concurrency: 16,
-    groupSize: 16,
-    lanes: 1,
-    lockDurationMs: 5_000,
-    backoffMs: 50,
-  });
+  worker = startGroupingWorker(gateway, pipeline, ends);
   // Every message waits once each holds its contact's lock (taken just before it joins the group).
-  const locked = async (number: string) => {
-    const identity = await gateway.db.contactIdentity.findUnique({ where: { channel_addressHash: { channel: 'sms', addressHash: gateway.personalData.hash('sms', number) } } });
-    return identity ? gateway.redis.exists(`${gateway.queues.settings.prefix}:lock:contact:${identity.contactId}`) : 0;
-  };
-  await eventually(async () => (await Promise.all(numbers.map(locked))).every((n) => n === 1), 10_000, 'every message taken and waiting');
+  await waitUntilLocked(gateway, numbers, 'every message taken and waiting');
   release();
 
   const identityOf = (number: string) =>
