@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { freePort } from '../../src/redis/embedded.js';
-import type { ChildGateway } from '../../test/support/child-gateway.js';
+import { handleOf, type ChildGateway } from '../../test/support/child-gateway.js';
 
 let built = false;
 
@@ -50,14 +50,5 @@ export async function startBuiltGateway(vars: Record<string, string>, options: {
     if (await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return {
-    process: child,
-    url,
-    exited,
-    kill: (signal = 'SIGKILL') => void child.kill(signal),
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  return handleOf(child, url, exited);
 }

@@ -54,6 +54,11 @@ export async function startChildGateway(vars: Record<string, string>, options: C
       reject(new Error(`child gateway exited (${code}) before it was ready:\n${output}`));
     });
   });
+  return handleOf(child, url, exited);
+}
+
+/** The handle of a gateway process listening at `url`; `exited` resolves with its exit code or signal. */
+export function handleOf(child: ChildProcess, url: string, exited: Promise<number | string | null>): ChildGateway {
   return {
     process: child,
     url,
