@@ -23,6 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
+import { withSchema } from '../../src/db/client.js';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
 const SMS_RATE = Number(process.env.BENCH_SMS_RATE ?? 20);
@@ -255,7 +256,7 @@ export async function run(): Promise<Record<string, unknown>> {
 
 const mode = process.argv.find((a) => a === '--seed' || a === '--gateway');
 if (mode) {
-  const url = process.env.BENCH_DATABASE_URL === 'from-postgres' ? `${process.env.TEST_DATABASE_URL!}?schema=bench` : process.env.BENCH_DATABASE_URL!;
+  const url = process.env.BENCH_DATABASE_URL === 'from-postgres' ? withSchema(process.env.TEST_DATABASE_URL!, 'bench') : process.env.BENCH_DATABASE_URL!;
   if (mode === '--seed') {
     await seed(url);
     process.exit(0);

@@ -20,6 +20,7 @@ import { profileArgs } from '../../test/support/profile.js';
 import { inboundSms, signedWebhook } from '../../test/support/providers.js';
 import { startBuiltGateway } from './built-gateway.js';
 import { smsGatewayEnv } from './sms-gateway-env.js';
+import { withSchema } from '../../src/db/client.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -82,7 +83,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-ingest-'));
   const logger = createLogger('silent');
   const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: join(dir, 'redis'), logger });
-  const databaseUrl = process.env.TEST_DATABASE_URL ? `${process.env.TEST_DATABASE_URL}?schema=bench_ingest_${process.pid}` : undefined;
+  const databaseUrl = process.env.TEST_DATABASE_URL ? withSchema(process.env.TEST_DATABASE_URL, `bench_ingest_${process.pid}`) : undefined;
   try {
     const bare = await bareServer();
     const baseline = await load(bare.url);

@@ -17,6 +17,7 @@ import { startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { redisOptions } from '../../src/jobs/queues.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
+import { withSchema } from '../../src/db/client.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 50);
 const MESSAGES_PER_CONTACT = Number(process.env.BENCH_MESSAGES ?? 20);
@@ -94,7 +95,7 @@ export async function run(): Promise<Record<string, unknown>> {
       DATA_ENCRYPTION_KEY: 'c'.repeat(64),
       LOG_LEVEL: 'silent',
       CONSOLE_CHANNEL: 'false',
-      ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: `${process.env.TEST_DATABASE_URL}?schema=bench_pipeline` } : {}),
+      ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: withSchema(process.env.TEST_DATABASE_URL, 'bench_pipeline') } : {}),
     });
     const memory = trackPeakRss();
     const gateway = await startGateway(config, { logger, extraAdapters: [adapter] });

@@ -30,7 +30,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, withSchema } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { slotInterval } from '../../src/outbound/pacer.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded.js';
@@ -307,7 +307,7 @@ export async function run(): Promise<Record<string, unknown>> {
     return {
       ...smsGatewayEnv(redis.url, api.url),
       QUEUE_PREFIX: `so-${name}-${process.pid}`,
-      DATABASE_URL: `${pgUrl}?schema=${schemas.at(-1)}`,
+      DATABASE_URL: withSchema(pgUrl, schemas.at(-1)!),
     };
   };
   try {

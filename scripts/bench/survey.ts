@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AreaTree } from '../../src/areas/tree.js';
 import { readAreas, seedAreas } from '../../src/areas/gazetteer.js';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, withSchema } from '../../src/db/client.js';
 import { Prisma } from '../../src/db/generated/sqlite/client.js';
 import { loadTranslator } from '../../src/i18n.js';
 import { loadSurveyDefinitions } from '../../src/surveys/definitions.js';
@@ -32,7 +32,7 @@ async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> 
 
 export async function run(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-survey-'));
-  const url = process.env.TEST_DATABASE_URL ? `${process.env.TEST_DATABASE_URL}?schema=bench_survey_${Date.now()}` : `file:${join(dir, 'bench.db')}`;
+  const url = process.env.TEST_DATABASE_URL ? withSchema(process.env.TEST_DATABASE_URL, `bench_survey_${Date.now()}`) : `file:${join(dir, 'bench.db')}`;
   const database = await openDatabase(url);
   const db = database.db;
   try {

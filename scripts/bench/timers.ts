@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/gateway.js';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, withSchema } from '../../src/db/client.js';
 import { mintCaseCode } from '../../src/flow/case-code.js';
 import { startGateway } from '../../src/gateway.js';
 import { escalateTimerId } from '../../src/incidents/ladder-timers.js';
@@ -152,7 +152,7 @@ async function gatewayChild(): Promise<void> {
 
 async function gatewayRun(redisUrl: string, redis: Redis, dir: string) {
   const pgUrl = process.env.TEST_DATABASE_URL;
-  const databaseUrl = pgUrl ? `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=bench_timers_${Date.now()}` : `file:${join(dir, 'bench.db')}`;
+  const databaseUrl = pgUrl ? withSchema(pgUrl, `bench_timers_${Date.now()}`) : `file:${join(dir, 'bench.db')}`;
   const personalData = createPersonalData(parseKey(KEY));
   const database = await openDatabase(databaseUrl);
   const db = database.db;

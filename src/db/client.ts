@@ -12,6 +12,7 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
 import { projectPath } from '../paths.js';
 import type { Dialect } from './dialect.js';
+import { statementNames } from './pg-statements.js';
 import { isolateTransactions } from './sqlite-isolation.js';
 import { keepStatements, type StatementCache } from './statement-cache.js';
 
@@ -35,12 +36,18 @@ export function sqlitePath(url: string): string {
   return resolve(url.replace(/^file:/, '').replace(/\?.*$/, ''));
 }
 
-/** PostgreSQL schema named by `?schema=` in the URL (default public), and the URL without it. */
-export function postgresTarget(url: string): { connectionString: string; schema: string } {
+/**
+ * What a PostgreSQL URL names beside the server: the schema (`?schema=`, default public), and
+ * whether statements may be prepared by name (not with `?pgbouncer=true`: a pooler in transaction
+ * mode, see src/db/pg-statements.ts). `connectionString` is the URL without both.
+ */
+export function postgresTarget(url: string): { connectionString: string; schema: string; namedStatements: boolean } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema') ?? 'public';
+  const namedStatements = parsed.searchParams.get('pgbouncer') !== 'true';
   parsed.searchParams.delete('schema');
-  return { connectionString: parsed.toString(), schema };
+  parsed.searchParams.delete('pgbouncer');
+  return { connectionString: parsed.toString(), schema, namedStatements };
 }
 
 /**
@@ -56,6 +63,13 @@ class SqliteAdapter extends PrismaBetterSqlite3 {
     if (!isolateTransactions(adapter)) throw new Error('the SQLite driver adapter does not have the expected shape (src/db/sqlite-isolation.ts)');
     return adapter;
   }
+}
+
+/** A PostgreSQL URL naming `schema`: its other parameters kept, a `schema` it had replaced. */
+export function withSchema(url: string, schema: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('schema', schema);
+  return parsed.toString();
 }
 
 /** The dialect of the database at `url` (a `file:` URL is SQLite, any other PostgreSQL). */
@@ -79,10 +93,13 @@ export async function openDatabase(url: string): Promise<Database> {
     await db.$queryRawUnsafe('PRAGMA secure_delete = ON');
     return { db, provider: 'sqlite', dialect: dialectOf(url), statements: () => adapter.statements, close: () => db.$disconnect() };
   }
-  const { connectionString, schema } = postgresTarget(url);
+  const { connectionString, schema, namedStatements } = postgresTarget(url);
   await migratePostgres(connectionString, schema, readMigrations(join(migrationsRoot, 'postgres')));
   // search_path too, so that raw SQL finds the tables of this schema as Prisma's queries do.
-  const adapter = new PrismaPg({ connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` }, { schema });
+  const adapter = new PrismaPg(
+    { connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` },
+    { schema, statementNameGenerator: namedStatements ? statementNames() : undefined },
+  );
   const db = new PostgresClient({ adapter }) as unknown as Db;
   return { db, provider: 'postgres', dialect: dialectOf(url), close: () => disconnectWithin(db, DISCONNECT_MS) };
 }

@@ -12,7 +12,7 @@ import { inject } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { loadConfig } from '../../src/gateway.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
-import { postgresTarget } from '../../src/db/client.js';
+import { postgresTarget, withSchema } from '../../src/db/client.js';
 
 export const TEST_KEY = 'a'.repeat(64);
 
@@ -33,7 +33,7 @@ export function testEnv(overrides: Record<string, string> = {}): TestEnv {
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-test-'));
   const id = randomBytes(6).toString('hex');
   const pgUrl = process.env.TEST_DATABASE_URL;
-  const databaseUrl = pgUrl ? `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=t_${id}` : `file:${join(dataDir, 'test.db')}`;
+  const databaseUrl = pgUrl ? withSchema(pgUrl, `t_${id}`) : `file:${join(dataDir, 'test.db')}`;
   const vars: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
