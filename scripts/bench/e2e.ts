@@ -12,13 +12,15 @@
  * - Latency p50/p99 at 150 messages/s (webhook sent -> reply received by the fake, ms).
  * - Nothing lost, nothing doubled: after each step every contact has exactly the replies a single
  *   probe contact got (asserted; the bench fails otherwise).
+ * - CPU time per message, at each step: the gateway process's and the PostgreSQL server's (from
+ *   /proc). Less noisy than the rates on a shared machine, so it tells two builds apart.
  * - Memory: the gateway process's RSS (from /proc), steady (median during the 150/s step) and at
  *   the end of three back-to-back 150/s runs (growth from the first to the third).
  * - Baseline, same run, same Redis and database engine: a bare BullMQ two-job pipeline (in queue,
  *   worker does a one-row transaction and adds to the out queue, out worker completes), offered
  *   BENCH_BASELINE_MESSAGES messages at once, with the gateway's worker concurrencies.
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
@@ -31,6 +33,7 @@ import { profileArgs } from '../../test/support/profile.js';
 import { TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
 import { gatewayFrom, startBuiltGateway } from './built-gateway.js';
 import { smsGatewayEnv } from './sms-gateway-env.js';
+import { withSchema } from '../../src/db/client.js';
 
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,150,200,300,400,500').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 6);
@@ -50,6 +53,38 @@ export function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : 0;
 }
 
+/**
+ * CPU time used so far (user + system, ms) by the processes `pids` names, from /proc (Linux; clock
+ * ticks of 10 ms). A process gone meanwhile counts nothing.
+ */
+export function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks * 10;
+}
+
+/** The processes whose command name is `name` (the PostgreSQL server's, say). */
+function processesNamed(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** Samples the RSS of `pid` every 250 ms until stopped. */
 function sampleRss(pid: number): { stop: () => number[] } {
   const samples: number[] = [];
@@ -65,6 +100,9 @@ interface StepResult {
   lost: number;
   doubled: number;
   sustained: boolean;
+  /** CPU time per message offered (ms): the gateway's, and the PostgreSQL server's (all its processes). */
+  gateway_cpu_ms_per_msg?: number;
+  database_cpu_ms_per_msg?: number;
 }
 
 let contactCounter = 0;
@@ -235,7 +273,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const logger = createLogger('silent');
   const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: join(dir, 'redis'), logger });
   const api = await startTwilioApi({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
-  const databaseUrl = process.env.TEST_DATABASE_URL ? `${process.env.TEST_DATABASE_URL}?schema=bench_e2e_${process.pid}` : undefined;
+  const databaseUrl = process.env.TEST_DATABASE_URL ? withSchema(process.env.TEST_DATABASE_URL, `bench_e2e_${process.pid}`) : undefined;
   const provider = databaseUrl ? 'postgres' : 'sqlite';
   const agent = new Agent({ connections: 64, pipelining: 1 });
   try {
@@ -266,7 +304,12 @@ export async function run(): Promise<Record<string, unknown>> {
       let steadyRss: number[] = [];
       for (const rate of STEPS) {
         const rss = sampleRss(pid);
+        const server = provider === 'postgres' ? processesNamed('postgres') : [];
+        const cpuBefore = [cpuMs([pid]), cpuMs(server)];
         const step = await offer(api, agent, gateway.url, rate, STEP_SECONDS, expected);
+        const offered = rate * STEP_SECONDS;
+        step.gateway_cpu_ms_per_msg = Number(((cpuMs([pid]) - cpuBefore[0]!) / offered).toFixed(2));
+        if (server.length > 0) step.database_cpu_ms_per_msg = Number(((cpuMs(server) - cpuBefore[1]!) / offered).toFixed(2));
         const samples = rss.stop();
         if (rate === LATENCY_RATE) steadyRss = samples;
         steps.push(step);
@@ -293,6 +336,8 @@ export async function run(): Promise<Record<string, unknown>> {
         ['highest delivered rate (msg/s)', maxDelivered, '-', '-'],
         ['ratio to bare BullMQ pipeline (highest delivered / baseline)', (maxDelivered / baselinePerSecond).toFixed(3), '-', '-'],
         ['p50 at 150/s (ms)', at150?.p50_ms ?? '-', '-', '-'],
+        ['gateway CPU per message at 150/s (ms)', at150?.gateway_cpu_ms_per_msg ?? '-', '-', '-'],
+        ...(provider === 'postgres' ? [['PostgreSQL CPU per message at 150/s (ms)', at150?.database_cpu_ms_per_msg ?? '-', '-', '-']] : []),
         ['p99 at 150/s (ms)', at150?.p99_ms ?? '-', '< 250', at150 ? (at150.p99_ms / 250).toFixed(2) : '-'],
         ['steady RSS at 150/s (MB)', Math.round(steady), '< 300', (steady / 300).toFixed(2)],
         ['RSS growth, 3 runs (%)', (growth * 100).toFixed(1), '< 10', (growth * 100 / 10).toFixed(2)],
