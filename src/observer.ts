@@ -35,16 +35,14 @@ export interface Observer {
    * (a group, then run again message by message).
    */
   inboundGroup?(messages: number, committed: boolean): void;
-  /** Whether `replyLatency` is wanted: measuring it costs one read of the inbound message per reply. */
-  wantsReplyLatency?: boolean;
 }
 
 /** Every observer method, each call passed to all of `observers`. */
-export type Observations = Required<Omit<Observer, 'wantsReplyLatency'>> & { wantsReplyLatency: boolean };
+export type Observations = Required<Observer>;
 
 export function combineObservers(observers: Observer[]): Observations {
   const each =
-    <K extends keyof Omit<Observer, 'wantsReplyLatency'>>(key: K) =>
+    <K extends keyof Observer>(key: K) =>
     (...args: Parameters<NonNullable<Observer[K]>>) => {
       for (const observer of observers) (observer[key] as ((...a: unknown[]) => void) | undefined)?.(...args);
     };
@@ -56,7 +54,6 @@ export function combineObservers(observers: Observer[]): Observations {
     paced: each('paced'),
     jobFailed: each('jobFailed'),
     inboundGroup: each('inboundGroup'),
-    wantsReplyLatency: observers.some((o) => o.wantsReplyLatency === true),
   };
 }
 

@@ -29,11 +29,12 @@ import { carryOut, commitWork, type Work } from '../jobs/unit-of-work.js';
 import { startWorker } from '../jobs/worker.js';
 import type { InboundContext } from './pipeline/context.js';
 
-/** The stored message with its identity and contact, read in one statement (src/db/raw.ts). */
-const TAKE_MESSAGE = `SELECT m."id", m."direction", m."status", m."channel", m."contactId", m."createdAt", m."bodyEnc",
-  i."id" AS "identityId", i."stoppedAt", c."id" AS "contactFound", c."language", c."areaId", c."fields"
-  FROM {Message} m LEFT JOIN {ContactIdentity} i ON i."id" = m."identityId" LEFT JOIN {Contact} c ON c."id" = m."contactId"
+const TAKEN_COLUMNS = `m."id", m."direction", m."status", m."channel", m."contactId", m."createdAt", m."bodyEnc",
+  i."id" AS "identityId", i."stoppedAt", c."id" AS "contactFound", c."language", c."areaId", c."fields"`;
+const TAKEN_FROM = `FROM {Message} m LEFT JOIN {ContactIdentity} i ON i."id" = m."identityId" LEFT JOIN {Contact} c ON c."id" = m."contactId"
   WHERE m."id" = ?`;
+/** The stored message with its identity and contact, read in one statement (src/db/raw.ts): (id). */
+const TAKE_MESSAGE = `SELECT ${TAKEN_COLUMNS} ${TAKEN_FROM}`;
 interface TakenRow {
   id: string;
   direction: string;
@@ -49,9 +50,14 @@ interface TakenRow {
   areaId: string | null;
   fields: string | null;
 }
-/** An earlier message of the contact not processed yet: (contactId, before, since). */
-const EARLIER_UNPROCESSED = `SELECT "id" FROM {Message}
-  WHERE "contactId" = ? AND "direction" = 'in' AND "status" = 'received' AND "createdAt" < ? AND "createdAt" > ? LIMIT 1`;
+/**
+ * The message as TAKE_MESSAGE reads it, with an earlier message of its contact not processed yet
+ * that arrived after `since` (`earlierId`, null when none): (since, id).
+ */
+const TAKE_WITH_EARLIER = `SELECT ${TAKEN_COLUMNS},
+  (SELECT e."id" FROM {Message} e WHERE e."contactId" = m."contactId" AND e."direction" = 'in' AND e."status" = 'received'
+    AND e."createdAt" < m."createdAt" AND e."createdAt" > ? LIMIT 1) AS "earlierId"
+  ${TAKEN_FROM}`;
 const MARK_PROCESSED = `UPDATE {Message} SET "status" = 'processed', "updatedAt" = ? WHERE "id" = ?`;
 
 /** A message taken for processing, read before its contact's lock (its contact is read again in the transaction). */
@@ -157,7 +163,10 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
 
   const process = async (job: Job<InboundJob>, token?: string): Promise<void> => {
     const { messageId } = job.data;
-    const [message] = await rawQuery<TakenRow>(db, dialect, TAKE_MESSAGE, messageId);
+    // Only earlier messages still worth waiting for: one stuck longer (its job failed for good,
+    // left in the dead-letter list) holds nobody.
+    const since = new Date(Date.now() - INBOUND_ORDER_WAIT_MS);
+    const [message] = await rawQuery<TakenRow & { earlierId: string | null }>(db, dialect, TAKE_WITH_EARLIER, since, messageId);
     // A processed message may have been unlinked from its contact since (a survey answer): only
     // its replies are queued again.
     if (message?.status === 'processed') {
@@ -168,10 +177,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     if (!message || message.direction !== 'in' || !message.contactId || !message.identityId || !message.contactFound) {
       throw new UnrecoverableError(`inbound message ${messageId} not found`);
     }
-    // Only earlier messages still worth waiting for: one stuck longer (its job failed for good,
-    // left in the dead-letter list) holds nobody.
-    const [earlier] = await rawQuery<{ id: string }>(db, dialect, EARLIER_UNPROCESSED, message.contactId, message.createdAt, new Date(Date.now() - INBOUND_ORDER_WAIT_MS));
-    if (earlier) {
+    if (message.earlierId) {
       await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
       throw new DelayedError();
     }

@@ -83,7 +83,6 @@ export function createProcessMetrics(): ProcessMetrics {
         if (committed) grouped.observe(messages);
         else if (messages > 1) regrouped.inc();
       },
-      wantsReplyLatency: true,
     },
   };
 }

@@ -48,10 +48,16 @@ const LOST_ANSWER_SLACK_MS = 5 * 60_000;
 /** How often a waiting message looks again whether its predecessor has left (ms). */
 const ORDER_POLL_MS = 100;
 
-/** The message to send with its identity, in one statement (src/db/raw.ts). */
+/**
+ * The message to send with its identity, the status of the message it must follow (`after`, null
+ * when none) and the direction and time of the message it answers, in one statement
+ * (src/db/raw.ts): (after, id).
+ */
 const TAKE_MESSAGE = `SELECT m."id", m."direction", m."status", m."kind", m."createdAt", m."updatedAt", m."bodyEnc", m."threadOf",
-  m."errorCode", m."causeId", i."id" AS "identityId", i."addressEnc", i."stoppedAt"
-  FROM {Message} m LEFT JOIN {ContactIdentity} i ON i."id" = m."identityId" WHERE m."id" = ?`;
+  m."errorCode", m."causeId", i."id" AS "identityId", i."addressEnc", i."stoppedAt", b."status" AS "beforeStatus",
+  c."direction" AS "causeDirection", c."createdAt" AS "causeAt"
+  FROM {Message} m LEFT JOIN {ContactIdentity} i ON i."id" = m."identityId" LEFT JOIN {Message} b ON b."id" = ?
+  LEFT JOIN {Message} c ON c."id" = m."causeId" WHERE m."id" = ?`;
 interface SendRow {
   id: string;
   direction: string;
@@ -66,14 +72,15 @@ interface SendRow {
   identityId: string | null;
   addressEnc: string | null;
   stoppedAt: Date | null;
+  beforeStatus: string | null;
+  causeDirection: string | null;
+  causeAt: Date | null;
 }
 /** Claimed only if still queued: (updatedAt, id). */
 const CLAIM = `UPDATE {Message} SET "status" = 'sending', "updatedAt" = ? WHERE "id" = ? AND "status" = 'queued'`;
 /** Handed to the provider: (status, providerId, sentAt, encoding, segments, updatedAt, id). */
 const MARK_SENT = `UPDATE {Message} SET "status" = ?, "providerId" = ?, "sentAt" = ?, "encoding" = ?, "segments" = ?,
   "errorCode" = NULL, "errorMessage" = NULL, "updatedAt" = ? WHERE "id" = ?`;
-/** The answered message, for the reply latency. */
-const CAUSE = `SELECT "direction", "createdAt" FROM {Message} WHERE "id" = ?`;
 
 export interface OutboundWorkerDeps {
   db: Db;
@@ -101,11 +108,10 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     observe.outbound(channel, 'failed');
   };
 
-  /** Reply latency: from the answered message's arrival to now (one read, only when watched). */
-  const observeLatency = async (message: { kind: string; causeId: string | null }) => {
-    if (!observe.wantsReplyLatency || message.kind !== 'reply' || !message.causeId) return;
-    const [cause] = await rawQuery<{ direction: string; createdAt: Date }>(db, dialect, CAUSE, message.causeId);
-    if (cause?.direction === 'in') observe.replyLatency(channel, Math.max(0, Date.now() - cause.createdAt.getTime()) / 1000);
+  /** Reply latency: from the answered message's arrival to now. */
+  const observeLatency = (message: SendRow) => {
+    if (message.kind !== 'reply' || message.causeDirection !== 'in' || !message.causeAt) return;
+    observe.replyLatency(channel, Math.max(0, Date.now() - message.causeAt.getTime()) / 1000);
   };
 
   /**
@@ -170,7 +176,7 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
 
   const process = async (job: Job<OutboundJob>, token?: string): Promise<void> => {
     const { messageId } = job.data;
-    const [row] = await rawQuery<SendRow>(db, dialect, TAKE_MESSAGE, messageId);
+    const [row] = await rawQuery<SendRow>(db, dialect, TAKE_MESSAGE, job.data.after ?? null, messageId);
     if (!row || row.direction !== 'out') throw new UnrecoverableError(`outbound message ${messageId} not found`);
     const message = { ...row, identity: row.identityId ? { id: row.identityId, addressEnc: row.addressEnc!, stoppedAt: row.stoppedAt } : null };
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -192,12 +198,9 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
     // hold the conversation for ever). Checked before the message may be failed below (its
     // contact opted out or erased): a failed message counts as left, and the one after it must
     // not overtake the one before it (a STOP confirmation before the answer to an earlier HELP).
-    if (job.data.after && Date.now() - message.createdAt.getTime() < ORDER_WAIT_MS) {
-      const before = await db.message.findUnique({ where: { id: job.data.after }, select: { status: true } });
-      if (before && NOT_LEFT.includes(before.status)) {
-        await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
-        throw new DelayedError();
-      }
+    if (message.beforeStatus && NOT_LEFT.includes(message.beforeStatus) && Date.now() - message.createdAt.getTime() < ORDER_WAIT_MS) {
+      await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
+      throw new DelayedError();
     }
     const identity = message.identity;
     if (!identity) {
@@ -234,7 +237,7 @@ export function startOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundJo
       const now = new Date();
       await rawExecute(db, dialect, MARK_SENT, status, result.providerId, now, result.encoding ?? null, result.segments ?? null, now, messageId);
       observe.outbound(channel, 'sent');
-      await observeLatency(message);
+      observeLatency(message);
     } catch (error) {
       if (error instanceof ProviderRateLimitError) {
         await db.message.update({ where: { id: messageId }, data: { status: 'queued' } });
