@@ -16,6 +16,7 @@
  */
 import type { Db } from './client.js';
 import { tableName, writtenAs, type Dialect } from './dialect.js';
+import { prepareByName } from './pg-statements.js';
 
 /** A parameter: text, a number, a timestamp, or SQL NULL. */
 export type RawValue = string | number | Date | null;
@@ -29,7 +30,10 @@ export function rawText(dialect: Dialect, sql: string): string {
   if (text === undefined) {
     let index = 0;
     text = sql.replace(/\{(\w+)\}/g, (_, table: string) => tableName(dialect, table));
-    if (dialect.provider === 'postgres') text = text.replace(/\?/g, () => `$${++index}`);
+    if (dialect.provider === 'postgres') {
+      text = text.replace(/\?/g, () => `$${++index}`);
+      prepareByName(text);
+    }
     texts.set(key, text);
   }
   return text;

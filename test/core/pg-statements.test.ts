@@ -1,15 +1,15 @@
 /**
- * Named prepared statements on PostgreSQL (src/db/pg-statements.ts): one name per SQL text, none
- * past the limit, the URL's `pgbouncer` and `schema` read and written, and on the suite's PostgreSQL database a statement prepared once per connection
+ * Named prepared statements on PostgreSQL (src/db/pg-statements.ts): one name per SQL text of
+ * src/db/raw.ts, none for other texts nor past the limit, the URL's `pgbouncer` and `schema` read and written, and on the suite's PostgreSQL database a statement prepared once per connection
  * that answers with each call's own arguments, and none prepared with `pgbouncer=true` in the URL.
  * The naming and the URL's reading run in both suites; the server's part runs where the suite's
  * database is PostgreSQL.
  */
 import { describe, expect, it } from 'vitest';
 import { openDatabase, postgresTarget, withSchema, type Database } from '../../src/db/client.js';
-import { rawQuery } from '../../src/db/raw.js';
+import { rawQuery, rawText } from '../../src/db/raw.js';
 import { transaction } from '../../src/db/transaction.js';
-import { statementNames } from '../../src/db/pg-statements.js';
+import { isPreparedByName, statementNames } from '../../src/db/pg-statements.js';
 import { useTestDatabase } from '../support/database.js';
 
 const database = useTestDatabase();
@@ -24,7 +24,7 @@ async function prepared(tx: Database['db']): Promise<{ name: string; statement: 
 
 describe('statement names', () => {
   it('gives one name per SQL text, the same each time, and none past the limit', () => {
-    const name = statementNames(2);
+    const name = statementNames(() => true, 2);
     const first = name({ sql: 'SELECT 1' });
     expect(first).toEqual(expect.any(String));
     expect(name({ sql: 'SELECT 2' })).not.toBe(first);
@@ -32,6 +32,20 @@ describe('statement names', () => {
     expect(name({ sql: 'SELECT 3' })).toBeUndefined();
     expect(name({ sql: 'SELECT 3' })).toBeUndefined();
     expect(name({ sql: 'SELECT 2' })).toBe(name({ sql: 'SELECT 2' }));
+  });
+
+  it('names only the texts it is told to, and those others do not use up the limit', () => {
+    const name = statementNames((sql) => sql.startsWith('SELECT'), 1);
+    expect(name({ sql: 'INSERT 1' })).toBeUndefined();
+    expect(name({ sql: 'INSERT 2' })).toBeUndefined();
+    expect(name({ sql: 'SELECT 1' })).toEqual(expect.any(String));
+  });
+
+  it('tells the raw statements written for PostgreSQL from any other text', () => {
+    const text = rawText({ provider: 'postgres', schema: 's_named' }, 'SELECT "id" FROM {Contact} WHERE "id" = ?');
+    expect(isPreparedByName(text)).toBe(true);
+    expect(isPreparedByName(rawText({ provider: 'sqlite' }, 'SELECT "id" FROM {Session} WHERE "id" = ?'))).toBe(false);
+    expect(isPreparedByName('SELECT "id" FROM "s_named"."Contact" WHERE "id" = $2')).toBe(false);
   });
 
   it('reads pgbouncer=true off the URL, beside the schema, and passes on the rest', () => {
@@ -63,6 +77,20 @@ describe.runIf(onPostgres)('prepared statements on PostgreSQL', () => {
       const ours = (await prepared(tx)).filter((s) => s.statement.includes('SELECT "language" FROM'));
       expect(ours).toHaveLength(1);
       expect(ours[0]!.name).not.toBe('');
+    });
+  });
+
+  it("leaves the client's model queries and the bulk statements unnamed", async () => {
+    const { db } = database();
+    const contact = await db.contact.create({ data: { language: 'fr' } });
+    await transaction(db, async (tx) => {
+      const before = await prepared(tx);
+      for (let round = 0; round < 2; round++) {
+        expect((await tx.contact.findUnique({ where: { id: contact.id }, select: { language: true } }))?.language).toBe('fr');
+        const rows = await tx.$queryRawUnsafe<{ value: string }[]>('SELECT "value" FROM unnest($1::text[]) AS t("value")', ['a', 'b']);
+        expect(rows.map((r) => r.value)).toEqual(['a', 'b']);
+      }
+      expect(await prepared(tx)).toEqual(before);
     });
   });
 
