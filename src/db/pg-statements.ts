@@ -13,8 +13,8 @@
  * unnamed, four runs and three.)
  *
  * Measured on the e2e bench (PostgreSQL on the same 2 cores, two runs each): the server's CPU per
- * message at 150 messages/s fell from 3.9-4.0 ms to 2.5-2.7 ms with every statement named (with
- * only these named, 3.1 ms in one run on a loaded machine).
+ * message at 150 messages/s fell from 3.9-4.0 ms to 2.5-2.8 ms with every statement named, and to
+ * 2.9-3.1 ms with only these named (four runs).
  *
  * - A name stands for one SQL text for the life of the adapter, so a connection never meets one
  *   name with two texts (pg refuses that).
