@@ -1,8 +1,10 @@
 /**
  * Named prepared statements on PostgreSQL (src/db/pg-statements.ts): one name per SQL text of
- * src/db/raw.ts, none for other texts nor past the limit, the URL's `pgbouncer` and `schema` read and written, and on the suite's PostgreSQL database a statement prepared once per connection
- * that answers with each call's own arguments, and none prepared with `pgbouncer=true` in the URL.
- * The naming and the URL's reading run in both suites; the server's part runs where the suite's
+ * src/db/raw.ts, none for other texts nor past the limit, and the URL's `pgbouncer` and `schema`
+ * read and written. On the suite's PostgreSQL database: a raw statement prepared once per
+ * connection that answers each call with its own arguments, the client's model queries and a bulk
+ * statement left unnamed, and nothing prepared by name with `pgbouncer=true` in the URL. The
+ * naming and the URL's reading run in both suites; the server's part runs where the suite's
  * database is PostgreSQL.
  */
 import { describe, expect, it } from 'vitest';
