@@ -309,7 +309,9 @@ export async function run(): Promise<Record<string, unknown>> {
         const step = await offer(api, agent, gateway.url, rate, STEP_SECONDS, expected);
         const offered = rate * STEP_SECONDS;
         step.gateway_cpu_ms_per_msg = Number(((cpuMs([pid]) - cpuBefore[0]!) / offered).toFixed(2));
-        if (server.length > 0) step.database_cpu_ms_per_msg = Number(((cpuMs(server) - cpuBefore[1]!) / offered).toFixed(2));
+        // Server processes started during the step (the pool's new connections) count from zero.
+        const serverAfter = provider === 'postgres' ? [...new Set([...server, ...processesNamed('postgres')])] : [];
+        if (serverAfter.length > 0) step.database_cpu_ms_per_msg = Number(((cpuMs(serverAfter) - cpuBefore[1]!) / offered).toFixed(2));
         const samples = rss.stop();
         if (rate === LATENCY_RATE) steadyRss = samples;
         steps.push(step);

@@ -54,7 +54,7 @@ interface TakenRow {
  * The message as TAKE_MESSAGE reads it, with an earlier message of its contact not processed yet
  * that arrived after `since` (`earlierId`, null when none): (since, id).
  */
-const TAKE_WITH_EARLIER = `SELECT ${TAKEN_COLUMNS},
+export const TAKE_WITH_EARLIER = `SELECT ${TAKEN_COLUMNS},
   (SELECT e."id" FROM {Message} e WHERE e."contactId" = m."contactId" AND e."direction" = 'in' AND e."status" = 'received'
     AND e."createdAt" < m."createdAt" AND e."createdAt" > ? LIMIT 1) AS "earlierId"
   ${TAKEN_FROM}`;
