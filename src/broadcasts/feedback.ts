@@ -17,14 +17,17 @@ import type { Middleware } from '../inbound/pipeline/context.js';
 import { keywordForm } from './keywords.js';
 import { FEEDBACK_NO, FEEDBACK_YES } from './render.js';
 
-// Read on every inbound message: raw statements (src/db/raw.ts).
-/** An active, unexpired session of the contact: (contactId, now). */
-const ACTIVE_SESSION = `SELECT "id" FROM {Session}
-  WHERE "contactId" = ? AND "status" = 'active' AND ("expiresAt" IS NULL OR "expiresAt" > ?) LIMIT 1`;
-/** The latest announcement that left for the contact since a time: (contactId, since). */
-const LAST_ANNOUNCEMENT = `SELECT "broadcastId" FROM {Message}
-  WHERE "contactId" = ? AND "direction" = 'out' AND "kind" = 'broadcast' AND "status" IN ('sent', 'delivered', 'read') AND "sentAt" >= ?
-  ORDER BY "sentAt" DESC LIMIT 1`;
+/**
+ * Read on every inbound message, in one statement (src/db/raw.ts): the broadcast of the latest
+ * announcement that left for the contact since a time (`broadcastId`), only when the contact has
+ * no active, unexpired session (null when it has one, or when there is none):
+ * (contactId, since, contactId, now).
+ */
+export const FEEDBACK_CONTEXT = `SELECT CASE WHEN a."id" IS NULL THEN (SELECT "broadcastId" FROM {Message}
+    WHERE "contactId" = ? AND "direction" = 'out' AND "kind" = 'broadcast' AND "status" IN ('sent', 'delivered', 'read') AND "sentAt" >= ?
+    ORDER BY "sentAt" DESC LIMIT 1) END AS "broadcastId"
+  FROM (SELECT (SELECT "id" FROM {Session}
+    WHERE "contactId" = ? AND "status" = 'active' AND ("expiresAt" IS NULL OR "expiresAt" > ?) LIMIT 1) AS "id") a`;
 
 export function feedbackMiddleware(translator: Translator, personalData: PersonalData, windowHours: number): Middleware {
   const labels = (key: string) => new Set(translator.languages.map((l) => keywordForm(translator.t(l, key))));
@@ -33,11 +36,17 @@ export function feedbackMiddleware(translator: Translator, personalData: Persona
 
   return async (ctx, next) => {
     const since = new Date(ctx.now.getTime() - windowHours * 3600_000);
-    const [active] = await rawQuery<{ id: string }>(ctx.tx, ctx.dialect, ACTIVE_SESSION, ctx.contactId, ctx.now);
-    if (active) return next();
-    const [last] = await rawQuery<{ broadcastId: string | null }>(ctx.tx, ctx.dialect, LAST_ANNOUNCEMENT, ctx.contactId, since);
-    if (!last?.broadcastId) return next();
-    const broadcast = await ctx.tx.broadcast.findUnique({ where: { id: last.broadcastId }, select: { id: true, feedback: true } });
+    const [read] = await rawQuery<{ broadcastId: string | null }>(
+      ctx.tx,
+      ctx.dialect,
+      FEEDBACK_CONTEXT,
+      ctx.contactId,
+      since,
+      ctx.contactId,
+      ctx.now,
+    );
+    if (!read?.broadcastId) return next();
+    const broadcast = await ctx.tx.broadcast.findUnique({ where: { id: read.broadcastId }, select: { id: true, feedback: true } });
     if (!broadcast || broadcast.feedback === 'none') return next();
 
     let answer: 'yes' | 'no' | 'text' | null = null;

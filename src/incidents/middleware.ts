@@ -22,10 +22,16 @@ import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { isListCommand, numberedChoice, parseCommand, type Command } from './commands.js';
 import type { IncidentDeps } from './deps.js';
 import { text } from './notify.js';
-import { answerHint, answerRelay, codePrefixed, inConversation } from './relay.js';
+import { OPEN_QUESTION_NOT_REMINDED, answerHint, answerRelay, codePrefixed, inConversation } from './relay.js';
 import { listForResponder, viewForResponder } from './responder-views.js';
 
-const RESPONDER_OF_CONTACT = `SELECT "id" FROM {Responder} WHERE "contactId" = ?`;
+/**
+ * What the contact is to this capability, in one statement (src/db/raw.ts), read on every
+ * message: the id of its responder row (null when none), and the latest open question put to it
+ * as a reporter and not reminded of yet (null when none): (contactId, contactId, now).
+ */
+const CONTACT_STANDING = `SELECT (SELECT "id" FROM {Responder} WHERE "contactId" = ?) AS "responderId", q."id" AS "relayId", q."incidentId"
+  FROM (SELECT 1 AS "one") o LEFT JOIN (${OPEN_QUESTION_NOT_REMINDED}) q ON 1 = 1`;
 
 export function incidentsMiddleware(deps: IncidentDeps): Middleware {
   return async (ctx, next) => {
@@ -33,9 +39,16 @@ export function incidentsMiddleware(deps: IncidentDeps): Middleware {
     const say = (key: string, params: Record<string, string | number> = {}) => ctx.outbox.push({ message: text(deps.translator, ctx.language, key, params) });
 
     let command = parseCommand(ctx.input);
-    // Most messages are not a responder's: a raw look first (src/db/raw.ts), the whole row only for one.
-    const [known] = await rawQuery<{ id: string }>(ctx.tx, ctx.dialect, RESPONDER_OF_CONTACT, ctx.contactId);
-    const responder = known ? await ctx.tx.responder.findUnique({ where: { contactId: ctx.contactId } }) : null;
+    // Most messages are not a responder's: a raw look first, the whole row only for one.
+    const [standing] = await rawQuery<{ responderId: string | null; relayId: string | null; incidentId: string | null }>(
+      ctx.tx,
+      ctx.dialect,
+      CONTACT_STANDING,
+      ctx.contactId,
+      ctx.contactId,
+      scope.now,
+    );
+    const responder = standing?.responderId ? await ctx.tx.responder.findUnique({ where: { contactId: ctx.contactId } }) : null;
     const isResponder = responder !== null && responder.active;
 
     if (isResponder && !command) {
@@ -85,7 +98,8 @@ export function incidentsMiddleware(deps: IncidentDeps): Middleware {
       }
     } else if (!prefixed && ctx.input.type === 'text') {
       // Not an answer; if a question waits, say once how to answer. The message goes on to the flows.
-      const hint = await answerHint(scope, ctx.contactId, ctx.dialect);
+      const open = standing?.relayId && standing.incidentId ? { id: standing.relayId, incidentId: standing.incidentId } : null;
+      const hint = await answerHint(scope, open);
       if (hint) say(hint.key, hint.params);
     }
     await next();

@@ -124,22 +124,25 @@ export async function answerRelay(
   return { key: context.inConversation ? 'reporter.answer_thanks_in_conversation' : 'reporter.answer_thanks', params: { code: incident.caseCode } };
 }
 
-/** The latest open question to a reporter not reminded of yet (read on most messages: raw, src/db/raw.ts). */
-const OPEN_QUESTION_NOT_REMINDED = `SELECT "id", "incidentId" FROM {IncidentRelay}
+/**
+ * The latest open question to a reporter not reminded of yet, as a subquery of the statement that
+ * reads what a contact is to this capability (src/incidents/middleware.ts): (contactId, now).
+ */
+export const OPEN_QUESTION_NOT_REMINDED = `SELECT "id", "incidentId" FROM {IncidentRelay}
   WHERE "reporterContactId" = ? AND "answeredAt" IS NULL AND "closedAt" IS NULL AND "remindedAt" IS NULL AND "expiresAt" > ?
   ORDER BY "askedAt" DESC LIMIT 1`;
 
 /**
- * The reminder for a reporter who writes without the case code while a question waits for them:
- * once per question (the relay's `remindedAt`), the most recent open one. Null when there is
- * nothing to remind (or it was reminded already).
+ * The reminder for a reporter who writes without the case code while a question waits for them
+ * (`open`, read by OPEN_QUESTION_NOT_REMINDED in this transaction): once per question (the
+ * relay's `remindedAt`), the most recent open one. Null when there is nothing to remind (or it
+ * was reminded already).
  */
-export async function answerHint(scope: RelayScope, contactId: string, dialect: Dialect): Promise<RelayReply | null> {
+export async function answerHint(scope: RelayScope, open: { id: string; incidentId: string } | null): Promise<RelayReply | null> {
   const { tx, now } = scope;
-  const [relay] = await rawQuery<{ id: string; incidentId: string }>(tx, dialect, OPEN_QUESTION_NOT_REMINDED, contactId, now);
-  if (!relay) return null;
-  const claimed = await tx.incidentRelay.updateMany({ where: { id: relay.id, remindedAt: null }, data: { remindedAt: now } });
+  if (!open) return null;
+  const claimed = await tx.incidentRelay.updateMany({ where: { id: open.id, remindedAt: null }, data: { remindedAt: now } });
   if (claimed.count === 0) return null;
-  const incident = await tx.incident.findUniqueOrThrow({ where: { id: relay.incidentId }, select: { caseCode: true } });
+  const incident = await tx.incident.findUniqueOrThrow({ where: { id: open.incidentId }, select: { caseCode: true } });
   return { key: 'reporter.answer_hint', params: { code: incident.caseCode } };
 }

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { rawText } from '../../src/db/raw.js';
 import { transaction } from '../../src/db/transaction.js';
+import { FEEDBACK_CONTEXT } from '../../src/broadcasts/feedback.js';
 import { TAKE_WITH_EARLIER } from '../../src/inbound/worker.js';
 import { EARLIER_NOT_LEFT } from '../../src/outbound/outbox.js';
 import { useTestDatabase } from '../support/database.js';
@@ -21,6 +22,7 @@ const CONTACTS = 2000;
 const STATEMENTS = [
   { name: 'outbox: latest message not left', sql: EARLIER_NOT_LEFT, args: ['c-1', 'sms', 'out:reply:m-1:%'] },
   { name: 'inbound: the message with an earlier one unprocessed', sql: TAKE_WITH_EARLIER, args: ['2026-01-01T00:00:00.000Z', 'm-1'] },
+  { name: 'announcement feedback: the latest announcement', sql: FEEDBACK_CONTEXT, args: ['c-1', '2026-01-01T00:00:00.000Z', 'c-1', '2026-01-01T00:00:00.000Z'] },
 ];
 
 /** 2,000 contacts with an inbound and an outbound SMS each, ids as long as the gateway's (UUIDs), no ANALYZE. */
