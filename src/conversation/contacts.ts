@@ -17,8 +17,9 @@ export interface ContactRef {
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, meta } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
-  // A raw statement (src/db/bulk.ts) reports the driver adapter's error under P2010.
-  return code === 'P2002' || (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
+  // A raw statement (src/db/bulk.ts) reports the driver adapter's error under P2010; one run on
+  // pg directly (src/db/pg-direct.ts), PostgreSQL's SQLSTATE 23505.
+  return code === 'P2002' || code === '23505' || (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
 }
 
 /**

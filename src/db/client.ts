@@ -12,6 +12,7 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
 import { projectPath } from '../paths.js';
 import type { Dialect } from './dialect.js';
+import { watchTransactions } from './pg-direct.js';
 import { statementNames } from './pg-statements.js';
 import { isolateTransactions } from './sqlite-isolation.js';
 import { keepStatements, type StatementCache } from './statement-cache.js';
@@ -65,6 +66,18 @@ class SqliteAdapter extends PrismaBetterSqlite3 {
   }
 }
 
+/** The pg adapter, its raw statements run on its connections directly (src/db/pg-direct.ts). */
+class PgAdapter extends PrismaPg {
+  /** The client built on this adapter, and how its statements are named (set once it is built). */
+  client: object | null = null;
+  names: (query: { sql: string }) => string | undefined = () => undefined;
+  override async connect() {
+    const adapter = await super.connect();
+    if (this.client) watchTransactions(this.client, adapter, this.names);
+    return adapter;
+  }
+}
+
 /** A PostgreSQL URL naming `schema`: its other parameters kept, a `schema` it had replaced. */
 export function withSchema(url: string, schema: string): string {
   const parsed = new URL(url);
@@ -96,11 +109,11 @@ export async function openDatabase(url: string): Promise<Database> {
   const { connectionString, schema, namedStatements } = postgresTarget(url);
   await migratePostgres(connectionString, schema, readMigrations(join(migrationsRoot, 'postgres')));
   // search_path too, so that raw SQL finds the tables of this schema as Prisma's queries do.
-  const adapter = new PrismaPg(
-    { connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` },
-    { schema, statementNameGenerator: namedStatements ? statementNames() : undefined },
-  );
+  const names = namedStatements ? statementNames() : undefined;
+  const adapter = new PgAdapter({ connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` }, { schema, statementNameGenerator: names });
   const db = new PostgresClient({ adapter }) as unknown as Db;
+  adapter.client = db;
+  adapter.names = (query) => names?.(query);
   return { db, provider: 'postgres', dialect: dialectOf(url), close: () => disconnectWithin(db, DISCONNECT_MS) };
 }
 

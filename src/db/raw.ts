@@ -16,6 +16,7 @@
  */
 import type { Db } from './client.js';
 import { tableName, writtenAs, type Dialect } from './dialect.js';
+import { directQuery, runsDirectly } from './pg-direct.js';
 import { prepareByName } from './pg-statements.js';
 
 /** A parameter: text, a number, a timestamp, or SQL NULL. */
@@ -40,12 +41,21 @@ export function rawText(dialect: Dialect, sql: string): string {
 }
 
 
-/** Runs a SELECT; rows come back as objects keyed by column name (or alias). */
-export function rawQuery<Row>(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<Row[]> {
-  return db.$queryRawUnsafe<Row[]>(rawText(dialect, sql), ...params.map((p) => writtenAs(dialect, p)));
+/**
+ * Runs a SELECT; rows come back as objects keyed by column name (or alias). On PostgreSQL it runs
+ * on the client's pg connection without Prisma's runtime (src/db/pg-direct.ts).
+ */
+export async function rawQuery<Row>(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<Row[]> {
+  const text = rawText(dialect, sql);
+  const values = params.map((p) => writtenAs(dialect, p));
+  if (runsDirectly(db)) return (await directQuery<Row>(db, text, values)).rows;
+  return db.$queryRawUnsafe<Row[]>(text, ...values);
 }
 
 /** Runs an INSERT, UPDATE or DELETE; resolves with the number of rows it changed. */
-export function rawExecute(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<number> {
-  return db.$executeRawUnsafe(rawText(dialect, sql), ...params.map((p) => writtenAs(dialect, p)));
+export async function rawExecute(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<number> {
+  const text = rawText(dialect, sql);
+  const values = params.map((p) => writtenAs(dialect, p));
+  if (runsDirectly(db)) return (await directQuery(db, text, values)).rowCount;
+  return db.$executeRawUnsafe(text, ...values);
 }

@@ -3,6 +3,7 @@
  * transaction client typed as `Db` (both generated clients share the one model API).
  */
 import type { Db } from './client.js';
+import { openingTransaction } from './pg-direct.js';
 
 export interface TransactionLimits {
   /** How long to wait for a connection or SQLite's write lock, in ms (default 20 s). */
@@ -11,6 +12,15 @@ export interface TransactionLimits {
   timeoutMs?: number;
 }
 
+/** Runs `fn` in a transaction; on PostgreSQL its raw statements use the transaction's connection directly (src/db/pg-direct.ts). */
 export async function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>, limits: TransactionLimits = {}): Promise<T> {
-  return db.$transaction(async (tx) => fn(tx as Db), { maxWait: limits.maxWaitMs ?? 20_000, timeout: limits.timeoutMs ?? 30_000 });
+  return openingTransaction(db, (bind) =>
+    db.$transaction(
+      async (tx) => {
+        bind(tx);
+        return fn(tx as Db);
+      },
+      { maxWait: limits.maxWaitMs ?? 20_000, timeout: limits.timeoutMs ?? 30_000 },
+    ),
+  );
 }

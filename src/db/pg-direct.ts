@@ -1,0 +1,158 @@
+/**
+ * The raw statements of src/db/raw.ts on PostgreSQL run on the pg connection under Prisma's driver
+ * adapter, without the Prisma client's runtime. Through the runtime a raw statement costs the
+ * gateway about 180 µs of CPU; sent on the same pg connection, about 85 µs (5,000 calls of a
+ * one-row SELECT by key, this project's 2-core machines). The inbound and send paths run about a
+ * dozen of them per message.
+ *
+ * - Outside a transaction a statement goes to the adapter's pool, as Prisma's would.
+ * - In a transaction opened by src/db/transaction.ts it goes to that transaction's connection. The
+ *   adapter's `startTransaction` is watched (`watchTransactions`): the transaction it opens while
+ *   a `transaction()` call starts one is bound to that call's transaction client
+ *   (AsyncLocalStorage carries the call through Prisma's runtime to the adapter).
+ * - Once Prisma sends COMMIT or ROLLBACK (also on its timeout), or releases the connection, the
+ *   binding is closed: a statement then fails as Prisma's would ("transaction already closed"),
+ *   and never runs on a connection given back to the pool.
+ * - A client nothing is known of (SQLite, a transaction opened some other way) is not served here:
+ *   src/db/raw.ts goes through Prisma then.
+ * - Values come back as Prisma's raw queries give them: text as strings, integers and floats as
+ *   numbers (int8 as BigInt), booleans, and timestamps as Dates (a `timestamp` column is UTC, as
+ *   Prisma writes it). A column of another type is refused with an error naming it, so a raw
+ *   statement never returns a value shaped differently from Prisma's.
+ * - Errors are pg's own (SQLSTATE in `code`); src/db/unavailable.ts and `isUniqueViolation`
+ *   (src/conversation/contacts.ts) recognise them.
+ *
+ * This relies on the adapter's shape (`client`, `startTransaction`, `executeRaw`, `commit`,
+ * `rollback`; @prisma/adapter-pg 7.10); test/core/pg-direct.test.ts fails if it stops holding.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FieldDef, QueryResult } from 'pg';
+
+/** What a statement runs on: the pool, or one checked-out connection (pg's `query`). */
+interface PgQueryTarget {
+  query(config: { text: string; values: unknown[]; name?: string; types: { getTypeParser: (oid: number, format?: string) => unknown } }): Promise<QueryResult>;
+}
+
+/** The adapter's transaction, as @prisma/adapter-pg's PgTransaction has it. */
+interface AdapterTransaction {
+  client: PgQueryTarget;
+  executeRaw(query: { sql: string }): Promise<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/** The adapter, as @prisma/adapter-pg's PrismaPgAdapter has it. */
+interface Adapter {
+  client: PgQueryTarget;
+  startTransaction(...args: unknown[]): Promise<AdapterTransaction>;
+}
+
+/** Where a client's raw statements go, and how they are named. */
+interface Route {
+  target: () => PgQueryTarget | undefined;
+  /** False once the transaction has ended. */
+  open: () => boolean;
+  name: (query: { sql: string }) => string | undefined;
+}
+
+const routes = new WeakMap<object, Route>();
+const opening = new AsyncLocalStorage<{ transaction?: AdapterTransaction & { ended: boolean } }>();
+
+/** pg type OIDs read here, and how: text and numbers as pg reads them, timestamps as Dates, int8 as BigInt. */
+const TEXT = new Set([16, 19, 21, 23, 25, 700, 701, 1042, 1043]);
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+const INT8 = 20;
+const parsers = {
+  getTypeParser: (oid: number): ((value: string) => unknown) => {
+    if (oid === TIMESTAMP) return (value) => new Date(`${value.replace(' ', 'T')}Z`);
+    if (oid === TIMESTAMPTZ) return (value) => new Date(value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'));
+    if (oid === INT8) return (value) => BigInt(value);
+    if (oid === 16) return (value) => value === 't';
+    if (oid === 21 || oid === 23) return (value) => Number.parseInt(value, 10);
+    if (oid === 700 || oid === 701) return (value) => Number.parseFloat(value);
+    return (value) => value;
+  },
+};
+
+/**
+ * Watches `adapter` (the result of PrismaPg's `connect`) for the transactions it opens, and routes
+ * the raw statements of `db` (the top-level client) to its pool. `name` names statements as the
+ * adapter does (src/db/pg-statements.ts). Throws when the adapter lacks the expected shape.
+ */
+export function watchTransactions(db: object, adapter: unknown, name: (query: { sql: string }) => string | undefined): void {
+  const shaped = adapter as Partial<Adapter>;
+  if (typeof shaped.startTransaction !== 'function' || typeof shaped.client?.query !== 'function') {
+    throw new Error('the PostgreSQL driver adapter does not have the expected shape (src/db/pg-direct.ts)');
+  }
+  const pool = shaped.client;
+  const start = shaped.startTransaction.bind(adapter);
+  shaped.startTransaction = async (...args: unknown[]) => {
+    const transaction = await start(...args);
+    const slot = opening.getStore();
+    if (slot && !slot.transaction) slot.transaction = watchEnd(transaction);
+    return transaction;
+  };
+  routes.set(db, { target: () => pool, open: () => true, name });
+}
+
+/** Marks `transaction` ended from its COMMIT or ROLLBACK on, or its connection's release. */
+function watchEnd(transaction: AdapterTransaction): AdapterTransaction & { ended: boolean } {
+  const watched = Object.assign(transaction, { ended: false });
+  const executeRaw = transaction.executeRaw.bind(transaction);
+  const commit = transaction.commit.bind(transaction);
+  const rollback = transaction.rollback.bind(transaction);
+  watched.executeRaw = (query) => {
+    if (/^\s*(COMMIT|ROLLBACK)\b/i.test(query.sql)) watched.ended = true;
+    return executeRaw(query);
+  };
+  watched.commit = () => {
+    watched.ended = true;
+    return commit();
+  };
+  watched.rollback = () => {
+    watched.ended = true;
+    return rollback();
+  };
+  return watched;
+}
+
+/**
+ * Runs `open` (which starts a Prisma interactive transaction on `db` and calls `bind` with its
+ * transaction client first thing) so that the raw statements of that client go to the
+ * transaction's connection.
+ */
+export function openingTransaction<T>(db: object, open: (bind: (tx: object) => void) => Promise<T>): Promise<T> {
+  const route = routes.get(db);
+  if (!route) return open(() => undefined);
+  const slot: { transaction?: AdapterTransaction & { ended: boolean } } = {};
+  return opening.run(slot, () =>
+    open((tx) => {
+      const transaction = slot.transaction;
+      if (!transaction) return;
+      routes.set(tx, { target: () => transaction.client, open: () => !transaction.ended, name: route.name });
+    }),
+  );
+}
+
+/** Whether raw statements of `db` run here (PostgreSQL, a client this module knows). */
+export function runsDirectly(db: object): boolean {
+  return routes.get(db)?.target() !== undefined;
+}
+
+/** Runs `text` (PostgreSQL placeholders) with `values` on `db`'s connection; rows as objects. */
+export async function directQuery<Row>(db: object, text: string, values: unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
+  const route = routes.get(db)!;
+  if (!route.open()) throw Object.assign(new Error('Transaction already closed: a raw statement came after its transaction ended'), { kind: 'TransactionAlreadyClosed' });
+  const result = await route.target()!.query({ text, values, name: route.name({ sql: text }), types: parsers });
+  refuseUnreadable(result.fields ?? []);
+  return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+}
+
+function refuseUnreadable(fields: FieldDef[]): void {
+  for (const field of fields) {
+    if (!TEXT.has(field.dataTypeID) && field.dataTypeID !== TIMESTAMP && field.dataTypeID !== TIMESTAMPTZ && field.dataTypeID !== INT8) {
+      throw new Error(`raw statement column "${field.name}" has a type (oid ${field.dataTypeID}) that raw statements do not read on PostgreSQL (src/db/pg-direct.ts)`);
+    }
+  }
+}

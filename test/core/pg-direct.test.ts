@@ -1,0 +1,100 @@
+/**
+ * Raw statements run on pg directly on PostgreSQL (src/db/pg-direct.ts): on the connection of the
+ * transaction they are in (they see its uncommitted writes and are rolled back with it, and two
+ * transactions at once each see their own), refused once their transaction has ended (and not
+ * run), with values shaped as Prisma's raw queries give them, a column of another type refused
+ * with its name, and a unique violation recognised. On SQLite no client is served directly.
+ */
+import { describe, expect, it } from 'vitest';
+import { isUniqueViolation } from '../../src/conversation/contacts.js';
+import { runsDirectly } from '../../src/db/pg-direct.js';
+import { rawExecute, rawQuery } from '../../src/db/raw.js';
+import { transaction } from '../../src/db/transaction.js';
+import type { Db } from '../../src/db/client.js';
+import { useTestDatabase } from '../support/database.js';
+
+const database = useTestDatabase();
+const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+const LANGUAGE_OF = 'SELECT "language" FROM {Contact} WHERE "id" = ?';
+const SET_LANGUAGE = 'UPDATE {Contact} SET "language" = ? WHERE "id" = ?';
+
+describe.runIf(!onPostgres)('raw statements on SQLite', () => {
+  it('go through Prisma: no client is served directly', async () => {
+    const { db } = database();
+    expect(runsDirectly(db)).toBe(false);
+    await transaction(db, async (tx) => expect(runsDirectly(tx)).toBe(false));
+  });
+});
+
+describe.runIf(onPostgres)('raw statements on pg directly', () => {
+  it('run on the transaction connection: its uncommitted writes seen, their own rolled back with it', async () => {
+    const { db, dialect } = database();
+    const contact = await db.contact.create({ data: { language: 'en' } });
+    await expect(
+      transaction(db, async (tx) => {
+        expect(runsDirectly(tx)).toBe(true);
+        await tx.contact.update({ where: { id: contact.id }, data: { language: 'fr' } });
+        expect(await rawQuery(tx, dialect, LANGUAGE_OF, contact.id)).toEqual([{ language: 'fr' }]);
+        expect(await rawExecute(tx, dialect, SET_LANGUAGE, 'ar', contact.id)).toBe(1);
+        expect(await tx.contact.findUnique({ where: { id: contact.id } })).toMatchObject({ language: 'ar' });
+        // Outside the transaction, nothing of it yet.
+        expect(await rawQuery(db, dialect, LANGUAGE_OF, contact.id)).toEqual([{ language: 'en' }]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await rawQuery(db, dialect, LANGUAGE_OF, contact.id)).toEqual([{ language: 'en' }]);
+  });
+
+  it('keeps two transactions at once apart, each on its own connection', async () => {
+    const { db, dialect } = database();
+    const contact = await db.contact.create({ data: { language: 'en' } });
+    const other = await db.contact.create({ data: { language: 'en' } });
+    let release!: () => void;
+    const bothWrote = new Promise<void>((resolve) => (release = resolve));
+    let wrote = 0;
+    const run = (id: string, language: string) =>
+      transaction(db, async (tx) => {
+        await rawExecute(tx, dialect, SET_LANGUAGE, language, id);
+        if (++wrote === 2) release();
+        await bothWrote;
+        return [await rawQuery(tx, dialect, LANGUAGE_OF, contact.id), await rawQuery(tx, dialect, LANGUAGE_OF, other.id)];
+      });
+    const [first, second] = await Promise.all([run(contact.id, 'sw'), run(other.id, 'so')]);
+    expect(first).toEqual([[{ language: 'sw' }], [{ language: 'en' }]]);
+    expect(second).toEqual([[{ language: 'en' }], [{ language: 'so' }]]);
+  });
+
+  it('refuses a statement on a transaction client once it has ended, without running it', async () => {
+    const { db, dialect } = database();
+    const contact = await db.contact.create({ data: { language: 'en' } });
+    let kept: Db | undefined;
+    await transaction(db, async (tx) => {
+      kept = tx;
+    });
+    await expect(rawExecute(kept!, dialect, SET_LANGUAGE, 'fr', contact.id)).rejects.toThrow(/Transaction already closed/);
+    expect(await rawQuery(db, dialect, LANGUAGE_OF, contact.id)).toEqual([{ language: 'en' }]);
+  });
+
+  it('gives values as Prisma raw queries do, and refuses a column of a type it does not read', async () => {
+    const { db, dialect } = database();
+    const at = new Date('2026-03-01T10:20:30.456Z');
+    const contact = await db.contact.create({ data: { language: 'en', createdAt: at } });
+    const sql = `SELECT "id", "language", "areaId", "createdAt", 3 AS "three", 2.5::float8 AS "half", true AS "yes",
+      (SELECT count(*) FROM {Contact} WHERE "id" = ?) AS "count", now() AS "stamp" FROM {Contact} WHERE "id" = ?`;
+    const [direct] = await rawQuery<Record<string, unknown>>(db, dialect, sql, contact.id, contact.id);
+    const text = sql.replace(/\{Contact\}/g, `"${dialect.schema}"."Contact"`).replace('= ?', '= $1').replace('= ?', '= $2');
+    const [viaPrisma] = await db.$queryRawUnsafe<Record<string, unknown>[]>(text, contact.id, contact.id);
+    expect(direct).toEqual({ ...viaPrisma, stamp: expect.any(Date) });
+    expect(direct).toMatchObject({ id: contact.id, language: 'en', areaId: null, createdAt: at, three: 3, half: 2.5, yes: true, count: 1n });
+    expect(Math.abs((direct!.stamp as Date).getTime() - Date.now())).toBeLessThan(60_000);
+    await expect(rawQuery(db, dialect, 'SELECT 1.5::numeric AS "amount"')).rejects.toThrow(/"amount".*do not read/);
+  });
+
+  it('throws a unique violation that isUniqueViolation recognises', async () => {
+    const { db, dialect } = database();
+    const contact = await db.contact.create({ data: { language: 'en' } });
+    const error = await rawExecute(db, dialect, 'INSERT INTO {Contact} ("id", "status", "fields", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)', contact.id, 'active', '{}', new Date(), new Date()).catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+  });
+});
