@@ -9,12 +9,14 @@
  * - PostgreSQL: one array parameter per column, unpacked by `unnest`.
  *
  * Values are written as the client writes them (`writtenAs`), so the client reads them back
- * unchanged. Constraint violations are thrown as the
- * client throws a raw statement's (a unique violation is P2010 carrying the adapter's
- * UniqueConstraintViolation, which `isUniqueViolation` recognises).
+ * unchanged. On PostgreSQL the statements run on pg directly (src/db/pg-direct.ts), unnamed (a
+ * custom plan sees the arrays' lengths). A unique violation is thrown as pg's 23505 there, and as
+ * P2010 carrying the adapter's UniqueConstraintViolation on SQLite; `isUniqueViolation`
+ * recognises both.
  */
 import type { Db } from './client.js';
 import { quoteName, tableName, writtenAs, type Dialect } from './dialect.js';
+import { executeText, queryText } from './raw.js';
 
 /** A column value: text, a timestamp, or SQL NULL. */
 export type BulkValue = string | Date | null;
@@ -55,7 +57,7 @@ export async function insertRows(db: Db, dialect: Dialect, table: string, column
       }
     }
     const aliases = arrays.map((_, i) => `c${i}`).join(', ');
-    await db.$executeRawUnsafe(`INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM unnest(${arrays.join(', ')}) AS t(${aliases})`, ...params);
+    await executeText(db, `INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM unnest(${arrays.join(', ')}) AS t(${aliases})`, params);
     return;
   }
   const selects: string[] = [];
@@ -67,7 +69,7 @@ export async function insertRows(db: Db, dialect: Dialect, table: string, column
     } else selects.push(`value->>${varying++}`);
   }
   params.push(JSON.stringify(rows.map((row) => row.map((value) => writtenAs(dialect, value)))));
-  await db.$executeRawUnsafe(`INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM json_each(?)`, ...params);
+  await executeText(db, `INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM json_each(?)`, params);
 }
 
 /**
@@ -88,11 +90,12 @@ export async function selectByKeys<Column extends string>(
   const tuple = `(${keyColumns.map(quote).join(', ')})`;
   if (dialect.provider === 'postgres') {
     const arrays = keyColumns.map((_, i) => `$${i + 1}::text[]`).join(', ');
-    return db.$queryRawUnsafe(
+    return queryText(
+      db,
       `SELECT ${select} FROM ${target} WHERE ${tuple} IN (SELECT * FROM unnest(${arrays}))`,
-      ...keyColumns.map((_, i) => keys.map((key) => key[i])),
+      keyColumns.map((_, i) => keys.map((key) => key[i])),
     );
   }
   const values = keyColumns.map((_, i) => `value->>${i}`).join(', ');
-  return db.$queryRawUnsafe(`SELECT ${select} FROM ${target} WHERE ${tuple} IN (SELECT ${values} FROM json_each(?))`, JSON.stringify(keys));
+  return queryText(db, `SELECT ${select} FROM ${target} WHERE ${tuple} IN (SELECT ${values} FROM json_each(?))`, [JSON.stringify(keys)]);
 }

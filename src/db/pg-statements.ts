@@ -3,7 +3,8 @@
  * so the server parses and plans its SQL anew each time. Given a name, `pg.Client#query` prepares
  * the statement once per connection and then only binds and executes it (node-postgres,
  * "Prepared statements"; PostgreSQL, "Extended Query" in the frontend/backend protocol). The
- * adapter asks `statementNames` for each query's name (its `statementNameGenerator` option).
+ * adapter asks `statementNames` for each query's name (its `statementNameGenerator` option), and
+ * so do the raw statements sent on pg directly (src/db/pg-direct.ts).
  *
  * Only the raw statements of src/db/raw.ts are named: the few texts every message runs, each
  * looking rows up by key, where a generic plan is as good as a custom one. Others go unnamed, as

@@ -45,17 +45,27 @@ export function rawText(dialect: Dialect, sql: string): string {
  * Runs a SELECT; rows come back as objects keyed by column name (or alias). On PostgreSQL it runs
  * on the client's pg connection without Prisma's runtime (src/db/pg-direct.ts).
  */
-export async function rawQuery<Row>(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<Row[]> {
-  const text = rawText(dialect, sql);
-  const values = params.map((p) => writtenAs(dialect, p));
+export function rawQuery<Row>(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<Row[]> {
+  return queryText<Row>(db, rawText(dialect, sql), params.map((p) => writtenAs(dialect, p)));
+}
+
+/** Runs an INSERT, UPDATE or DELETE; resolves with the number of rows it changed. */
+export function rawExecute(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<number> {
+  return executeText(db, rawText(dialect, sql), params.map((p) => writtenAs(dialect, p)));
+}
+
+/**
+ * Runs a SELECT already written for the database (tables qualified, placeholders numbered on
+ * PostgreSQL) with `values` written as the client writes them: on pg directly where it can
+ * (src/db/pg-direct.ts), else through the client. src/db/bulk.ts writes its texts so.
+ */
+export async function queryText<Row>(db: Db, text: string, values: unknown[]): Promise<Row[]> {
   if (runsDirectly(db)) return (await directQuery<Row>(db, text, values)).rows;
   return db.$queryRawUnsafe<Row[]>(text, ...values);
 }
 
-/** Runs an INSERT, UPDATE or DELETE; resolves with the number of rows it changed. */
-export async function rawExecute(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<number> {
-  const text = rawText(dialect, sql);
-  const values = params.map((p) => writtenAs(dialect, p));
+/** As `queryText`, for an INSERT, UPDATE or DELETE: the number of rows it changed. */
+export async function executeText(db: Db, text: string, values: unknown[]): Promise<number> {
   if (runsDirectly(db)) return (await directQuery(db, text, values)).rowCount;
   return db.$executeRawUnsafe(text, ...values);
 }
