@@ -58,22 +58,30 @@ interface Route {
 const routes = new WeakMap<object, Route>();
 const opening = new AsyncLocalStorage<{ transaction?: AdapterTransaction & { ended: boolean } }>();
 
-/** pg type OIDs read here, and how: text and numbers as pg reads them, timestamps as Dates, int8 as BigInt. */
-const TEXT = new Set([16, 19, 21, 23, 25, 700, 701, 1042, 1043]);
+/**
+ * The pg types a raw statement may return (OIDs, pg_type), read as Prisma's raw queries give them:
+ * bool, int2, int4 and the floats as JS booleans and numbers, int8 as BigInt, timestamps as
+ * Dates, the text types (text, varchar, bpchar, name) as strings.
+ */
+const BOOL = 16;
+const INT8 = 20;
+const INTEGERS = new Set([21, 23]);
+const FLOATS = new Set([700, 701]);
+const TEXTS = new Set([19, 25, 1042, 1043]);
 const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
-const INT8 = 20;
 const parsers = {
   getTypeParser: (oid: number): ((value: string) => unknown) => {
     if (oid === TIMESTAMP) return (value) => new Date(`${value.replace(' ', 'T')}Z`);
     if (oid === TIMESTAMPTZ) return (value) => new Date(value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'));
     if (oid === INT8) return (value) => BigInt(value);
-    if (oid === 16) return (value) => value === 't';
-    if (oid === 21 || oid === 23) return (value) => Number.parseInt(value, 10);
-    if (oid === 700 || oid === 701) return (value) => Number.parseFloat(value);
+    if (oid === BOOL) return (value) => value === 't';
+    if (INTEGERS.has(oid)) return (value) => Number.parseInt(value, 10);
+    if (FLOATS.has(oid)) return (value) => Number.parseFloat(value);
     return (value) => value;
   },
 };
+const readable = (oid: number) => TEXTS.has(oid) || INTEGERS.has(oid) || FLOATS.has(oid) || oid === BOOL || oid === INT8 || oid === TIMESTAMP || oid === TIMESTAMPTZ;
 
 /**
  * Watches `adapter` (the result of PrismaPg's `connect`) for the transactions it opens, and routes
@@ -151,7 +159,7 @@ export async function directQuery<Row>(db: object, text: string, values: unknown
 
 function refuseUnreadable(fields: FieldDef[]): void {
   for (const field of fields) {
-    if (!TEXT.has(field.dataTypeID) && field.dataTypeID !== TIMESTAMP && field.dataTypeID !== TIMESTAMPTZ && field.dataTypeID !== INT8) {
+    if (!readable(field.dataTypeID)) {
       throw new Error(`raw statement column "${field.name}" has a type (oid ${field.dataTypeID}) that raw statements do not read on PostgreSQL (src/db/pg-direct.ts)`);
     }
   }

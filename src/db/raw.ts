@@ -2,7 +2,9 @@
  * Raw statements for the few queries every message runs (the inbound worker, the outbox, the send
  * worker). The client's model API costs 100-200 µs a query in its own runtime (its plan is
  * interpreted, the SQL rendered and the result nested, every time); a raw statement costs 40-60
- * µs (SQLite, measured on this project's machines). One SQL text serves both databases:
+ * µs (SQLite, measured on this project's machines). On PostgreSQL they skip the client's runtime
+ * altogether and run on its pg connections (src/db/pg-direct.ts). One SQL text serves both
+ * databases:
  *
  * - tables are written `{Message}`: quoted, and schema-qualified on PostgreSQL;
  * - parameters are written `?`: numbered `$1, $2, ...` on PostgreSQL. A `?` inside a quoted string
@@ -10,9 +12,9 @@
  * - a Date parameter is written as the client writes it (src/db/bulk.ts), so compared and read
  *   back as its own; a Date column comes back as a Date on both databases.
  *
- * A raw UPDATE does not set `updatedAt` for you, as the client does: set it. Statements are
- * thrown as the client throws a raw statement's (a unique violation is P2010, see
- * `isUniqueViolation`).
+ * A raw UPDATE does not set `updatedAt` for you, as the client does: set it. A failed statement
+ * throws as the client throws a raw statement's on SQLite (a unique violation is P2010), and pg's
+ * error on PostgreSQL (a unique violation is SQLSTATE 23505); `isUniqueViolation` recognises both.
  */
 import type { Db } from './client.js';
 import { tableName, writtenAs, type Dialect } from './dialect.js';
