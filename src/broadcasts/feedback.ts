@@ -1,7 +1,8 @@
 /**
  * Feedback on announcements. The rule: a message from a contact who has no active flow session,
  * arriving within BROADCAST_FEEDBACK_HOURS after an announcement that asked for feedback was sent
- * to that contact, is feedback on the most recent such announcement when it is
+ * to that contact, with nothing but announcements written to the contact since, is feedback on
+ * the most recent such announcement when it is
  *   - a rating: the button "Yes"/"No", or the text "1"/"2" or the localised word "Yes"/"No", and
  *     the contact has not rated that announcement yet; or
  *   - (feedback mode `free` only) any other text, when the contact has not sent a free reply to
@@ -19,13 +20,15 @@ import { FEEDBACK_NO, FEEDBACK_YES } from './render.js';
 
 /**
  * Read on every inbound message, in one statement (src/db/raw.ts): the broadcast of the latest
- * announcement that left for the contact since a time (`broadcastId`), only when the contact has
- * no active, unexpired session (null when it has one, or when there is none):
- * (contactId, since, contactId, now).
+ * announcement that left for the contact since a time and after which nothing else was written
+ * to the contact (a reply, a responder's question: an answer then answers that), only when the
+ * contact has no active, unexpired session (`broadcastId`; null when it has one, or when there
+ * is no such announcement): (contactId, since, contactId, now).
  */
-export const FEEDBACK_CONTEXT = `SELECT CASE WHEN a."id" IS NULL THEN (SELECT "broadcastId" FROM {Message}
-    WHERE "contactId" = ? AND "direction" = 'out' AND "kind" = 'broadcast' AND "status" IN ('sent', 'delivered', 'read') AND "sentAt" >= ?
-    ORDER BY "sentAt" DESC LIMIT 1) END AS "broadcastId"
+export const FEEDBACK_CONTEXT = `SELECT CASE WHEN a."id" IS NULL THEN (SELECT m."broadcastId" FROM {Message} m
+    WHERE m."contactId" = ? AND m."direction" = 'out' AND m."kind" = 'broadcast' AND m."status" IN ('sent', 'delivered', 'read') AND m."sentAt" >= ?
+    AND NOT EXISTS (SELECT 1 FROM {Message} r WHERE r."contactId" = m."contactId" AND r."direction" = 'out' AND r."kind" <> 'broadcast' AND r."createdAt" > m."sentAt")
+    ORDER BY m."sentAt" DESC LIMIT 1) END AS "broadcastId"
   FROM (SELECT (SELECT "id" FROM {Session}
     WHERE "contactId" = ? AND "status" = 'active' AND ("expiresAt" IS NULL OR "expiresAt" > ?) LIMIT 1) AS "id") a`;
 

@@ -47,6 +47,22 @@ describe('feedback', () => {
     expect(progress.body.feedback).toEqual({ yes: 1, no: 1 });
   });
 
+  it('takes no rating once something else was sent to the contact after the announcement', async () => {
+    // An answer to what came later (here the HELP reply; in the field a responder's question)
+    // is not feedback on an announcement that came before it.
+    await addContact(gateway, { address: 'helped', areaId: 'mbali', language: 'en' });
+    const helped = new ConsoleUser(gateway, 'helped');
+    const id = await announce('rating', 'mbali');
+    await helped.replies(1);
+    await waitForIdle(gateway);
+    expect((await helped.ask('HELP'))).not.toBe('Thank you for your feedback.');
+    await waitForIdle(gateway);
+    await helped.say('2');
+    await waitForIdle(gateway);
+    expect(await helped.unread()).not.toContain('Thank you for your feedback.');
+    expect(await gateway.db.broadcastFeedback.count({ where: { broadcastId: id } })).toBe(0);
+  });
+
   it('reads Eastern Arabic and Persian digits as the ratings 1 and 2, not as a menu choice', async () => {
     await addContact(gateway, { address: 'rater-arabic-digit', areaId: 'tessa', language: 'en' });
     await addContact(gateway, { address: 'rater-persian-digit', areaId: 'tessa', language: 'en' });
