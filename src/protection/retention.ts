@@ -61,18 +61,23 @@ export async function sweepRetention(db: Db, queues: Queues | undefined, policy:
   return { contactsErased: erased, sessionsDeleted: sessions.count };
 }
 
-/** Adds the timer of the sweep slot after `now` (idempotent per slot). */
-export async function scheduleRetention(queues: Queues, policy: RetentionPolicy, now: Date): Promise<void> {
+/**
+ * Adds the timer of the sweep slot after `now`, and after slot `after` (the sweep that schedules
+ * it; idempotent per slot). A sweep that ran early, before its own slot began (a clock standing
+ * still in tests, a queue clock ahead of this process's), would otherwise compute its own slot
+ * again, whose job id exists: the add is ignored and the sweeps stop.
+ */
+export async function scheduleRetention(queues: Queues, policy: RetentionPolicy, now: Date, after = 0): Promise<void> {
   const period = policy.sweepMinutes * 60_000;
-  const slot = Math.floor(now.getTime() / period) + 1;
+  const slot = Math.max(Math.floor(now.getTime() / period) + 1, after + 1);
   await queues.schedule(jobId('retention', slot), RETENTION.data({ slot }), new Date(Date.now() + (slot * period - now.getTime())));
 }
 
 export function retentionTimer(db: Db, queues: Queues, policy: RetentionPolicy, clock: () => Date, logger: Logger): TimerRegistration {
-  return onTimer(RETENTION, async () => {
+  return onTimer(RETENTION, async ({ slot }) => {
     const now = clock();
     const outcome = await sweepRetention(db, queues, policy, now);
     if (outcome.contactsErased > 0 || outcome.sessionsDeleted > 0) logger.info(outcome, 'retention sweep');
-    await scheduleRetention(queues, policy, now);
+    await scheduleRetention(queues, policy, now, slot);
   });
 }
