@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { PoolConfig } from 'pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
@@ -66,14 +67,23 @@ class SqliteAdapter extends PrismaBetterSqlite3 {
   }
 }
 
-/** The pg adapter, its raw statements run on its connections directly (src/db/pg-direct.ts). */
+/**
+ * The pg adapter, the raw statements of the Prisma client built on it run on its connections
+ * directly (src/db/pg-direct.ts), named as the adapter names its own (`statementNameGenerator`).
+ */
 class PgAdapter extends PrismaPg {
-  /** The client built on this adapter, and how its statements are named (set once it is built). */
-  client: object | null = null;
-  names: (query: { sql: string }) => string | undefined = () => undefined;
+  /** The Prisma client built on this adapter (set once it is built, before its first query). */
+  prisma: object | null = null;
+  constructor(
+    config: PoolConfig,
+    private readonly names: ((query: { sql: string }) => string) | undefined,
+    schema: string,
+  ) {
+    super(config, { schema, statementNameGenerator: names });
+  }
   override async connect() {
     const adapter = await super.connect();
-    if (this.client) watchTransactions(this.client, adapter, this.names);
+    if (this.prisma) watchTransactions(this.prisma, adapter, (query) => this.names?.(query));
     return adapter;
   }
 }
@@ -109,11 +119,10 @@ export async function openDatabase(url: string): Promise<Database> {
   const { connectionString, schema, namedStatements } = postgresTarget(url);
   await migratePostgres(connectionString, schema, readMigrations(join(migrationsRoot, 'postgres')));
   // search_path too, so that raw SQL finds the tables of this schema as Prisma's queries do.
-  const names = namedStatements ? statementNames() : undefined;
-  const adapter = new PgAdapter({ connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` }, { schema, statementNameGenerator: names });
+  const config = { connectionString, max: 10, options: `-c search_path="${schema.replace(/"/g, '""')}"` };
+  const adapter = new PgAdapter(config, namedStatements ? statementNames() : undefined, schema);
   const db = new PostgresClient({ adapter }) as unknown as Db;
-  adapter.client = db;
-  adapter.names = (query) => names?.(query);
+  adapter.prisma = db;
   return { db, provider: 'postgres', dialect: dialectOf(url), close: () => disconnectWithin(db, DISCONNECT_MS) };
 }
 

@@ -55,7 +55,7 @@ describe('feedback', () => {
     const id = await announce('rating', 'mbali');
     await helped.replies(1);
     await waitForIdle(gateway);
-    expect((await helped.ask('HELP'))).not.toBe('Thank you for your feedback.');
+    expect(await helped.ask('HELP')).not.toBe('Thank you for your feedback.');
     await waitForIdle(gateway);
     await helped.say('2');
     await waitForIdle(gateway);

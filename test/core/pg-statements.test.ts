@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openDatabase, postgresTarget, withSchema, type Database } from '../../src/db/client.js';
-import { rawQuery, rawText } from '../../src/db/raw.js';
+import { queryText, rawQuery, rawText } from '../../src/db/raw.js';
 import { transaction } from '../../src/db/transaction.js';
 import { isPreparedByName, statementNames } from '../../src/db/pg-statements.js';
 import { useTestDatabase } from '../support/database.js';
@@ -89,7 +89,8 @@ describe.runIf(onPostgres)('prepared statements on PostgreSQL', () => {
       const before = await prepared(tx);
       for (let round = 0; round < 2; round++) {
         expect((await tx.contact.findUnique({ where: { id: contact.id }, select: { language: true } }))?.language).toBe('fr');
-        const rows = await tx.$queryRawUnsafe<{ value: string }[]>('SELECT "value" FROM unnest($1::text[]) AS t("value")', ['a', 'b']);
+        // As src/db/bulk.ts runs its statements (on pg directly, src/db/pg-direct.ts).
+        const rows = await queryText<{ value: string }>(tx, 'SELECT "value" FROM unnest($1::text[]) AS t("value")', [['a', 'b']]);
         expect(rows.map((r) => r.value)).toEqual(['a', 'b']);
       }
       expect(await prepared(tx)).toEqual(before);
