@@ -17,6 +17,7 @@ import { watchTransactions } from './pg-direct.js';
 import { statementNames } from './pg-statements.js';
 import { isolateTransactions } from './sqlite-isolation.js';
 import { keepStatements, type StatementCache } from './statement-cache.js';
+import { compileWasmLean } from './wasm-compilation.js';
 
 export type Db = SqliteClient;
 export type { Prisma } from './generated/sqlite/client.js';
@@ -101,6 +102,7 @@ export function dialectOf(url: string): Dialect {
 }
 
 export async function openDatabase(url: string): Promise<Database> {
+  compileWasmLean();
   if (url.startsWith('file:')) {
     const file = sqlitePath(url);
     mkdirSync(dirname(file), { recursive: true });
