@@ -11,15 +11,23 @@ export interface ContactRef {
 }
 
 /**
- * Whether the client refused a write on a unique key: P2002 from a model query, P2010 carrying the
- * driver adapter's UniqueConstraintViolation from a raw statement (Prisma's error reference).
+ * Whether the database refused a write on a unique key: P2002 from a model query, P2010 carrying
+ * the driver adapter's UniqueConstraintViolation from a raw statement through the client (Prisma's
+ * error reference), or the driver's own code from one run directly (src/db/direct-routes.ts):
+ * PostgreSQL's SQLSTATE 23505, SQLite's SQLITE_CONSTRAINT_UNIQUE or _PRIMARYKEY (result codes).
  */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, meta } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
-  // A raw statement (src/db/bulk.ts) reports the driver adapter's error under P2010; one run on
-  // pg directly (src/db/pg-direct.ts), PostgreSQL's SQLSTATE 23505.
-  return code === 'P2002' || code === '23505' || (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
+  // A raw statement through the client reports the driver adapter's error under P2010; one run
+  // on the driver directly (src/db/direct-routes.ts), PostgreSQL's SQLSTATE 23505 or SQLite's code.
+  return (
+    code === 'P2002' ||
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    (code === 'P2010' && meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation')
+  );
 }
 
 /**

@@ -9,10 +9,9 @@
  * - PostgreSQL: one array parameter per column, unpacked by `unnest`.
  *
  * Values are written as the client writes them (`writtenAs`), so the client reads them back
- * unchanged. On PostgreSQL the statements run on pg directly (src/db/pg-direct.ts), unnamed (a
- * custom plan sees the arrays' lengths). A unique violation is thrown as pg's 23505 there, and as
- * P2010 carrying the adapter's UniqueConstraintViolation on SQLite; `isUniqueViolation`
- * recognises both.
+ * unchanged. The statements run on the driver directly (src/db/direct-routes.ts); on PostgreSQL
+ * unnamed (a custom plan sees the arrays' lengths). A unique violation is thrown as the driver's
+ * (pg's 23505, SQLite's SQLITE_CONSTRAINT_UNIQUE); `isUniqueViolation` recognises both.
  */
 import type { Db } from './client.js';
 import { quoteName, tableName, writtenAs, type Dialect } from './dialect.js';

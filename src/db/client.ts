@@ -14,6 +14,7 @@ import { migratePostgres, migrateSqlite, readMigrations } from './migrate.js';
 import { projectPath } from '../paths.js';
 import type { Dialect } from './dialect.js';
 import { watchTransactions } from './pg-direct.js';
+import { watchSqliteTransactions } from './sqlite-direct.js';
 import { statementNames } from './pg-statements.js';
 import { isolateTransactions } from './sqlite-isolation.js';
 import { keepStatements, type StatementCache } from './statement-cache.js';
@@ -55,15 +56,22 @@ export function postgresTarget(url: string): { connectionString: string; schema:
 
 /**
  * The better-sqlite3 adapter, its connection's statements kept for reuse
- * (src/db/statement-cache.ts) and kept out of an open transaction (src/db/sqlite-isolation.ts).
+ * (src/db/statement-cache.ts) and kept out of an open transaction (src/db/sqlite-isolation.ts), the
+ * raw statements of the Prisma client built on it run on that connection directly
+ * (src/db/sqlite-direct.ts).
  */
 class SqliteAdapter extends PrismaBetterSqlite3 {
+  /** The Prisma client built on this adapter (set once it is built, before its first query). */
+  prisma: object | null = null;
   /** The counts of the last connection made (tests). */
   statements: StatementCache | null = null;
   override async connect() {
     const adapter = await super.connect();
-    this.statements = keepStatements(adapter);
-    if (!isolateTransactions(adapter)) throw new Error('the SQLite driver adapter does not have the expected shape (src/db/sqlite-isolation.ts)');
+    const statements = keepStatements(adapter);
+    const turns = isolateTransactions(adapter);
+    if (!statements || !turns) throw new Error('the SQLite driver adapter does not have the expected shape (src/db/statement-cache.ts, src/db/sqlite-isolation.ts)');
+    this.statements = statements;
+    if (this.prisma) watchSqliteTransactions(this.prisma, adapter, statements, turns);
     return adapter;
   }
 }
@@ -109,6 +117,7 @@ export async function openDatabase(url: string): Promise<Database> {
     migrateSqlite(file, readMigrations(join(migrationsRoot, 'sqlite')));
     const adapter = new SqliteAdapter({ url: `file:${file}`, timeout: 10_000 });
     const db = new SqliteClient({ adapter });
+    adapter.prisma = db;
     // WAL lets readers work while a writer commits; NORMAL sync is safe with WAL.
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');

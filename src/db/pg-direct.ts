@@ -6,15 +6,11 @@
  * dozen of them per message.
  *
  * - Outside a transaction a statement goes to the adapter's pool, as Prisma's would.
- * - In a transaction opened by src/db/transaction.ts it goes to that transaction's connection. The
- *   adapter's `startTransaction` is watched (`watchTransactions`): the transaction it opens while
- *   a `transaction()` call starts one is bound to that call's transaction client
- *   (AsyncLocalStorage carries the call through Prisma's runtime to the adapter).
- * - Once Prisma sends COMMIT or ROLLBACK (also on its timeout), or releases the connection, the
- *   binding is closed: a statement then fails as Prisma's would ("transaction already closed"),
- *   and never runs on a connection given back to the pool.
- * - A client nothing is known of (SQLite, a transaction opened some other way) is not served here:
- *   src/db/raw.ts goes through Prisma then.
+ * - In a transaction opened by src/db/transaction.ts it goes to that transaction's connection
+ *   (src/db/direct-routes.ts binds the two).
+ * - Once Prisma sends COMMIT or ROLLBACK (also on its timeout) the binding is closed: a statement
+ *   then fails as Prisma's would ("transaction already closed"), and never runs on a connection
+ *   given back to the pool.
  * - Values come back as Prisma's raw queries give them: text as strings, integers and floats as
  *   numbers (int8 as BigInt), booleans, and timestamps as Dates (a `timestamp` column is UTC, as
  *   Prisma writes it). A column of another type is refused with an error naming it, so a raw
@@ -25,8 +21,8 @@
  * This relies on the adapter's shape (`client`, `startTransaction`, `executeRaw`, `commit`,
  * `rollback`; @prisma/adapter-pg 7.10); test/core/pg-direct.test.ts fails if it stops holding.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FieldDef, QueryResult } from 'pg';
+import { offerTransactionRoute, routeClient, watchEnd, type DirectResult } from './direct-routes.js';
 
 /** What a statement runs on: the pool, or one checked-out connection (pg's `query`). */
 interface PgQueryTarget {
@@ -46,17 +42,6 @@ interface Adapter {
   client: PgQueryTarget;
   startTransaction(...args: unknown[]): Promise<AdapterTransaction>;
 }
-
-/** Where a client's raw statements go, and how they are named. */
-interface Route {
-  target: () => PgQueryTarget | undefined;
-  /** False once the transaction has ended. */
-  open: () => boolean;
-  name: (query: { sql: string }) => string | undefined;
-}
-
-const routes = new WeakMap<object, Route>();
-const opening = new AsyncLocalStorage<{ transaction?: AdapterTransaction & { ended: boolean } }>();
 
 /**
  * The pg types a raw statement may return (OIDs, pg_type), read as Prisma's raw queries give them:
@@ -97,64 +82,17 @@ export function watchTransactions(db: object, adapter: unknown, name: (query: { 
   const start = shaped.startTransaction.bind(adapter);
   shaped.startTransaction = async (...args: unknown[]) => {
     const transaction = await start(...args);
-    const slot = opening.getStore();
-    if (slot && !slot.transaction) slot.transaction = watchEnd(transaction);
+    const open = watchEnd(transaction);
+    offerTransactionRoute({ query: (text, values) => run(transaction.client, name, text, values), open });
     return transaction;
   };
-  routes.set(db, { target: () => pool, open: () => true, name });
+  routeClient(db, { query: (text, values) => run(pool, name, text, values), open: () => true });
 }
 
-/** Marks `transaction` ended from its COMMIT or ROLLBACK on, or its connection's release. */
-function watchEnd(transaction: AdapterTransaction): AdapterTransaction & { ended: boolean } {
-  const watched = Object.assign(transaction, { ended: false });
-  const executeRaw = transaction.executeRaw.bind(transaction);
-  const commit = transaction.commit.bind(transaction);
-  const rollback = transaction.rollback.bind(transaction);
-  watched.executeRaw = (query) => {
-    if (/^\s*(COMMIT|ROLLBACK)\b/i.test(query.sql)) watched.ended = true;
-    return executeRaw(query);
-  };
-  watched.commit = () => {
-    watched.ended = true;
-    return commit();
-  };
-  watched.rollback = () => {
-    watched.ended = true;
-    return rollback();
-  };
-  return watched;
-}
-
-/**
- * Runs `open` (which starts a Prisma interactive transaction on `db` and calls `bind` with its
- * transaction client first thing) so that the raw statements of that client go to the
- * transaction's connection.
- */
-export function openingTransaction<T>(db: object, open: (bind: (tx: object) => void) => Promise<T>): Promise<T> {
-  const route = routes.get(db);
-  if (!route) return open(() => undefined);
-  const slot: { transaction?: AdapterTransaction & { ended: boolean } } = {};
-  return opening.run(slot, () =>
-    open((tx) => {
-      const transaction = slot.transaction;
-      if (!transaction) return;
-      routes.set(tx, { target: () => transaction.client, open: () => !transaction.ended, name: route.name });
-    }),
-  );
-}
-
-/** Whether raw statements of `db` run here (PostgreSQL, a client this module knows). */
-export function runsDirectly(db: object): boolean {
-  return routes.get(db)?.target() !== undefined;
-}
-
-/** Runs `text` (PostgreSQL placeholders) with `values` on `db`'s connection; rows as objects. */
-export async function directQuery<Row>(db: object, text: string, values: unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
-  const route = routes.get(db)!;
-  if (!route.open()) throw Object.assign(new Error('Transaction already closed: a raw statement came after its transaction ended'), { kind: 'TransactionAlreadyClosed' });
-  const result = await route.target()!.query({ text, values, name: route.name({ sql: text }), types: parsers });
+async function run(target: PgQueryTarget, name: (query: { sql: string }) => string | undefined, text: string, values: unknown[]): Promise<DirectResult> {
+  const result = await target.query({ text, values, name: name({ sql: text }), types: parsers });
   refuseUnreadable(result.fields ?? []);
-  return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  return { rows: result.rows, rowCount: result.rowCount ?? 0 };
 }
 
 function refuseUnreadable(fields: FieldDef[]): void {

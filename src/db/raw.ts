@@ -2,9 +2,9 @@
  * Raw statements for the few queries every message runs (the inbound worker, the outbox, the send
  * worker). The client's model API costs 100-200 µs a query in its own runtime (its plan is
  * interpreted, the SQL rendered and the result nested, every time); a raw statement costs 40-60
- * µs (SQLite, measured on this project's machines). On PostgreSQL they skip the client's runtime
- * altogether and run on its pg connections (src/db/pg-direct.ts). One SQL text serves both
- * databases:
+ * µs (SQLite, measured on this project's machines). They skip the client's runtime altogether
+ * and run on the driver under its adapter (src/db/direct-routes.ts): better-sqlite3's connection
+ * (src/db/sqlite-direct.ts) or pg's (src/db/pg-direct.ts). One SQL text serves both databases:
  *
  * - tables are written `{Message}`: quoted, and schema-qualified on PostgreSQL;
  * - parameters are written `?`: numbered `$1, $2, ...` on PostgreSQL. A `?` inside a quoted string
@@ -13,12 +13,13 @@
  *   back as its own; a Date column comes back as a Date on both databases.
  *
  * A raw UPDATE does not set `updatedAt` for you, as the client does: set it. A failed statement
- * throws as the client throws a raw statement's on SQLite (a unique violation is P2010), and pg's
- * error on PostgreSQL (a unique violation is SQLSTATE 23505); `isUniqueViolation` recognises both.
+ * throws the driver's error (a unique violation is SQLITE_CONSTRAINT_UNIQUE on SQLite, SQLSTATE
+ * 23505 on PostgreSQL), or the client's (P2010) for a client without a direct route;
+ * `isUniqueViolation` recognises them all.
  */
 import type { Db } from './client.js';
 import { tableName, writtenAs, type Dialect } from './dialect.js';
-import { directQuery, runsDirectly } from './pg-direct.js';
+import { directQuery, runsDirectly } from './direct-routes.js';
 import { prepareByName } from './pg-statements.js';
 
 /** A parameter: text, a number, a timestamp, or SQL NULL. */
@@ -44,8 +45,8 @@ export function rawText(dialect: Dialect, sql: string): string {
 
 
 /**
- * Runs a SELECT; rows come back as objects keyed by column name (or alias). On PostgreSQL it runs
- * on the client's pg connection without Prisma's runtime (src/db/pg-direct.ts).
+ * Runs a SELECT; rows come back as objects keyed by column name (or alias), on the driver without
+ * Prisma's runtime where the client has a direct route (src/db/direct-routes.ts).
  */
 export function rawQuery<Row>(db: Db, dialect: Dialect, sql: string, ...params: RawValue[]): Promise<Row[]> {
   return queryText<Row>(db, rawText(dialect, sql), params.map((p) => writtenAs(dialect, p)));
@@ -58,8 +59,8 @@ export function rawExecute(db: Db, dialect: Dialect, sql: string, ...params: Raw
 
 /**
  * Runs a SELECT already written for the database (tables qualified, placeholders numbered on
- * PostgreSQL) with `values` written as the client writes them: on pg directly where it can
- * (src/db/pg-direct.ts), else through the client. src/db/bulk.ts writes its texts so.
+ * PostgreSQL) with `values` written as the client writes them: on the driver directly where it
+ * can (src/db/direct-routes.ts), else through the client. src/db/bulk.ts writes its texts so.
  */
 export async function queryText<Row>(db: Db, text: string, values: unknown[]): Promise<Row[]> {
   if (runsDirectly(db)) return (await directQuery<Row>(db, text, values)).rows;

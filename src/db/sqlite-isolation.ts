@@ -41,11 +41,19 @@ function isRead(query: unknown): boolean {
   return typeof sql === 'string' && /^\s*(SELECT|WITH)\b/i.test(sql) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql);
 }
 
-/** Wraps `adapter` (a connected better-sqlite3 adapter) in place; returns false when its shape is not the expected one. */
-export function isolateTransactions(adapter: unknown): boolean {
+/** The connection's queue of turns: `exclusive` runs `fn` in the next turn (a write outside a transaction). */
+export interface Turns {
+  exclusive<T>(fn: () => T | Promise<T>): Promise<T>;
+}
+
+/**
+ * Wraps `adapter` (a connected better-sqlite3 adapter) in place and returns its turns (for writes
+ * that skip the adapter, src/db/sqlite-direct.ts); null when its shape is not the expected one.
+ */
+export function isolateTransactions(adapter: unknown): Turns | null {
   const connection = adapter as Partial<SqliteAdapterConnection> | null;
   if (!connection || typeof connection.startTransaction !== 'function' || typeof connection.queryRaw !== 'function' || typeof connection.executeRaw !== 'function') {
-    return false;
+    return null;
   }
   const turns = new Mutex();
   const start = connection.startTransaction.bind(connection);
@@ -72,5 +80,5 @@ export function isolateTransactions(adapter: unknown): boolean {
   };
   connection.queryRaw = (...args: unknown[]) => (isRead(args[0]) ? query(...args) : turns.runExclusive(() => query(...args)));
   connection.executeRaw = (...args: unknown[]) => turns.runExclusive(() => execute(...args));
-  return true;
+  return { exclusive: (fn) => turns.runExclusive(fn) };
 }

@@ -43,9 +43,7 @@ class StatementView {
     return this.statement.all(...this.args);
   }
   columns(): ColumnDefinition[] {
-    let columns = columnsOf.get(this.statement);
-    if (!columns) columnsOf.set(this.statement, (columns = this.statement.columns()));
-    return columns;
+    return columnsOfStatement(this.statement);
   }
   /** Rows as arrays from now on (the adapter reads every result this way). */
   raw(): StatementView {
@@ -59,6 +57,19 @@ export interface StatementCache {
   readonly prepared: number;
   /** Statements handed out from the cache (hits). */
   readonly reused: number;
+  /**
+   * The statement of `sql` itself, from the cache (prepared and kept on a miss), for statements run
+   * on the connection without the adapter (src/db/sqlite-direct.ts). Its rows come as arrays
+   * (`raw(true)`): the adapter reads every statement so, and the two share it.
+   */
+  statement(sql: string): Statement;
+}
+
+/** The result columns of a prepared statement, read once. */
+export function columnsOfStatement(statement: Statement): ColumnDefinition[] {
+  let columns = columnsOf.get(statement);
+  if (!columns) columnsOf.set(statement, (columns = statement.columns()));
+  return columns;
 }
 
 /**
@@ -70,19 +81,24 @@ export function keepStatements(adapter: unknown, size = STATEMENT_CACHE_SIZE): S
   if (!database || typeof database.prepare !== 'function' || typeof database.exec !== 'function') return null;
   const prepare = database.prepare.bind(database);
   const cache = new Map<string, Statement>();
-  const counts = { prepared: 0, reused: 0 };
-  database.prepare = ((sql: string) => {
-    let statement = cache.get(sql);
-    if (statement) {
-      cache.delete(sql); // re-inserted below: the Map's order is the recency order
-      counts.reused += 1;
-    } else {
-      statement = prepare(sql);
-      counts.prepared += 1;
-      if (cache.size >= size) cache.delete(cache.keys().next().value!);
-    }
-    cache.set(sql, statement);
-    return new StatementView(statement) as unknown as Statement;
-  }) as Database['prepare'];
+  const counts = {
+    prepared: 0,
+    reused: 0,
+    statement(sql: string): Statement {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql); // re-inserted below: the Map's order is the recency order
+        counts.reused += 1;
+      } else {
+        statement = prepare(sql);
+        if (statement.reader) statement.raw(true);
+        counts.prepared += 1;
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+  database.prepare = ((sql: string) => new StatementView(counts.statement(sql)) as unknown as Statement) as Database['prepare'];
   return counts;
 }

@@ -3,7 +3,7 @@
  * transaction client typed as `Db` (both generated clients share the one model API).
  */
 import type { Db } from './client.js';
-import { openingTransaction } from './pg-direct.js';
+import { openingTransaction } from './direct-routes.js';
 
 export interface TransactionLimits {
   /** How long to wait for a connection or SQLite's write lock, in ms (default 20 s). */
@@ -12,7 +12,7 @@ export interface TransactionLimits {
   timeoutMs?: number;
 }
 
-/** Runs `fn` in a transaction; on PostgreSQL its raw statements use the transaction's connection directly (src/db/pg-direct.ts). */
+/** Runs `fn` in a transaction; its raw statements run on the transaction's connection directly (src/db/direct-routes.ts). */
 export async function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>, limits: TransactionLimits = {}): Promise<T> {
   return openingTransaction(db, (bind) =>
     db.$transaction(

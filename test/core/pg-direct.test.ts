@@ -3,11 +3,11 @@
  * transaction they are in (they see its uncommitted writes and are rolled back with it, and two
  * transactions at once each see their own), refused once their transaction has ended (and not
  * run), with values shaped as Prisma's raw queries give them, a column of another type refused
- * with its name, and a unique violation recognised. On SQLite no client is served directly.
+ * with its name, and a unique violation recognised. (SQLite: test/core/sqlite-direct.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { isUniqueViolation } from '../../src/conversation/contacts.js';
-import { runsDirectly } from '../../src/db/pg-direct.js';
+import { runsDirectly } from '../../src/db/direct-routes.js';
 import { rawExecute, rawQuery } from '../../src/db/raw.js';
 import { transaction } from '../../src/db/transaction.js';
 import type { Db } from '../../src/db/client.js';
@@ -18,14 +18,6 @@ const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 const LANGUAGE_OF = 'SELECT "language" FROM {Contact} WHERE "id" = ?';
 const SET_LANGUAGE = 'UPDATE {Contact} SET "language" = ? WHERE "id" = ?';
-
-describe.runIf(!onPostgres)('raw statements on SQLite', () => {
-  it('go through Prisma: no client is served directly', async () => {
-    const { db } = database();
-    expect(runsDirectly(db)).toBe(false);
-    await transaction(db, async (tx) => expect(runsDirectly(tx)).toBe(false));
-  });
-});
 
 describe.runIf(onPostgres)('raw statements on pg directly', () => {
   it('run on the transaction connection: its uncommitted writes seen, their own rolled back with it', async () => {

@@ -73,10 +73,10 @@ describe('statement cache', () => {
     expect(value('SELECT ? + 2', 1)).toBe(3);
     expect(value('SELECT ? + 1', 5)).toBe(6); // reused: the most recent now
     expect(value('SELECT ? + 3', 1)).toBe(4); // drops "+ 2", the least recently used
-    expect(counts).toEqual({ prepared: 3, reused: 1 });
+    expect(counts).toMatchObject({ prepared: 3, reused: 1 });
     expect(value('SELECT ? + 1', 7)).toBe(8);
     expect(value('SELECT ? + 2', 7)).toBe(9);
-    expect(counts).toEqual({ prepared: 4, reused: 2 });
+    expect(counts).toMatchObject({ prepared: 4, reused: 2 });
     client.close();
   });
 
