@@ -17,6 +17,7 @@ import type { CliContext } from './cli-context.js';
 import { ConfigError, type Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
 import { projectPath } from './paths.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import { listDeadLetters, retryDeadLetter } from './jobs/dead-letter.js';
 import { createToken, listTokens, revokeToken, ROLES } from './admin/tokens.js';
 import { CAPABILITIES, loadConfig, roleOptions, startGateway, type ProcessRole } from './gateway.js';
@@ -63,6 +64,7 @@ program
     const cfg = config();
     const role = (options.role ?? cfg.GATEWAY_ROLE) as ProcessRole;
     if (!['web', 'worker', 'all'].includes(role)) throw new Error(`--role takes web, worker or all, got "${role}"`);
+    boundHeapGrowth(cfg.HEAP_GROWING_PERCENT);
     const gateway = await startGateway(cfg, roleOptions(role));
     let stopping = false;
     const stop = async (signal: string) => {

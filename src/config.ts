@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { projectPath } from './paths.js';
+import { DEFAULT_HEAP_GROWING_PERCENT } from './heap-growth.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'accepted: true, false, 1, 0, yes, no' })
@@ -20,6 +21,7 @@ const httpUrl = z
   .string()
   .regex(/^https?:\/\/[^\s/]+/, { message: 'an http(s) URL, e.g. https://gateway.example.org' })
   .transform((v) => v.replace(/\/+$/, ''));
+const heapMessage = 'a whole number of percent from 0 to 1000 (0: V8 chooses)';
 const positive = (what: string) => z.coerce.number({ message: what }).positive({ message: what });
 const hostPortMessage = 'host:port pairs, comma-separated (e.g. 10.0.0.1:26379,10.0.0.2:26379)';
 const hostPortList = z
@@ -66,6 +68,13 @@ const coreSchema = z.object({
     .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: '32 bytes as 64 hex characters or 44 base64 characters (openssl rand -hex 32)' })
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'accepted: fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  /** V8's heap growing factor, as 1 + percent/100, for `start` (src/heap-growth.ts); 0 leaves V8's own. */
+  HEAP_GROWING_PERCENT: z.coerce
+    .number({ message: heapMessage })
+    .int({ message: heapMessage })
+    .min(0, { message: heapMessage })
+    .max(1000, { message: heapMessage })
+    .default(DEFAULT_HEAP_GROWING_PERCENT),
   DEFAULT_LANGUAGE: z.string().regex(/^[a-z]{2,3}$/, { message: 'a language code such as en, fr, ar' }).default('en'),
   /** The shipped flows unless set. */
   FLOWS_DIR: z.string().min(1).default(projectPath('flows')),

@@ -19,6 +19,7 @@ describe('configuration', () => {
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.consoleEnabled).toBe(true);
     expect(config.channels).toEqual({ telegram: false, sms: false, slack: false });
+    expect(config.HEAP_GROWING_PERCENT).toBe(50);
   });
 
   it('names the variable and what it accepts for a malformed value', () => {
@@ -26,6 +27,9 @@ describe('configuration', () => {
     expect(configProblems({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL: file:<path> \(SQLite\) or postgres:/);
     expect(configProblems({ LOG_LEVEL: 'loud' })[0]).toContain('accepted: fatal, error, warn, info, debug, trace, silent');
     expect(configProblems({ PUBLIC_URL: 'gateway.example.org' })[0]).toMatch(/^PUBLIC_URL: an http\(s\) URL/);
+    for (const bad of ['-5', '12.5', 'half', '5000']) {
+      expect(configProblems({ HEAP_GROWING_PERCENT: bad })).toEqual([`HEAP_GROWING_PERCENT: a whole number of percent from 0 to 1000 (0: V8 chooses) (got "${bad}")`]);
+    }
   });
 
   it('lists every problem at once and never echoes secrets', () => {
