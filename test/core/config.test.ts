@@ -19,7 +19,7 @@ describe('configuration', () => {
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.consoleEnabled).toBe(true);
     expect(config.channels).toEqual({ telegram: false, sms: false, slack: false });
-    expect(config.HEAP_GROWING_PERCENT).toBe(50);
+    expect(config.HEAP_GROWING_PERCENT).toBe(100);
   });
 
   it('names the variable and what it accepts for a malformed value', () => {
