@@ -26,7 +26,13 @@ export interface ActingParty {
   ref: Actor;
   /** Shown to other responders and staff (never to reporters). */
   name: string;
+  /** A roster responder acting: the roster rules of the chat commands bind them. */
   responderId?: string;
+  /**
+   * The roster responder a staff user is (their account is linked to one): not bound by the roster
+   * rules, but, like a responder acting, not told of their own action.
+   */
+  linkedResponderId?: string;
   /** The channel the command came on, for the audit trail. */
   channel?: string;
 }
@@ -122,7 +128,8 @@ async function primaryOf(tx: Db, incident: IncidentRow): Promise<IncidentRow | n
 async function tellOtherResponders(scope: ActionScope, incident: IncidentRow, actor: ActingParty, key: string, tag: string): Promise<void> {
   const { tx, deps, after } = scope;
   const notified = await tx.incidentNotification.findMany({ where: { incidentId: incident.id, channel: { not: null } }, select: { responderId: true }, distinct: ['responderId'] });
-  const ids = notified.map((n) => n.responderId).filter((id) => id !== actor.responderId);
+  const self = actor.responderId ?? actor.linkedResponderId;
+  const ids = notified.map((n) => n.responderId).filter((id) => id !== self);
   if (ids.length === 0) return;
   const responders = await tx.responder.findMany({ where: { id: { in: ids }, active: true } });
   for (const responder of responders) {

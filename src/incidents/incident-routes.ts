@@ -26,10 +26,18 @@ import { actorRef, committeeInScope, inScope, scopedAreas } from './route-scope.
 
 type IncidentRow = NonNullable<Awaited<ReturnType<Db['incident']['findUnique']>>>;
 
-function actorOf(request: FastifyRequest): ActingParty {
+/**
+ * Who acts through the API. A user linked to a roster responder is that person (README: one actor
+ * on chat and in the console): named to others by the roster's name, not the login name, and not
+ * told of their own action. With the responder role they also act under the roster rules of the
+ * chat commands; staff roles keep their wider reach.
+ */
+async function actorOf(db: Db, request: FastifyRequest): Promise<ActingParty> {
   const { name, role, responderId } = request.principal;
-  // A user who is a roster responder acts under the roster rules of the chat commands.
-  return { ref: actorRef(request), name, channel: 'api', ...(role === 'responder' && responderId ? { responderId } : {}) };
+  const actor: ActingParty = { ref: actorRef(request), name, channel: 'api' };
+  if (!responderId) return actor;
+  const responder = await db.responder.findUnique({ where: { id: responderId }, select: { displayName: true } });
+  return { ...actor, name: responder?.displayName ?? name, ...(role === 'responder' ? { responderId } : { linkedResponderId: responderId }) };
 }
 
 export function incidentCaseRoutes(deps: IncidentDeps) {
@@ -186,7 +194,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
         const body = bodies[name].safeParse(request.body ?? {});
         if (!body.success) throw validationError(body.error);
         const incident = await visible(request, code);
-        const actor = actorOf(request);
+        const actor = await actorOf(db, request);
         const b = body.data as Record<string, string | undefined>;
         const named = name === 'link' || name === 'dismiss' ? await visibleOther(request, (name === 'link' ? b.primary : b.other)!) : null;
         if (name === 'reassign') {

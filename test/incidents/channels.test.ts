@@ -5,6 +5,7 @@
  * escalates at once and the failure is recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../src/accounts/index.js';
 import { createToken } from '../../src/admin/tokens.js';
 import { telegramUpdates } from '../fakes/telegram-api.js';
 import { eventually } from '../support/gateway.js';
@@ -129,6 +130,44 @@ describe('incident updates on Slack', () => {
     } finally {
       providers.slack.respondWith(undefined);
     }
+  });
+});
+
+describe('staff linked to a roster responder', () => {
+  it('act in the console as that responder: named by their roster name to the others, and not told of their own action', async () => {
+    const admin = await createToken(gateway.db, { name: 'Setup', role: 'admin' });
+    const api = async (method: string, path: string, options: { body?: unknown; cookie?: string; csrf?: string; bearer?: string }) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (options.cookie) headers.cookie = options.cookie;
+      if (options.csrf) headers['x-csrf-token'] = options.csrf;
+      if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+      const response = await fetch(`${gateway.url}/api/v1${path}`, { method, headers, body: JSON.stringify(options.body ?? {}) });
+      const cookie = response.headers.get('set-cookie')?.split(';')[0];
+      return { status: response.status, body: (await response.json()) as Record<string, any>, cookie };
+    };
+    // Joseph Kariuki's console account is "nadia", a coordinator.
+    const invited = await api('POST', '/users', { bearer: admin.token, body: { username: 'nadia', role: 'coordinator', responderId: 'joseph-kariuki' } });
+    expect(invited.status).toBe(201);
+    const password = 'a long passphrase for nadia';
+    const accepted = await api('POST', '/auth/links/accept', { body: { token: new URL(invited.body.link).hash.slice(1), password } });
+    expect(accepted.status).toBe(200);
+    const login = await api('POST', '/auth/login', { body: { username: 'nadia', password, code: totpCode(accepted.body.totp.secret, new Date()) } });
+    expect(login.status).toBe(200);
+    const session = { cookie: login.cookie!, csrf: login.body.csrfToken as string };
+
+    const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });
+    await eventually(() => telegramTo(AMINA_TELEGRAM, incident.caseCode).length > 0 && smsTo(JOSEPH_SMS, incident.caseCode).length > 0, 10_000, 'the notifications');
+    expect((await api('POST', `/incidents/${incident.caseCode}/ack`, session)).status).toBe(200);
+    expect((await gateway.db.incident.findUniqueOrThrow({ where: { id: incident.id } })).acknowledgedBy).toBe('responder:joseph-kariuki');
+    await eventually(() => telegramTo(AMINA_TELEGRAM, `${incident.caseCode} was acknowledged by Joseph Kariuki`).length === 1, 10_000, 'the news to Amina');
+    expect((await api('POST', `/incidents/${incident.caseCode}/resolve`, session)).status).toBe(200);
+    await eventually(() => telegramTo(AMINA_TELEGRAM, `${incident.caseCode} was resolved by Joseph Kariuki`).length === 1, 10_000, 'the resolution news to Amina');
+    // Nothing of his own actions was written to Joseph (the news is written with the action), and
+    // the login name reached nobody.
+    const written = await gateway.db.message.findMany({ where: { dedupeKey: { contains: `incident:${incident.id}:` } }, select: { dedupeKey: true } });
+    expect(written.map((m) => m.dedupeKey).filter((key) => key.includes('joseph-kariuki') && /:(acked|resolved)/.test(key))).toEqual([]);
+    expect(written.map((m) => m.dedupeKey).filter((key) => key.includes('amina-wekesa') && /:(acked|resolved)/.test(key))).toHaveLength(2);
+    expect(telegramTo(AMINA_TELEGRAM, 'nadia')).toEqual([]);
   });
 });
 
