@@ -9,6 +9,8 @@ import type { Db } from '../db/client.js';
 export interface AreaNode {
   id: string;
   name: string;
+  /** Other names, comma-separated, as stored (read by `load`; src/areas/names.ts names an area in a language from them). */
+  aliases?: string;
   parentId: string | null;
   /** IANA time zone (e.g. Africa/Nairobi). */
   timezone: string;
@@ -28,7 +30,7 @@ export class AreaTree {
 
   /** Reads every area, in id order, through the given client (a transaction's, when inside one). */
   static async load(db: Db): Promise<AreaTree> {
-    return new AreaTree(await db.area.findMany({ select: { id: true, name: true, parentId: true, timezone: true }, orderBy: { id: 'asc' } }));
+    return new AreaTree(await db.area.findMany({ select: { id: true, name: true, aliases: true, parentId: true, timezone: true }, orderBy: { id: 'asc' } }));
   }
 
   has(id: string): boolean {

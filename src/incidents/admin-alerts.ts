@@ -6,6 +6,7 @@
  * told, or none: the audit trail then shows that nobody could be alerted either). The alert names
  * the case code, category, area and severity, never the reporter.
  */
+import { areaNameIn } from '../areas/names.js';
 import type { Db } from '../db/client.js';
 import { record, SYSTEM } from './audit.js';
 import type { AfterCommit, IncidentDeps } from './deps.js';
@@ -30,7 +31,7 @@ export async function alertAdmins(tx: Db, deps: IncidentDeps, after: AfterCommit
       text: deps.translator.t(reach.language, 'incidents:notify.admins_waiting', {
         code: summary.caseCode,
         category: label(deps.translator, reach.language, 'category', summary.category),
-        area: summary.areaName,
+        area: areaNameIn({ name: summary.areaName, aliases: summary.areaAliases }, reach.language),
         severity: label(deps.translator, reach.language, 'severity', summary.severity),
       }),
     };

@@ -46,6 +46,7 @@ export async function summarize(tx: Db, deps: IncidentDeps, incident: { id: stri
     severity: incident.severity,
     category: incident.category,
     areaName: area?.name ?? '?',
+    areaAliases: area?.aliases ?? '',
     affected: incident.affected,
     occurredAt: incident.occurredAt,
     description,

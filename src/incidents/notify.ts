@@ -4,6 +4,7 @@
  * after commit). Reporters only ever read case codes, never who handles their case; responders
  * never get a reporter's address.
  */
+import { areaNameIn } from '../areas/names.js';
 import type { Db } from '../db/client.js';
 import type { Dialect } from '../db/dialect.js';
 import type { Translator } from '../i18n.js';
@@ -117,7 +118,10 @@ export interface IncidentSummary {
   caseCode: string;
   severity: string;
   category: string;
+  /** The gazetteer's common name; `areaNameIn` names it in a reader's language from the aliases. */
   areaName: string;
+  /** The area's other names, comma-separated (src/areas/names.ts). */
+  areaAliases: string;
   affected: number | null;
   occurredAt: string | null;
   /** Decrypted description. */
@@ -154,7 +158,7 @@ export function responderNotification(
       severity: label(translator, language, 'severity', incident.severity),
       code: incident.caseCode,
       category: label(translator, language, 'category', incident.category),
-      area: incident.areaName,
+      area: areaNameIn({ name: incident.areaName, aliases: incident.areaAliases }, language),
     }),
   );
   if (incident.affected !== null) lines.push(t('notify.affected', { count: incident.affected }));

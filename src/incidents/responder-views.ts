@@ -10,6 +10,8 @@
  *     another report) when they are on its rosters. Each such view is in the audit trail
  *     (`incident.viewed`, via chat), as every view of a report by staff is.
  */
+import { areaNameIn } from '../areas/names.js';
+import type { AreaNode } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
 import type { OutboundMessage } from '../messages.js';
 import { nameOf, onRoster, type ActionScope } from './actions.js';
@@ -68,7 +70,7 @@ export async function listForResponder(scope: ActionScope, responder: ResponderR
   mine.sort((a, b) => rank(a.severity) - rank(b.severity) || since.get(a.id)!.getTime() - since.get(b.id)!.getTime() || a.caseCode.localeCompare(b.caseCode));
   const lines = [t('responder.list_header', { count: mine.length })];
   for (const incident of mine.slice(0, LIST_MAX)) {
-    const area = (await deps.areas.get(tx, incident.areaId))?.name ?? '?';
+    const area = nameOfArea(await deps.areas.get(tx, incident.areaId), language);
     const age = duration(deps.translator, language, Math.max(0, now.getTime() - since.get(incident.id)!.getTime()));
     const common = {
       code: incident.caseCode,
@@ -96,7 +98,7 @@ export async function viewForResponder(scope: ActionScope, responder: ResponderR
   const { tx, deps, now } = scope;
   if (!(await onRoster(scope, incident, responder.id))) return null;
   const t = tr(deps, language);
-  const area = (await deps.areas.get(tx, incident.areaId))?.name ?? '?';
+  const area = nameOfArea(await deps.areas.get(tx, incident.areaId), language);
   const since = (await waitingSince(tx, [incident])).get(incident.id)!;
   const lines = [
     t('notify.headline', {
@@ -130,4 +132,9 @@ export async function viewForResponder(scope: ActionScope, responder: ResponderR
   if (incident.status !== 'resolved') lines.push(t('notify.commands', { code: incident.caseCode }));
   await record(tx, { actor: `responder:${responder.id}`, action: 'incident.viewed', subjectId: incident.id, detail: { via: 'chat', channel }, at: now });
   return { type: 'text', text: lines.join('\n') };
+}
+
+/** An incident's area as a responder reads it: its name in their language, '?' when it has none. */
+function nameOfArea(area: AreaNode | undefined, language: string): string {
+  return area ? areaNameIn({ name: area.name, aliases: area.aliases ?? '' }, language) : '?';
 }

@@ -89,6 +89,9 @@ describe('LIST', () => {
     expect(arabic[1]).toContain(abuse.caseCode);
     expect(arabic[1]).toContain(gateway.translator.t('ar', 'incidents:category.security_force_abuse'));
     expect(arabic[1]).toContain('ينتظر منذ');
+    // The area by its Arabic name (the gazetteer's alias), not Kanzi.
+    expect(arabic[1]).toMatch(/\u2068?كانزي/);
+    expect(arabic[1]).not.toContain('Kanzi');
 
     // "list" from someone who is not a responder is an ordinary message for the flows.
     const neighbour = new Person(gateway, 'list-neighbour');

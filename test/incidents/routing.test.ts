@@ -11,7 +11,7 @@ import { DEFAULT_POLICY_FILE } from '../../src/incidents/index.js';
 import { AreaTreeCache } from '../../src/areas/tree.js';
 import { committeesForTarget } from '../../src/incidents/routing.js';
 import { eventually } from '../support/gateway.js';
-import { fileReport, steps, TEST_ROSTER, useIncidentGateway, type IncidentGateway } from './support.js';
+import { fileReport, Person, steps, TEST_ROSTER, useIncidentGateway, type IncidentGateway } from './support.js';
 
 let gateway: IncidentGateway;
 
@@ -44,9 +44,13 @@ describe('routing up the area tree', () => {
   });
 
   it('also sends abuse by security forces to the human-rights desk', async () => {
-    const { step } = await firstStep({ areaId: 'oroma', category: 'security_force_abuse' });
+    const { incident, step } = await firstStep({ areaId: 'oroma', category: 'security_force_abuse' });
     expect(step.committees.sort()).toEqual(['human-rights-desk', 'oroma-peace']);
     expect(step.reached.sort()).toEqual(['hr-1', 'oroma-1']);
+    // Each names the area in their language: the gazetteer's Arabic name for the Arabic speaker.
+    // (Parameters in Arabic text are wrapped in directional isolates, U+2068 and U+2069.)
+    expect(await new Person(gateway, 'hr-1').next(incident.caseCode)).toMatch(/في \u2068?أوروما/);
+    expect(await new Person(gateway, 'oroma-1').next(incident.caseCode)).toMatch(/in \u2068?Oroma/);
   });
 
   it('resolves each target level from the area path', async () => {
