@@ -28,7 +28,7 @@
  */
 import type { ColumnDefinition, Statement } from 'better-sqlite3';
 import { offerTransactionRoute, routeClient, watchEnd, type DirectResult } from './direct-routes.js';
-import type { Turns } from './sqlite-isolation.js';
+import { onlyReads, type Turns } from './sqlite-isolation.js';
 import { columnsOfStatement, type StatementCache } from './statement-cache.js';
 
 interface AdapterTransaction {
@@ -107,11 +107,6 @@ function run(statement: Statement, values: unknown[]): DirectResult {
   return { rows, rowCount: rows.length };
 }
 
-/** Whether `statement` only reads (a SELECT, or WITH ... SELECT: as src/db/sqlite-isolation.ts tells). */
-function reads(statement: Statement, text: string): boolean {
-  return statement.reader && /^\s*(SELECT|WITH)\b/i.test(text) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(text);
-}
-
 /**
  * Routes the raw statements of `db` (the top-level client) to the connection behind `statements`
  * (outside a transaction, writes through `turns`), and those of each transaction client opened
@@ -131,7 +126,7 @@ export function watchSqliteTransactions(db: object, adapter: unknown, statements
   routeClient(db, {
     query: async (text, values) => {
       const statement = statements.statement(text);
-      return reads(statement, text) ? run(statement, values) : turns.exclusive(() => run(statement, values));
+      return statement.reader && onlyReads(text) ? run(statement, values) : turns.exclusive(() => run(statement, values));
     },
     open: () => true,
   });

@@ -35,10 +35,15 @@ interface SqliteAdapterConnection {
   executeRaw(...args: unknown[]): Promise<unknown>;
 }
 
-/** Whether a query only reads (SELECT, or WITH ... SELECT): it runs at once, without waiting its turn. */
+/** Whether SQL only reads (SELECT, or WITH ... SELECT): it runs at once, without waiting its turn. */
+export function onlyReads(sql: string): boolean {
+  return /^\s*(SELECT|WITH)\b/i.test(sql) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql);
+}
+
+/** Whether an adapter query only reads (`onlyReads` of its SQL). */
 function isRead(query: unknown): boolean {
   const sql = (query as { sql?: unknown } | null)?.sql;
-  return typeof sql === 'string' && /^\s*(SELECT|WITH)\b/i.test(sql) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql);
+  return typeof sql === 'string' && onlyReads(sql);
 }
 
 /** The connection's queue of turns: `exclusive` runs `fn` in the next turn (a write outside a transaction). */
