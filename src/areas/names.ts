@@ -11,12 +11,12 @@ const SCRIPTS: Record<string, RegExp> = {
 };
 
 /**
- * @param area the gazetteer name and its aliases (comma-separated, as stored)
+ * @param area the gazetteer name and its aliases (comma-separated, as stored; none when unread)
  * @param language a language code (en, fr, ar ...)
  */
-export function areaNameIn(area: { name: string; aliases: string }, language: string | undefined): string {
+export function areaNameIn(area: { name: string; aliases?: string }, language: string | undefined): string {
   const script = language ? SCRIPTS[language] : undefined;
-  if (!script) return area.name;
+  if (!script || !area.aliases) return area.name;
   const alias = area.aliases.split(',').map((a) => a.trim()).find((a) => a && script.test(a));
   return alias ?? area.name;
 }

@@ -31,7 +31,7 @@ export async function alertAdmins(tx: Db, deps: IncidentDeps, after: AfterCommit
       text: deps.translator.t(reach.language, 'incidents:notify.admins_waiting', {
         code: summary.caseCode,
         category: label(deps.translator, reach.language, 'category', summary.category),
-        area: areaNameIn({ name: summary.areaName, aliases: summary.areaAliases }, reach.language),
+        area: areaNameIn(summary.area, reach.language),
         severity: label(deps.translator, reach.language, 'severity', summary.severity),
       }),
     };

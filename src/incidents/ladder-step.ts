@@ -11,7 +11,7 @@ import type { Db } from '../db/client.js';
 import { record, SYSTEM } from './audit.js';
 import type { AfterCommit, IncidentDeps } from './deps.js';
 import { retime, type EscalationRow } from './ladder-timers.js';
-import { enqueueLater, reachMany, responderNotification, writeTo, type IncidentSummary } from './notify.js';
+import { enqueueLater, reachMany, responderNotification, UNKNOWN_AREA, writeTo, type IncidentSummary } from './notify.js';
 import { alertAdmins } from './admin-alerts.js';
 import { categoryRule, choosePolicy, outsideQuietHours, policyById, type Policy } from './policies.js';
 import { assignedLevelIndex, committeesForLevel, membersOf } from './routing.js';
@@ -45,8 +45,7 @@ export async function summarize(tx: Db, deps: IncidentDeps, incident: { id: stri
     caseCode: incident.caseCode,
     severity: incident.severity,
     category: incident.category,
-    areaName: area?.name ?? '?',
-    areaAliases: area?.aliases ?? '',
+    area: area ?? UNKNOWN_AREA,
     affected: incident.affected,
     occurredAt: incident.occurredAt,
     description,

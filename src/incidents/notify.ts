@@ -112,16 +112,17 @@ export function label(translator: Translator, language: string, prefix: string, 
   return translator.has(language, key) || translator.has(translator.defaultLanguage, key) ? translator.t(language, key) : value;
 }
 
+/** The area of an incident that has none, as responders read it. */
+export const UNKNOWN_AREA = { name: '?' } as const;
+
 /** What a responder's notification says about an incident. */
 export interface IncidentSummary {
   id: string;
   caseCode: string;
   severity: string;
   category: string;
-  /** The gazetteer's common name; `areaNameIn` names it in a reader's language from the aliases. */
-  areaName: string;
-  /** The area's other names, comma-separated (src/areas/names.ts). */
-  areaAliases: string;
+  /** The area's gazetteer name and aliases ('?' when it has none), named in a reader's language by `areaNameIn`. */
+  area: { name: string; aliases?: string };
   affected: number | null;
   occurredAt: string | null;
   /** Decrypted description. */
@@ -158,7 +159,7 @@ export function responderNotification(
       severity: label(translator, language, 'severity', incident.severity),
       code: incident.caseCode,
       category: label(translator, language, 'category', incident.category),
-      area: areaNameIn({ name: incident.areaName, aliases: incident.areaAliases }, language),
+      area: areaNameIn(incident.area, language),
     }),
   );
   if (incident.affected !== null) lines.push(t('notify.affected', { count: incident.affected }));

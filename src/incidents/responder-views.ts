@@ -11,13 +11,12 @@
  *     (`incident.viewed`, via chat), as every view of a report by staff is.
  */
 import { areaNameIn } from '../areas/names.js';
-import type { AreaNode } from '../areas/tree.js';
 import type { Db } from '../db/client.js';
 import type { OutboundMessage } from '../messages.js';
 import { nameOf, onRoster, type ActionScope } from './actions.js';
 import { record } from './audit.js';
 import type { IncidentDeps } from './deps.js';
-import { duration, label } from './notify.js';
+import { duration, label, UNKNOWN_AREA } from './notify.js';
 import { relayOpen } from './relay.js';
 
 /** Most incidents one LIST shows (an SMS stays within a few segments). */
@@ -70,7 +69,7 @@ export async function listForResponder(scope: ActionScope, responder: ResponderR
   mine.sort((a, b) => rank(a.severity) - rank(b.severity) || since.get(a.id)!.getTime() - since.get(b.id)!.getTime() || a.caseCode.localeCompare(b.caseCode));
   const lines = [t('responder.list_header', { count: mine.length })];
   for (const incident of mine.slice(0, LIST_MAX)) {
-    const area = nameOfArea(await deps.areas.get(tx, incident.areaId), language);
+    const area = areaNameIn((await deps.areas.get(tx, incident.areaId)) ?? UNKNOWN_AREA, language);
     const age = duration(deps.translator, language, Math.max(0, now.getTime() - since.get(incident.id)!.getTime()));
     const common = {
       code: incident.caseCode,
@@ -98,7 +97,7 @@ export async function viewForResponder(scope: ActionScope, responder: ResponderR
   const { tx, deps, now } = scope;
   if (!(await onRoster(scope, incident, responder.id))) return null;
   const t = tr(deps, language);
-  const area = nameOfArea(await deps.areas.get(tx, incident.areaId), language);
+  const area = areaNameIn((await deps.areas.get(tx, incident.areaId)) ?? UNKNOWN_AREA, language);
   const since = (await waitingSince(tx, [incident])).get(incident.id)!;
   const lines = [
     t('notify.headline', {
@@ -132,9 +131,4 @@ export async function viewForResponder(scope: ActionScope, responder: ResponderR
   if (incident.status !== 'resolved') lines.push(t('notify.commands', { code: incident.caseCode }));
   await record(tx, { actor: `responder:${responder.id}`, action: 'incident.viewed', subjectId: incident.id, detail: { via: 'chat', channel }, at: now });
   return { type: 'text', text: lines.join('\n') };
-}
-
-/** An incident's area as a responder reads it: its name in their language, '?' when it has none. */
-function nameOfArea(area: AreaNode | undefined, language: string): string {
-  return area ? areaNameIn({ name: area.name, aliases: area.aliases ?? '' }, language) : '?';
 }
