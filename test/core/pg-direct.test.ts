@@ -1,16 +1,14 @@
 /**
  * Raw statements run on pg directly on PostgreSQL (src/db/pg-direct.ts): on the connection of the
  * transaction they are in (they see its uncommitted writes and are rolled back with it, and two
- * transactions at once each see their own), refused once their transaction has ended (and not
- * run), with values shaped as Prisma's raw queries give them, a column of another type refused
- * with its name, and a unique violation recognised. (SQLite: test/core/sqlite-direct.test.ts.)
+ * transactions at once each see their own), with values shaped as Prisma's raw queries give
+ * them, and a column of another type refused with its name. (SQLite:
+ * test/core/sqlite-direct.test.ts; both: test/core/direct-routes.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { isUniqueViolation } from '../../src/conversation/contacts.js';
 import { runsDirectly } from '../../src/db/direct-routes.js';
 import { rawExecute, rawQuery } from '../../src/db/raw.js';
 import { transaction } from '../../src/db/transaction.js';
-import type { Db } from '../../src/db/client.js';
 import { useTestDatabase } from '../support/database.js';
 
 const database = useTestDatabase();
@@ -57,17 +55,6 @@ describe.runIf(onPostgres)('raw statements on pg directly', () => {
     expect(second).toEqual([[{ language: 'en' }], [{ language: 'so' }]]);
   });
 
-  it('refuses a statement on a transaction client once it has ended, without running it', async () => {
-    const { db, dialect } = database();
-    const contact = await db.contact.create({ data: { language: 'en' } });
-    let kept: Db | undefined;
-    await transaction(db, async (tx) => {
-      kept = tx;
-    });
-    await expect(rawExecute(kept!, dialect, SET_LANGUAGE, 'fr', contact.id)).rejects.toThrow(/Transaction already closed/);
-    expect(await rawQuery(db, dialect, LANGUAGE_OF, contact.id)).toEqual([{ language: 'en' }]);
-  });
-
   it('gives values as Prisma raw queries do, and refuses a column of a type it does not read', async () => {
     const { db, dialect } = database();
     const at = new Date('2026-03-01T10:20:30.456Z');
@@ -81,12 +68,5 @@ describe.runIf(onPostgres)('raw statements on pg directly', () => {
     expect(direct).toMatchObject({ id: contact.id, language: 'en', areaId: null, createdAt: at, three: 3, half: 2.5, yes: true, count: 1n });
     expect(Math.abs((direct!.stamp as Date).getTime() - Date.now())).toBeLessThan(60_000);
     await expect(rawQuery(db, dialect, 'SELECT 1.5::numeric AS "amount"')).rejects.toThrow(/"amount".*do not read/);
-  });
-
-  it('throws a unique violation that isUniqueViolation recognises', async () => {
-    const { db, dialect } = database();
-    const contact = await db.contact.create({ data: { language: 'en' } });
-    const error = await rawExecute(db, dialect, 'INSERT INTO {Contact} ("id", "status", "fields", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)', contact.id, 'active', '{}', new Date(), new Date()).catch((e: unknown) => e);
-    expect(isUniqueViolation(error)).toBe(true);
   });
 });

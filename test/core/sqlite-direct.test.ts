@@ -1,17 +1,14 @@
 /**
  * Raw statements run on better-sqlite3 directly on SQLite (src/db/sqlite-direct.ts): in a
  * transaction they see its uncommitted writes and are rolled back with it; outside one, a write
- * waits for the open transaction and is not undone with it; a transaction client's statement is
- * refused once it has ended (and not run); values come back as Prisma's raw queries give them, a
- * column of a declared type they do not read is refused with its name, and a unique violation is
- * recognised. (PostgreSQL: test/core/pg-direct.test.ts.)
+ * waits for the open transaction and is not undone with it; values come back as Prisma's raw
+ * queries give them, and a column of a declared type they do not read is refused with its name.
+ * (PostgreSQL: test/core/pg-direct.test.ts; both: test/core/direct-routes.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { isUniqueViolation } from '../../src/conversation/contacts.js';
 import { runsDirectly } from '../../src/db/direct-routes.js';
 import { rawExecute, rawQuery } from '../../src/db/raw.js';
 import { transaction } from '../../src/db/transaction.js';
-import type { Db } from '../../src/db/client.js';
 import { useTestDatabase } from '../support/database.js';
 
 const database = useTestDatabase();
@@ -61,17 +58,6 @@ describe.runIf(onSqlite)('raw statements on better-sqlite3 directly', () => {
     expect(await rawQuery(db, dialect, LANGUAGE_OF, other.id)).toEqual([{ language: 'en' }]);
   });
 
-  it('refuses a statement on a transaction client once it has ended, without running it', async () => {
-    const { db, dialect } = database();
-    const contact = await db.contact.create({ data: { language: 'en' } });
-    let kept: Db | undefined;
-    await transaction(db, async (tx) => {
-      kept = tx;
-    });
-    await expect(rawExecute(kept!, dialect, SET_LANGUAGE, 'fr', contact.id)).rejects.toThrow(/Transaction already closed/);
-    expect(await rawQuery(db, dialect, LANGUAGE_OF, contact.id)).toEqual([{ language: 'en' }]);
-  });
-
   it('gives values as Prisma raw queries do, by declared type, and refuses a column of a type it does not read', async () => {
     const { db, dialect } = database();
     await db.$executeRawUnsafe(
@@ -117,12 +103,5 @@ describe.runIf(onSqlite)('raw statements on better-sqlite3 directly', () => {
       else process.env.TZ = zone;
     }
     await expect(rawQuery(db, dialect, 'SELECT "blob" FROM "TypeProbe"')).rejects.toThrow(/"blob".*do not read/);
-  });
-
-  it('throws a unique violation that isUniqueViolation recognises', async () => {
-    const { db, dialect } = database();
-    const contact = await db.contact.create({ data: { language: 'en' } });
-    const error = await rawExecute(db, dialect, 'INSERT INTO {Contact} ("id", "status", "fields", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)', contact.id, 'active', '{}', new Date(), new Date()).catch((e: unknown) => e);
-    expect(isUniqueViolation(error)).toBe(true);
   });
 });
