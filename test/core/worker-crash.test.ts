@@ -77,7 +77,9 @@ describe('a worker killed mid-job', () => {
     expect(await postUpdate(ingestOnly.url, telegramUpdates.text(4242, 'hi', { languageCode: 'en' }))).toBe(200);
     const release = await lockDatabase(vars.DATABASE_URL!);
     await inbound.resume();
-    await eventually(async () => (await inbound.getActiveCount()) === 1, 10_000, 'the inbound job to be taken');
+    // A write of the child's own start-up that meets the held lock holds its event loop (better-sqlite3
+    // is synchronous) up to the 10 s busy timeout before the worker can take the job.
+    await eventually(async () => (await inbound.getActiveCount()) === 1, 30_000, 'the inbound job to be taken');
     await new Promise((r) => setTimeout(r, 300));
     doomed.kill('SIGKILL');
     await doomed.exited;
