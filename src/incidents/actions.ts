@@ -41,6 +41,7 @@ export interface Outcome {
   ok: boolean;
   /** i18n key under incidents: */
   key: string;
+  /** The key's parameters; a duration is a number of ms named `…Ms` (see `outcomeText`, notify.ts). */
   params: Record<string, string | number>;
   /** HTTP status for the admin API. */
   status: number;
@@ -112,14 +113,6 @@ export async function nameOf(tx: Db, ref: string | null): Promise<string> {
   return ref;
 }
 
-/** Human form of a duration: 45 s, 10 min, 8 h, 2 d. */
-export function humanDuration(ms: number): string {
-  if (ms < 60_000) return `${Math.max(1, Math.round(ms / 1000))} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  if (ms < 2 * 86_400_000) return `${Math.round((ms / 3_600_000) * 10) / 10} h`;
-  return `${Math.round((ms / 86_400_000) * 10) / 10} d`;
-}
-
 async function primaryOf(tx: Db, incident: IncidentRow): Promise<IncidentRow | null> {
   return incident.duplicateOfId ? tx.incident.findUnique({ where: { id: incident.duplicateOfId } }) : null;
 }
@@ -172,7 +165,7 @@ export async function acknowledge(scope: ActionScope, incident: IncidentRow, act
   if (told) await record(tx, { actor: 'system', action: 'incident.reporter_notified', subjectId: incident.id, detail: { what: 'acknowledged' }, at: now });
   await propagateToLinked(tx, deps, after, incident.id, { status: 'acknowledged', acknowledgedBy: actor.ref, acknowledgedAt: now }, 'reporter.acknowledged', now);
   await tellOtherResponders(scope, incident, actor, 'notify.acknowledged_by', `acked:${updated.round}`);
-  return done('reply.acknowledged', { code: incident.caseCode, timeout: humanDuration(policy.ackTimeout) });
+  return done('reply.acknowledged', { code: incident.caseCode, timeoutMs: policy.ackTimeout });
 }
 
 export async function resolve(scope: ActionScope, incident: IncidentRow, actor: ActingParty, note?: string): Promise<Outcome> {

@@ -20,6 +20,7 @@ import { createLogger } from '../logger.js';
 import { createPersonalData, resolveKey } from '../personal-data.js';
 import type { Queues } from '../jobs/queues.js';
 import * as actions from './actions.js';
+import { outcomeText } from './notify.js';
 import { AreaTreeCache } from '../areas/tree.js';
 import { exportAudit, record, timeline } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
@@ -188,7 +189,7 @@ export function registerIncidentCommands(program: Command, deps: IncidentCliDeps
               run({ tx, deps: incidentDepsValue, after, now: new Date() }, { name, code, rest: words.join(' '), button: false }, { ref: cliActor(), name: cliActor().slice(4), channel: 'cli' }),
             );
             await runAfterCommit(after);
-            return { result, text: incidentDepsValue.translator.t('en', `incidents:${result.key}`, result.params) };
+            return { result, text: outcomeText(incidentDepsValue.translator, 'en', result) };
           }),
         );
         print(outcome.text);

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { transaction } from '../db/transaction.js';
 import * as actions from './actions.js';
+import { outcomeText } from './notify.js';
 import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { record, timeline } from './audit.js';
 import { runAfterCommit, type AfterCommit, type IncidentDeps } from './deps.js';
@@ -43,7 +44,7 @@ async function actorOf(db: Db, request: FastifyRequest): Promise<ActingParty> {
 export function incidentCaseRoutes(deps: IncidentDeps) {
   const { db, translator } = deps;
 
-  const refusal = (outcome: Outcome) => new HttpError(outcome.status, translator.t('en', `incidents:${outcome.key}`, outcome.params), { reason: outcome.key, params: outcome.params });
+  const refusal = (outcome: Outcome) => new HttpError(outcome.status, outcomeText(translator, 'en', outcome), { reason: outcome.key, params: outcome.params });
   const unknownCode = (code: string) => refusal({ ok: false, key: 'reply.unknown_code', params: { code }, status: 404 });
 
   /**
@@ -91,7 +92,7 @@ export function incidentCaseRoutes(deps: IncidentDeps) {
   }
 
   function answer(reply: FastifyReply, outcome: Outcome) {
-    return reply.code(outcome.status).send({ ok: outcome.ok, result: outcome.key, params: outcome.params, message: translator.t('en', `incidents:${outcome.key}`, outcome.params) });
+    return reply.code(outcome.status).send({ ok: outcome.ok, result: outcome.key, params: outcome.params, message: outcomeText(translator, 'en', outcome) });
   }
 
   return async (app: FastifyInstance): Promise<void> => {

@@ -21,7 +21,7 @@ import * as actions from './actions.js';
 import type { ActingParty, ActionScope, Outcome } from './actions.js';
 import { isListCommand, numberedChoice, parseCommand, type Command } from './commands.js';
 import type { IncidentDeps } from './deps.js';
-import { text } from './notify.js';
+import { outcomeText } from './notify.js';
 import { OPEN_QUESTION_NOT_REMINDED, answerHint, answerRelay, codePrefixed, inConversation } from './relay.js';
 import { listForResponder, viewForResponder } from './responder-views.js';
 
@@ -36,7 +36,7 @@ const CONTACT_STANDING = `SELECT (SELECT "id" FROM {Responder} WHERE "contactId"
 export function incidentsMiddleware(deps: IncidentDeps): Middleware {
   return async (ctx, next) => {
     const scope: ActionScope = { tx: ctx.tx, deps, after: ctx.afterCommit, now: deps.now() };
-    const say = (key: string, params: Record<string, string | number> = {}) => ctx.outbox.push({ message: text(deps.translator, ctx.language, key, params) });
+    const say = (key: string, params: Record<string, string | number> = {}) => ctx.outbox.push({ message: { type: 'text', text: outcomeText(deps.translator, ctx.language, { key, params }) } });
 
     let command = parseCommand(ctx.input);
     // Most messages are not a responder's: a raw look first, the whole row only for one.

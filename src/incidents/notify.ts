@@ -182,14 +182,29 @@ export function responderNotification(
 
 /**
  * A duration in a person's language, rounded to its largest unit: 45 s, 10 min, 8 h, 2.5 d
- * (keys `incidents:duration.s|min|h|d`).
+ * (keys `incidents:duration.s|min|h|d`), its number written as the language writes numbers
+ * (Intl.NumberFormat: 2,5 j in French).
  */
 export function duration(translator: Translator, language: string, ms: number): string {
-  const t = (unit: string, n: number) => translator.t(language, `incidents:duration.${unit}`, { n });
+  const digits = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+  const t = (unit: string, n: number) => translator.t(language, `incidents:duration.${unit}`, { n: digits.format(n) });
   if (ms < 60_000) return t('s', Math.max(1, Math.round(ms / 1000)));
   if (ms < 3_600_000) return t('min', Math.round(ms / 60_000));
   if (ms < 2 * 86_400_000) return t('h', Math.round((ms / 3_600_000) * 10) / 10);
   return t('d', Math.round((ms / 86_400_000) * 10) / 10);
+}
+
+/**
+ * An action's outcome (`key` under incidents:, with `params`) in a reader's language: a parameter
+ * `fooMs` (a duration in ms) is given to the text as `foo`, as `duration` writes it.
+ */
+export function outcomeText(translator: Translator, language: string, outcome: { key: string; params: Record<string, string | number> }): string {
+  const params: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(outcome.params)) {
+    if (name.endsWith('Ms') && typeof value === 'number') params[name.slice(0, -2)] = duration(translator, language, value);
+    else params[name] = value;
+  }
+  return translator.t(language, `incidents:${outcome.key}`, params);
 }
 
 /** A plain text in a person's language. */

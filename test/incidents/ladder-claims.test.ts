@@ -246,7 +246,7 @@ describe('the acknowledgement timeout', () => {
     const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });
     await escalate(incident.id, 1, 0);
     await north1.next(notificationAbout(incident.caseCode));
-    expect(await north1.ask(`ACK ${incident.caseCode}`)).toContain(`You acknowledged ${incident.caseCode}`);
+    expect(await north1.ask(`ACK ${incident.caseCode}`)).toContain(`You acknowledged ${incident.caseCode}. Send RESOLVED ${incident.caseCode} <note> when it is handled; without it, it opens again in 10 min.`);
     // The acknowledgement swapped the pending step's timer for its own (after its commit).
     const own = await eventually(() => gateway.queues.timers.getJob(ackTimerId(incident.id, 1)), 5000, 'the acknowledgement timeout');
     expect(await own.getState()).toBe('delayed');
