@@ -3,7 +3,9 @@
 # on a free loopback port, removed afterwards. Needs PostgreSQL's binaries (Debian: apt-get
 # install -y postgresql); does not touch any system cluster.
 #   scripts/with-postgres.sh npm run test:unit
-# The command sees TEST_DATABASE_URL=postgres://gateway@127.0.0.1:<port>/gateway_test, and
+# The command sees TEST_DATABASE_URL=postgres://gateway@127.0.0.1:<port>/gateway_test,
+# TEST_DATABASE_SOCKET_URL (the same server through its Unix socket, as a gateway on the
+# database's host may reach it), and
 # TEST_PG_CONTROL, a script that stops (`stop`: fast shutdown, connections cut) and starts
 # (`start`: same port and options, waits until it accepts connections) that server, for tests
 # of a database outage.
@@ -41,6 +43,7 @@ chmod 755 "$dir/control.sh"
 "$dir/control.sh" start
 "${run_as[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U gateway gateway_test
 export TEST_DATABASE_URL="postgres://gateway@127.0.0.1:$port/gateway_test"
+export TEST_DATABASE_SOCKET_URL="postgres://gateway@localhost:$port/gateway_test?host=$dir"
 export TEST_PG_CONTROL="$dir/control.sh"
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 "$@"

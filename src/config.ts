@@ -49,7 +49,10 @@ const coreSchema = z.object({
     .string()
     .regex(/^(file:|postgres(ql)?:\/\/)/, { message: 'file:<path> (SQLite) or postgres://user:pass@host:port/db' })
     .optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'redis://host:port[/db] or rediss://...' }).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^(rediss?:\/\/|unix:\/\/\/)/, { message: 'redis://host:port[/db], rediss://..., or unix:///path/to/redis.sock[?db=N&password=P]' })
+    .optional(),
   /** Sentinels to ask for the master (host:port, comma-separated), instead of REDIS_URL. */
   REDIS_SENTINELS: hostPortList.optional(),
   /** The master's name as the sentinels know it. */

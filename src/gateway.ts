@@ -140,7 +140,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     if (!target) {
       embedded = await startEmbeddedRedis({ bin: config.REDIS_SERVER_BIN, dataDir: join(config.DATA_DIR, 'redis'), logger });
       cleanups.push(() => embedded!.stop());
-      target = { kind: 'server', url: embedded.url };
+      // Its Unix socket where it has one: the gateway's processes are on its host.
+      target = { kind: 'server', url: embedded.socketUrl ?? embedded.url };
     }
     const redis = commandClient(target);
     // Connection errors are retried by ioredis; log them once each instead of crashing.

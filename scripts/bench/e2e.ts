@@ -2,7 +2,8 @@
  * e2e: a signed Twilio webhook in, the reply handed to the (fake) provider's Messages API out,
  * through a whole gateway in its own process, started from the build as `npm start` starts it
  * (scripts/bench/built-gateway.ts; BENCH_GATEWAY=tsx for the sources), on SQLite, or on PostgreSQL
- * with TEST_DATABASE_URL set by scripts/with-postgres.sh. Every message comes from a contact not
+ * with TEST_DATABASE_URL set by scripts/with-postgres.sh; Redis and PostgreSQL through their Unix
+ * sockets, or loopback TCP with BENCH_TCP=1 (scripts/bench/transport.ts). Every message comes from a contact not
  * seen before, so each is a "hi" from a new number answered by the welcome question. Pacing is
  * set far above the offered rate (TWILIO_MESSAGES_PER_SECOND 100,000) so the provider is not the
  * limit.
@@ -35,7 +36,8 @@ import { profileArgs } from '../../test/support/profile.js';
 import { TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
 import { gatewayFrom, startBuiltGateway } from './built-gateway.js';
 import { smsGatewayEnv } from './sms-gateway-env.js';
-import { withSchema } from '../../src/db/client.js';
+import { benchTransport } from './transport.js';
+import { postgresTarget, withSchema } from '../../src/db/client.js';
 
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,150,200,300,400,500').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 6);
@@ -214,7 +216,7 @@ async function baseline(redisUrl: string, databaseUrl: string | undefined, dir: 
   let close: () => Promise<void>;
   if (databaseUrl) {
     const pg = (await import('pg')).default;
-    const pool = new pg.Pool({ connectionString: databaseUrl.replace(/\?.*$/, ''), max: 10 });
+    const pool = new pg.Pool({ connectionString: postgresTarget(databaseUrl).connectionString, max: 10 });
     await pool.query('DROP TABLE IF EXISTS bench_baseline; CREATE TABLE bench_baseline (id text PRIMARY KEY, at timestamptz NOT NULL)');
     insert = async (id) => {
       const client = await pool.connect();
@@ -275,16 +277,18 @@ export async function run(): Promise<Record<string, unknown>> {
   const logger = createLogger('silent');
   const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: join(dir, 'redis'), logger });
   const api = await startTwilioApi({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
-  const databaseUrl = process.env.TEST_DATABASE_URL ? withSchema(process.env.TEST_DATABASE_URL, `bench_e2e_${process.pid}`) : undefined;
+  const transport = benchTransport(redis);
+  const databaseUrl = transport.databaseUrl ? withSchema(transport.databaseUrl, `bench_e2e_${process.pid}`) : undefined;
   const provider = databaseUrl ? 'postgres' : 'sqlite';
   const agent = new Agent({ connections: 64, pipelining: 1 });
+  const { redisUrl } = transport;
   try {
-    const baselinePerSecond = await baseline(redis.url, process.env.TEST_DATABASE_URL, dir, provider === 'postgres' ? 4 : 1);
+    const baselinePerSecond = await baseline(redisUrl, transport.databaseUrl, dir, provider === 'postgres' ? 4 : 1);
     console.error(`baseline: ${Math.round(baselinePerSecond)} messages/s`);
     const started = Date.now();
     const gateway = await startBuiltGateway(
       {
-        ...smsGatewayEnv(redis.url, api.url),
+        ...smsGatewayEnv(redisUrl, api.url),
         DATA_DIR: join(dir, 'gateway'),
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
@@ -355,11 +359,12 @@ export async function run(): Promise<Record<string, unknown>> {
         ['RSS growth, 3 runs, reading after each (%)', (growthAfter * 100).toFixed(1), '-', '-'],
         ['lost / doubled', '0 / 0', '0 / 0', 'ok'],
       ];
-      console.error(`\ne2e on ${provider}, gateway from the ${gatewayFrom()}: ${messages} messages, baseline ${Math.round(baselinePerSecond)} msg/s\n`);
+      console.error(`\ne2e on ${provider}, gateway from the ${gatewayFrom()}, Redis and database through ${transport.via}: ${messages} messages, baseline ${Math.round(baselinePerSecond)} msg/s\n`);
       console.error('| figure | measured | goal | measured/goal |\n| --- | --- | --- | --- |');
       for (const row of table) console.error(`| ${row.join(' | ')} |`);
       return {
         database: provider,
+        via: transport.via,
         gateway_from: gatewayFrom(),
         messages,
         replies_per_message: expected,

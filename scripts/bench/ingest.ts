@@ -7,7 +7,8 @@
  * Baseline, same run, same client: a bare node:http server in its own process that reads the
  * body and answers 200.
  * Goals (issue 14): >= 2,000 requests/s, p99 < 100 ms, ratio to bare >= 0.1.
- * With TEST_DATABASE_URL set (scripts/with-postgres.sh), the gateway runs on PostgreSQL.
+ * With TEST_DATABASE_URL set (scripts/with-postgres.sh), the gateway runs on PostgreSQL; Redis and
+ * PostgreSQL through their Unix sockets, or loopback TCP with BENCH_TCP=1 (scripts/bench/transport.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { profileArgs } from '../../test/support/profile.js';
 import { inboundSms, signedWebhook } from '../../test/support/providers.js';
 import { startBuiltGateway } from './built-gateway.js';
 import { smsGatewayEnv } from './sms-gateway-env.js';
+import { benchTransport } from './transport.js';
 import { withSchema } from '../../src/db/client.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -83,7 +85,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-ingest-'));
   const logger = createLogger('silent');
   const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: join(dir, 'redis'), logger });
-  const databaseUrl = process.env.TEST_DATABASE_URL ? withSchema(process.env.TEST_DATABASE_URL, `bench_ingest_${process.pid}`) : undefined;
+  const transport = benchTransport(redis);
+  const databaseUrl = transport.databaseUrl ? withSchema(transport.databaseUrl, `bench_ingest_${process.pid}`) : undefined;
   try {
     const bare = await bareServer();
     const baseline = await load(bare.url);
@@ -93,7 +96,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const gateway = await startBuiltGateway(
       {
         // Workers off: nothing is sent, so the API base is a closed port.
-        ...smsGatewayEnv(redis.url, 'http://127.0.0.1:9'),
+        ...smsGatewayEnv(transport.redisUrl, 'http://127.0.0.1:9'),
         DATA_DIR: join(dir, 'gateway'),
         GATEWAY_ROLE: 'web',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
@@ -115,6 +118,7 @@ export async function run(): Promise<Record<string, unknown>> {
     console.error(`| ratio to bare node:http (${Math.round(baseline.perSecond)} req/s) | ${ratio.toFixed(3)} | >= 0.1 | ${(ratio / 0.1).toFixed(2)} |`);
     return {
       database: provider,
+      via: transport.via,
       clients: CLIENTS,
       requests: gatewayLoad.requests,
       per_s: Math.round(gatewayLoad.perSecond),

@@ -38,6 +38,7 @@ import { startTwilioApi, type FakeTwilioApi, type RecordedTwilioRequest } from '
 import { startChildGateway, type ChildGateway } from '../../test/support/child-gateway.js';
 import { TWILIO_SID, TWILIO_TOKEN, inboundSms, signedWebhook } from '../../test/support/providers.js';
 import { smsGatewayEnv } from './sms-gateway-env.js';
+import { benchTransport } from './transport.js';
 
 /** Worker processes of each run (BENCH_WORKERS=none: only the pacing run). */
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,3').split(',').map(Number).filter((n) => n > 0);
@@ -292,20 +293,21 @@ async function pacingRun(api: FakeTwilioApi, agent: Agent, base: Record<string, 
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  const pgUrl = process.env.TEST_DATABASE_URL;
-  if (!pgUrl) {
+  if (!process.env.TEST_DATABASE_URL) {
     console.error('scaleout runs on PostgreSQL: scripts/with-postgres.sh npm run bench -- scaleout');
     return { skipped: 'needs PostgreSQL (TEST_DATABASE_URL)' };
   }
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-scaleout-'));
   const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: join(dir, 'redis'), logger: createLogger('silent') });
+  const transport = benchTransport(redis);
+  const pgUrl = transport.databaseUrl!;
   const api = await startTwilioApi({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
   const agent = new Agent({ connections: 64, pipelining: 1 });
   const schemas: string[] = [];
   const env = (name: string): Record<string, string> => {
     schemas.push(`scaleout_${name}_${process.pid}`);
     return {
-      ...smsGatewayEnv(redis.url, api.url),
+      ...smsGatewayEnv(transport.redisUrl, api.url),
       QUEUE_PREFIX: `so-${name}-${process.pid}`,
       DATABASE_URL: withSchema(pgUrl, schemas.at(-1)!),
     };
@@ -326,7 +328,7 @@ export async function run(): Promise<Record<string, unknown>> {
     if (!pacing.pacing_held) throw new Error(`the provider got ${String(pacing.busiest_calendar_second)} messages in one second at a pace of ${PACE}/s`);
     console.error('\n| processes | messages | seconds | messages/s | replies/s | lost | doubled | out of order |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of runs) console.error(`| 2 web + ${r.workers} worker | ${r.messages} | ${r.seconds} | ${r.messages_per_s} | ${r.replies_per_s} | ${r.lost} | ${r.doubled} | ${r.order_violations} |`);
-    return { database: 'postgres', runs, pacing };
+    return { database: 'postgres', via: transport.via, runs, pacing };
   } finally {
     await agent.close();
     await api.close();

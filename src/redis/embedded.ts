@@ -1,6 +1,7 @@
 /**
  * The embedded Redis: when REDIS_URL is unset, the gateway starts its own `redis-server` on
- * loopback and a free port, with its data and append-only file under DATA_DIR/redis (queued work
+ * loopback and a free port, and on a Unix socket in its data folder (0700, the gateway's
+ * processes connect through it: src/redis/connection.ts), with its data and append-only file under DATA_DIR/redis (queued work
  * and timers survive a restart), restarts it if it dies, and stops it on shutdown. It requires a
  * password generated for its data folder, given to redis-server in a 0600 config file (never on its
  * command line, which other users can read) and written, inside the URL, to redis.url (0600) for
@@ -24,7 +25,13 @@ export class RedisNotInstalledError extends Error {
 }
 
 export interface EmbeddedRedis {
+  /** redis://:password@127.0.0.1:port */
   url: string;
+  /**
+   * unix:///…/redis.sock?password=…: the same server through its Unix socket, cheaper for a client
+   * on this host; undefined when the data folder's path is too long for a socket's (over 100 bytes).
+   */
+  socketUrl: string | undefined;
   port: number;
   /** Stops the server (it writes its append-only file first) and stops supervising it. */
   stop(): Promise<void>;
@@ -37,6 +44,9 @@ export interface EmbeddedRedisOptions {
   /** Port to use; a free one is picked when absent. */
   port?: number;
 }
+
+/** The longest socket path used (bytes): sun_path holds 108 with its NUL, kept short of it. */
+const MAX_SOCKET_PATH = 100;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -126,6 +136,9 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   writeFileSync(configFile, `requirepass ${password}\n`, { mode: 0o600 });
   chmodSync(configFile, 0o600);
   const url = `redis://:${password}@127.0.0.1:${port}`;
+  const socket = join(dir, 'redis.sock');
+  // A socket's path is at most 107 bytes (sun_path); a longer data folder keeps TCP alone.
+  const socketUrl = Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? `unix://${encodeURI(socket)}?password=${password}` : undefined;
   const args = [
     configFile,
     '--port', String(port),
@@ -138,6 +151,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--maxmemory-policy', 'noeviction',
     '--daemonize', 'no',
     '--loglevel', 'warning',
+    ...(socketUrl ? ['--unixsocket', socket, '--unixsocketperm', '700'] : []),
   ];
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -187,11 +201,12 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
 
   await launch();
   // Lets the CLI of the same install (dead-letter list...) find the running server.
-  writeFileSync(join(dir, 'redis.url'), url, { mode: 0o600 });
+  writeFileSync(join(dir, 'redis.url'), socketUrl ?? url, { mode: 0o600 });
   chmodSync(join(dir, 'redis.url'), 0o600);
-  options.logger.info({ port, dir }, 'embedded redis-server started');
+  options.logger.info({ port, dir, socket: socketUrl !== undefined }, 'embedded redis-server started');
   return {
     url,
+    socketUrl,
     port,
     async stop() {
       stopping = true;

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
+import { redisOptions } from '../../src/redis/connection.js';
 import { RedisNotInstalledError, runningEmbeddedRedis, startEmbeddedRedis } from '../../src/redis/embedded.js';
+import { startTestGateway } from '../support/gateway.js';
 
 const logger = createLogger('silent');
 
@@ -15,7 +17,10 @@ describe('embedded Redis', () => {
     const first = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
     // A generated password, required: a client without it is refused.
     expect(first.url).toMatch(/^redis:\/\/:[0-9a-f]{48}@127\.0\.0\.1:\d+$/);
-    expect(runningEmbeddedRedis(dir)).toBe(first.url);
+    // The same server on a Unix socket in its folder, only the gateway's user may open (0700).
+    expect(first.socketUrl).toBe(`unix://${dir}/redis.sock?password=${new URL(first.url).password}`);
+    expect(statSync(join(dir, 'redis.sock')).mode & 0o777).toBe(0o700);
+    expect(runningEmbeddedRedis(dir)).toBe(first.socketUrl);
     const refusal = await new Promise<string>((resolve, reject) => {
       const socket = createConnection({ host: '127.0.0.1', port: first.port }, () => socket.write('GET timer\r\n'));
       socket.once('data', (data) => {
@@ -25,6 +30,15 @@ describe('embedded Redis', () => {
       socket.once('error', reject);
     });
     expect(refusal).toMatch(/^-NOAUTH/);
+    const socketRefusal = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection({ path: join(dir, 'redis.sock') }, () => socket.write('GET timer\r\n'));
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString());
+      });
+      socket.once('error', reject);
+    });
+    expect(socketRefusal).toMatch(/^-NOAUTH/);
     // The password is in files only the gateway's user reads, never on redis-server's command line.
     for (const file of ['redis.url', 'redis.conf']) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -39,11 +53,42 @@ describe('embedded Redis', () => {
     expect(existsSync(join(dir, 'appendonlydir'))).toBe(true);
 
     const second = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
-    const again = new Redis(second.url);
+    const again = new Redis(redisOptions(second.socketUrl!));
     expect(await again.get('timer')).toBe('kept');
+    // Through the socket (flag U), not TCP.
+    expect(await again.client('INFO')).toMatch(/ flags=U /);
     again.disconnect();
     await second.stop();
   });
+
+  it('keeps to TCP where its folder’s path is too long for a socket', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gateway-redis-')), 'a-data-folder-whose-path-is-longer-than-a-unix-socket-path-may-be'.repeat(2));
+    const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
+    expect(redis.socketUrl).toBeUndefined();
+    expect(existsSync(join(dir, 'redis.sock'))).toBe(false);
+    expect(runningEmbeddedRedis(dir)).toBe(redis.url);
+    const client = new Redis(redis.url);
+    expect(await client.ping()).toBe('PONG');
+    client.disconnect();
+    await redis.stop();
+  });
+
+  it('is reached by a gateway on its defaults through its socket only', async () => {
+    const gateway = await startTestGateway({ REDIS_URL: '' });
+    try {
+      const url = runningEmbeddedRedis(join(gateway.env.dataDir, 'redis'))!;
+      expect(url).toMatch(/^unix:\/\/\//);
+      const look = new Redis(redisOptions(url));
+      const clients = (await look.client('LIST')) as string;
+      look.disconnect();
+      const lines = clients.trim().split('\n');
+      // The command client, the queues' and workers' connections: several, every one on the socket.
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) expect(line).toMatch(/ flags=[A-Za-z]*U/);
+    } finally {
+      await gateway.close();
+    }
+  }, 60_000);
 
   it('restarts the server when it dies', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));

@@ -6,11 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/gateway.js';
 import { configProblems } from '../support/config-problems.js';
-import { configuredRedis, keyPrefix } from '../../src/redis/connection.js';
+import { configuredRedis, keyPrefix, redisOptions } from '../../src/redis/connection.js';
 
 describe('Redis settings', () => {
   it('is the embedded server when nothing is set', () => {
     expect(configuredRedis(loadConfig({}))).toBeUndefined();
+  });
+
+  it('reads a server’s URL: TCP, TLS, or a Unix socket on this host', () => {
+    expect(redisOptions('redis://app:p%40ss@redis.internal:6380/2')).toMatchObject({ host: 'redis.internal', port: 6380, username: 'app', password: 'p@ss', db: 2, tls: undefined });
+    expect(redisOptions('rediss://redis.internal')).toMatchObject({ host: 'redis.internal', port: 6379, db: 0, tls: {} });
+    const socket = redisOptions('unix:///var/run/redis/redis-server.sock?db=3&password=p%40ss&username=app');
+    expect(socket).toEqual({ path: '/var/run/redis/redis-server.sock', username: 'app', password: 'p@ss', db: 3, maxRetriesPerRequest: null });
+    expect(redisOptions('unix:///srv/gateway%20data/redis.sock')).toMatchObject({ path: '/srv/gateway data/redis.sock', password: undefined, db: 0 });
+    expect(configuredRedis(loadConfig({ REDIS_URL: 'unix:///var/run/redis/redis-server.sock' }))).toEqual({ kind: 'server', url: 'unix:///var/run/redis/redis-server.sock' });
+    expect(configProblems({ REDIS_URL: 'unix:/var/run/redis.sock' })).toEqual([expect.stringMatching(/^REDIS_URL: redis:\/\/host:port\[\/db\], rediss:\/\/\.\.\., or unix:\/\/\/path/)]);
   });
 
   it('reads sentinels and the master name', () => {
