@@ -82,8 +82,8 @@ export function Contacts() {
                 <tr data-contact={c.id}>
                   <td data-label={t('contacts.contact')}><code>{c.id.slice(0, 8)}</code></td>
                   <td data-label={t('incidents.area')}>{c.areaId ? areas.data?.find((a) => a.id === c.areaId)?.name ?? c.areaId : '—'}</td>
-                  <td data-label={t('nav.language')}>{c.language ?? '—'}</td>
-                  <td data-label={t('rosters.channels')}>{c.channels.map((ch) => `${ch.channel}${ch.stopped ? ` (${t('contacts.optedOut')})` : ''}`).join(', ')}</td>
+                  <td data-label={t('nav.language')}>{c.language ? t(`languages.${c.language}`, { defaultValue: c.language }) : '—'}</td>
+                  <td data-label={t('rosters.channels')}>{c.channels.map((ch) => `${t(`channels.${ch.channel}`, { defaultValue: ch.channel })}${ch.stopped ? ` (${t('contacts.optedOut')})` : ''}`).join(', ')}</td>
                   <td data-label={t('contacts.since')}>{when(c.createdAt)}</td>
                   <td>{can(session, 'POST /contacts/:id/erase') && <Erase contact={c} onErased={(removed) => { void search(last).then(() => setNotice(t('contacts.erased', { summary: Object.entries(removed).map(([k, v]) => `${k}: ${v}`).join(', ') }))); }} />}</td>
                 </tr>

@@ -5,7 +5,8 @@
  */
 import { useState } from 'preact/hooks';
 import { api, ApiError, get } from '../api.ts';
-import { t } from '../i18n.ts';
+import { language, t } from '../i18n.ts';
+import { areasPath } from '../parts/area-map.tsx';
 import { ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { can, useSession } from '../session.ts';
 
@@ -15,6 +16,10 @@ interface Responder { id: string; name: string; active: boolean; committees: str
 export function Rosters() {
   const session = useSession();
   const committees = useLoad(() => get<{ items: Committee[] }>('/committees'), []);
+  // Areas by name in the console's language (the id where the gazetteer lacks one).
+  const areas = useLoad(async () => (can(session, 'GET /areas') ? (await get<{ items: { id: string; name: string }[] }>(areasPath())).items : []), [language()]);
+  const areaName = (id: string | null) => (id ? (areas.data?.find((a) => a.id === id)?.name ?? id) : '—');
+  const committeeName = (id: string) => committees.data?.items.find((c) => c.id === id)?.name ?? id;
   const responders = useLoad(async () => (can(session, 'GET /responders') ? (await get<{ items: Responder[] }>('/responders')).items : null), []);
   const [problems, setProblems] = useState<string[] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -48,7 +53,7 @@ export function Rosters() {
         <div class="table-wrap">
           <table class="cards">
             <thead><tr><th>{t('rosters.id')}</th><th>{t('rosters.name')}</th><th>{t('rosters.level')}</th><th>{t('incidents.area')}</th></tr></thead>
-            <tbody>{committees.data.items.map((c) => <tr data-committee={c.id}><td data-label={t('rosters.id')} class="break">{c.id}</td><td data-label={t('rosters.name')}><bdi>{c.name}</bdi></td><td data-label={t('rosters.level')}>{t(`rosters.levels.${c.level}`, { defaultValue: c.level })}</td><td data-label={t('incidents.area')}>{c.areaId ?? '—'}</td></tr>)}</tbody>
+            <tbody>{committees.data.items.map((c) => <tr data-committee={c.id}><td data-label={t('rosters.id')} class="break">{c.id}</td><td data-label={t('rosters.name')}><bdi>{c.name}</bdi></td><td data-label={t('rosters.level')}>{t(`rosters.levels.${c.level}`, { defaultValue: c.level })}</td><td data-label={t('incidents.area')}><bdi>{areaName(c.areaId)}</bdi></td></tr>)}</tbody>
           </table>
         </div>
       )}
@@ -58,7 +63,7 @@ export function Rosters() {
           <div class="table-wrap">
             <table class="cards">
               <thead><tr><th>{t('rosters.id')}</th><th>{t('rosters.name')}</th><th>{t('rosters.committees')}</th><th>{t('rosters.channels')}</th></tr></thead>
-              <tbody>{responders.data.map((r) => <tr data-responder={r.id}><td data-label={t('rosters.id')} class="break">{r.id}</td><td data-label={t('rosters.name')}><bdi>{r.name}</bdi></td><td data-label={t('rosters.committees')} class="break">{r.committees.join(', ')}</td><td data-label={t('rosters.channels')} class="break" dir="ltr">{r.channels.map((c) => `${c.channel} ${c.address}${c.stopped ? ' ✕' : ''}`).join(' · ')}</td></tr>)}</tbody>
+              <tbody>{responders.data.map((r) => <tr data-responder={r.id}><td data-label={t('rosters.id')} class="break">{r.id}</td><td data-label={t('rosters.name')}><bdi>{r.name}</bdi></td><td data-label={t('rosters.committees')} class="break">{r.committees.flatMap((id, i) => [i > 0 ? ', ' : '', <bdi>{committeeName(id)}</bdi>])}</td><td data-label={t('rosters.channels')} class="break">{r.channels.flatMap((c, i) => [i > 0 ? ' · ' : '', <span>{t(`channels.${c.channel}`, { defaultValue: c.channel })} <bdi dir="ltr">{c.address}</bdi>{c.stopped ? ' ✕' : ''}</span>])}</td></tr>)}</tbody>
             </table>
           </div>
         </>

@@ -65,9 +65,16 @@ describe('the desk pages', () => {
     await expect.poll(() => page.locator('[data-testid=problems]').textContent().then(plain)).toMatch(/line 3/);
     expect(await gateway.db.responder.count({ where: { id: 'ada' } })).toBe(0);
     await page.locator('select[name=format]').selectOption('yaml');
-    await page.locator('textarea[name=text]').fill('committees:\n  - { id: tessa-peace, name: Tessa Peace Committee, level: local, area: tessa }\nresponders: []\n');
+    await page.locator('textarea[name=text]').fill(
+      'committees:\n  - { id: tessa-peace, name: Tessa Peace Committee, level: local, area: tessa }\nresponders:\n  - { id: tess-1, name: Tess One, language: en, identities: [{ channel: sms, address: "+254700000777" }], committees: [tessa-peace] }\n',
+    );
     await page.getByRole('button', { name: 'Import' }).click();
     await page.locator('tr[data-committee=tessa-peace]').waitFor();
+    // The committee's area, the responder's committee and channel by name, not by code.
+    await expect.poll(() => page.locator('tr[data-committee=tessa-peace] td').nth(3).textContent().then(plain)).toBe('Tessa');
+    const responder = page.locator('tr[data-responder=tess-1]');
+    expect(await responder.locator('td').nth(2).textContent().then(plain)).toBe('Tessa Peace Committee');
+    expect(await responder.locator('td').nth(3).textContent().then(plain)).toMatch(/^SMS \+25•+777$/);
     await screenshot(page, 'rosters');
   });
 
@@ -80,7 +87,10 @@ describe('the desk pages', () => {
     await page.locator('form', { has: page.locator('select[name=area]') }).getByRole('button', { name: 'Find' }).click();
     const row = page.locator(`tr[data-contact="${person.contactId}"]`);
     await row.waitFor();
-    expect(await row.textContent().then(plain)).toContain('sms');
+    // The channel and the language in words, not their codes.
+    expect(await row.textContent().then(plain)).toContain('SMS');
+    expect(await row.textContent().then(plain)).toContain('French');
+    expect(await row.textContent().then(plain)).not.toMatch(/\b(sms|fr)\b/);
     expect(await page.content()).not.toContain('733000444');
     await screenshot(page, 'contacts');
     await row.locator('summary', { hasText: 'Erase this person' }).click();
