@@ -24,8 +24,8 @@ export interface GroupCommitOptions<T> {
    * several connections (PostgreSQL); SQLite's one connection runs one transaction at a time.
    */
   lanes?: number;
-  /** Told of each transaction's end: its size, and whether it committed. */
-  onEnd?: (units: number, committed: boolean) => void;
+  /** Told of each transaction's end: its units, and whether it committed. */
+  onEnd?: (units: T[], committed: boolean) => void;
 }
 
 interface Waiting<T> {
@@ -68,15 +68,16 @@ export class GroupCommit<T> {
    */
   private async commit(group: Waiting<T>[]): Promise<boolean> {
     let afterCommit: () => Promise<void>;
+    const units = group.map((w) => w.unit);
     try {
-      afterCommit = await this.options.commit(group.map((w) => w.unit));
+      afterCommit = await this.options.commit(units);
     } catch (error) {
-      this.options.onEnd?.(group.length, false);
+      this.options.onEnd?.(units, false);
       if (group.length > 1) return false;
       group[0]!.reject(error);
       return true;
     }
-    this.options.onEnd?.(group.length, true);
+    this.options.onEnd?.(units, true);
     afterCommit().then(
       () => group.forEach((w) => w.resolve()),
       (error: unknown) => group.forEach((w) => w.reject(error)),
