@@ -98,6 +98,8 @@ const coreSchema = z.object({
   JOB_BACKOFF_MS: positive('milliseconds > 0').default(2000),
   /** How long a worker holds a job before another may take it over (BullMQ lockDuration). */
   JOB_LOCK_MS: positive('milliseconds > 0').default(30000),
+  /** How often a worker process reads the Area table again for the flows' place answers, in ms (0: never). */
+  GAZETTEER_REFRESH_MS: z.coerce.number({ message: 'milliseconds >= 0' }).int({ message: 'milliseconds >= 0' }).min(0, { message: 'milliseconds >= 0' }).default(60_000),
 });
 
 /** The core's own settings (channels and capabilities bring theirs as config sections). */

@@ -43,6 +43,7 @@ import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.js';
 import { lockDataDir } from './data-dir/lock.js';
 import { secureDataDir, tighten } from './data-dir/permissions.js';
 import { readAreas, seedAreas } from './areas/gazetteer.js';
+import { keepGazetteerFresh, storedAreaViews } from './areas/stored-gazetteer.js';
 import { sessionTimeoutTimer } from './conversation/session-timeouts.js';
 import type { ConversationDeps } from './conversation/step.js';
 import { clearChatTimer } from './conversation/trail.js';
@@ -154,25 +155,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     const db = database.db;
     if ((await db.area.count()) === 0) {
       // Development and tests start with the demo gazetteer; production loads its own.
-      if (config.NODE_ENV === 'production') logger.warn('no areas: load your gazetteer with `gateway seed --file <areas.yaml>`');
+      if (config.NODE_ENV === 'production') logger.warn('no areas: load your gazetteer with `gateway seed --file <areas.yaml>` (used within GAZETTEER_REFRESH_MS, no restart needed)');
       else await seedAreas(db, readAreas(SEED_AREAS));
     }
 
     const translator = loadTranslator(config.LOCALES_DIR, config.DEFAULT_LANGUAGE);
-    const areas = await db.area.findMany();
-    const { catalog, warnings } = loadFlowCatalog({
-      flowsDir: config.FLOWS_DIR,
-      translator,
-      areas: areas.map((a) => ({
-        id: a.id,
-        name: a.name,
-        aliases: a.aliases ? a.aliases.split(',') : [],
-        level: a.level as 'nation' | 'region' | 'locality',
-        parentId: a.parentId,
-        latitude: a.latitude,
-        longitude: a.longitude,
-      })),
-    });
+    const { catalog, warnings } = loadFlowCatalog({ flowsDir: config.FLOWS_DIR, translator, areas: await storedAreaViews(db) });
     for (const warning of warnings) logger.warn(warning, 'flow text longer than 2 SMS segments');
 
     const queues = openQueues(target, {
@@ -291,6 +279,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
     // A capability's own background work (sweeps, timer repair) runs where the workers run.
     if (options.workers !== false) {
+      const gazetteer = keepGazetteerFresh(db, catalog.areas, logger, config.GAZETTEER_REFRESH_MS);
+      cleanups.push(() => gazetteer.stop());
       for (const [, capability] of running) {
         if (capability.start) await capability.start();
         if (capability.stop) cleanups.push(() => capability.stop!());

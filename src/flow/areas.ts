@@ -45,20 +45,36 @@ export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: numbe
 /** Longest place name, in words, looked for inside a longer answer ("near the Kanzi market"). */
 const MAX_NAME_WORDS = 4;
 
-/** The gazetteer indexed for answers. */
+/** The gazetteer indexed for answers; `replace` swaps in a new one (a gazetteer loaded while running). */
 export class AreaIndex {
-  private readonly byId = new Map<string, AreaView>();
-  private readonly byName = new Map<string, AreaView[]>();
+  private byId = new Map<string, AreaView>();
+  private byName = new Map<string, AreaView[]>();
+  private list: readonly AreaView[] = [];
 
-  constructor(readonly areas: readonly AreaView[]) {
+  constructor(areas: readonly AreaView[]) {
+    this.replace(areas);
+  }
+
+  /** Every area, in gazetteer order. */
+  get areas(): readonly AreaView[] {
+    return this.list;
+  }
+
+  /** Indexes `areas` instead of the areas indexed so far (at once: no call sees half of each). */
+  replace(areas: readonly AreaView[]): void {
+    const byId = new Map<string, AreaView>();
+    const byName = new Map<string, AreaView[]>();
     for (const area of areas) {
-      this.byId.set(area.id, area);
+      byId.set(area.id, area);
       for (const name of new Set([area.name, ...area.aliases].map(fold).filter((n) => n.length > 0))) {
-        const list = this.byName.get(name) ?? [];
+        const list = byName.get(name) ?? [];
         list.push(area);
-        this.byName.set(name, list);
+        byName.set(name, list);
       }
     }
+    this.byId = byId;
+    this.byName = byName;
+    this.list = areas;
   }
 
   get(id: string): AreaView | undefined {
