@@ -20,7 +20,6 @@ import type { InboundEvent } from '../channels/adapter.js';
 import { isUniqueViolation } from '../conversation/contacts.js';
 import { insertRows, selectByKeys, type BulkColumn, type BulkValue } from '../db/bulk.js';
 import { transaction } from '../db/transaction.js';
-import type { InboundJob } from '../jobs/queues.js';
 import { cleanInboundMessage, inboundMessageSchema, type InboundMessage } from '../messages.js';
 import { ingest, type IngestDeps, type IngestOutcome } from './ingest.js';
 
@@ -111,7 +110,7 @@ interface ArrivalClock {
 /** Writes one batch in one transaction, then queues it; the outcome of each event, in order. */
 async function storeBatch(deps: IngestDeps, batch: Pending[], clock: ArrivalClock): Promise<IngestOutcome[]> {
   const { personalData } = deps;
-  const toQueue: InboundJob[] = [];
+  const toQueue: string[] = [];
   const base = Math.max(Date.now(), clock.last + 1);
   let latest = base;
   const outcomes = await transaction(deps.db, async (tx) => {
@@ -133,7 +132,7 @@ async function storeBatch(deps: IngestDeps, batch: Pending[], clock: ArrivalCloc
     for (const item of batch) {
       const earlier = stored.get(item.dedupeKey);
       if (earlier || inBatch.has(item.dedupeKey)) {
-        if (earlier?.status === 'received') toQueue.push({ messageId: earlier.id });
+        if (earlier?.status === 'received') toQueue.push(earlier.id);
         result.push('duplicate');
         continue;
       }
@@ -161,7 +160,7 @@ async function storeBatch(deps: IngestDeps, batch: Pending[], clock: ArrivalCloc
         personalData.encrypt(JSON.stringify(item.message)),
         new Date(arrived),
       ]);
-      toQueue.push({ messageId: id, contactId: ref.contactId });
+      toQueue.push(id);
       result.push('queued');
     }
     const now = new Date(base);

@@ -55,10 +55,10 @@ export async function ingest(deps: IngestDeps, channel: string, event: InboundEv
     // Seen before. Stored but maybe never queued (Redis was away when it first came): queue it
     // again. The job id is the message id, so this never runs it twice.
     const seen = await deps.db.message.findUnique({ where: { dedupeKey }, select: { id: true, status: true } });
-    if (seen?.status === 'received') await deps.queues.enqueueInbound({ messageId: seen.id });
+    if (seen?.status === 'received') await deps.queues.enqueueInbound(seen.id);
     return 'duplicate';
   }
-  await deps.queues.enqueueInbound({ messageId: id, contactId }, options.delayMs);
+  await deps.queues.enqueueInbound(id, options.delayMs);
   return 'queued';
 }
 

@@ -11,11 +11,6 @@
  * the same contact is still unprocessed (its job waiting for the lock, or queued again by the
  * provider's retry after a lost queueing) and arrived less than INBOUND_ORDER_WAIT_MS ago, so a
  * message that will never be processed does not hold the contact for ever.
- *
- * A job names its message's contact (src/inbound/ingest-batch.ts): the worker takes the contact's
- * lock at once and reads the message, its identity and contact and the order check in one
- * statement, in the transaction. A job that does not (a message queued again after it was
- * stored) reads the message first to find the contact, then again under the lock.
  */
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -65,19 +60,12 @@ export const TAKE_WITH_EARLIER = `SELECT ${TAKEN_COLUMNS},
   ${TAKEN_FROM}`;
 const MARK_PROCESSED = `UPDATE {Message} SET "status" = 'processed', "updatedAt" = ? WHERE "id" = ?`;
 
-/**
- * A message to process under its contact's lock. `read` is the message as read before the lock,
- * when the job did not name the contact; without it the message is read once, in the
- * transaction, and `found` tells the job what that read found besides a message to process.
- */
+/** A message taken for processing, read before its contact's lock (its contact is read again in the transaction). */
 interface Taken {
   messageId: string;
+  channel: string;
   contactId: string;
-  read?: { channel: string; input: InboundMessage };
-  /** Set by the transaction: processed already, an earlier message of the contact waits, not found, or the message has another contact now. */
-  found?: 'processed' | 'waits' | 'missing' | 'moved';
-  /** The message's channel, once read. */
-  channel?: string;
+  input: InboundMessage;
 }
 
 export interface InboundWorkerDeps {
@@ -124,54 +112,29 @@ const ORDER_POLL_MS = 100;
 const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const RENEW_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
-/** Only earlier messages still worth waiting for: one stuck longer (its job failed for good, left in the dead-letter list) holds nobody. */
-const orderSince = (): Date => new Date(Date.now() - INBOUND_ORDER_WAIT_MS);
-
 export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> {
   const { db, dialect, queues, personalData, logger } = deps;
   const outboxDeps = { personalData, dialect };
-  const readInput = (bodyEnc: string): InboundMessage => inboundMessageSchema.parse(JSON.parse(personalData.decrypt(bodyEnc)));
   /** One message through the pipeline, in the transaction of `work`. */
   const handle = async (work: Work, taken: Taken): Promise<void> => {
     const { messageId, contactId } = taken;
-    taken.found = undefined;
-    let now: TakenRow;
-    let identityId: string;
-    let input: InboundMessage;
-    if (taken.read) {
-      // Read again in the transaction, under the contact's lock: an earlier message of the contact
-      // (a STOP, a language choice, an erasure) may have committed since the job first read it.
-      const [row] = await rawQuery<TakenRow>(work.tx, dialect, TAKE_MESSAGE, messageId);
-      if (!row || row.status !== 'received' || row.contactId !== contactId || !row.identityId || !row.contactFound) return; // erased meanwhile
-      now = row;
-      identityId = row.identityId;
-      input = taken.read.input;
-    } else {
-      // The one read of a job that named its contact: under the lock, with the order check.
-      const [row] = await rawQuery<TakenRow & { earlierId: string | null }>(work.tx, dialect, TAKE_WITH_EARLIER, orderSince(), messageId);
-      // A processed message may have been unlinked from its contact since (a survey answer).
-      if (row?.status === 'processed') return void (taken.found = 'processed');
-      if (!row || row.direction !== 'in' || !row.contactId || !row.identityId || !row.contactFound) return void (taken.found = 'missing');
-      if (row.status !== 'received') return;
-      if (row.contactId !== contactId) return void (taken.found = 'moved');
-      if (row.earlierId) return void (taken.found = 'waits');
-      now = row;
-      identityId = row.identityId;
-      input = readInput(row.bodyEnc);
-    }
-    taken.channel = now.channel;
+    // Read again in the transaction, under the contact's lock: an earlier message of the contact
+    // (a STOP, a language choice, an erasure) may have committed since the job first read it.
+    const [now] = await rawQuery<TakenRow>(work.tx, dialect, TAKE_MESSAGE, messageId);
+    if (!now || now.status !== 'received' || now.contactId !== contactId || !now.identityId || !now.contactFound) return; // erased meanwhile
+    const identity = { id: now.identityId, stoppedAt: now.stoppedAt };
     const contact = { language: now.language, areaId: now.areaId, fields: now.fields ?? '{}' };
     const ctx: InboundContext = {
       tx: work.tx,
       dialect,
       now: new Date(),
       messageId,
-      channel: now.channel,
+      channel: taken.channel,
       contactId,
       contact,
-      identityId,
-      stopped: now.stoppedAt !== null,
-      input,
+      identityId: identity.id,
+      stopped: identity.stoppedAt !== null,
+      input: taken.input,
       language: deps.defaultLanguage,
       session: null,
       outbox: [],
@@ -179,7 +142,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     };
     await deps.pipeline(ctx);
     for (const task of ctx.afterCommit) work.afterCommit(task);
-    const target = { contactId, identityId, channel: now.channel };
+    const target = { contactId, identityId: identity.id, channel: taken.channel };
     // Fresh: the replies are written with the message's `processed`, in this transaction.
     work.send(await writeOutbox(work.tx, outboxDeps, target, `reply:${messageId}`, ctx.outbox, messageId, { fresh: true }));
     // (The message is gone when it asked for the erasure of its sender: nothing is updated then.)
@@ -189,11 +152,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
   const group = new GroupCommit<Taken>({
     maxSize: deps.groupSize,
     lanes: deps.lanes,
-    // The messages a transaction processed: not those it found waiting for an earlier one, or done.
-    onEnd: (units, committed) => {
-      const messages = committed ? units.filter((u) => u.found === undefined).length : units.length;
-      if (messages > 0) deps.observe.inboundGroup(messages, committed);
-    },
+    onEnd: deps.observe.inboundGroup,
     commit: async (units) => {
       const committed = await commitWork(db, async (work) => {
         for (const taken of units) await handle(work, taken);
@@ -202,75 +161,45 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
     },
   });
 
-  /** Queues again the replies of a message processed already (a retried job). */
-  const requeueReplies = async (messageId: string): Promise<void> => {
-    const pending = await db.message.findMany({ where: { causeId: messageId, status: 'queued' }, select: { id: true, channel: true }, orderBy: { createdAt: 'asc' } });
-    await enqueueAll(queues, pending.map((row, i) => (i > 0 ? { ...row, after: pending[i - 1]!.id } : row)));
-  };
-  const later = async (job: Job<InboundJob>, token: string | undefined, ms: number): Promise<never> => {
-    await job.moveToDelayed(Date.now() + ms, token);
-    throw new DelayedError();
-  };
-
-  /**
-   * Runs `fn` holding the contact's lock (renewed while it runs, released after); when another
-   * message of the contact holds it, the job comes back shortly, in order.
-   */
-  const underLock = async <T>(job: Job<InboundJob>, token: string | undefined, contactId: string, fn: () => Promise<T>): Promise<T> => {
-    const lockKey = `${queues.settings.prefix}:lock:contact:${contactId}`;
+  const process = async (job: Job<InboundJob>, token?: string): Promise<void> => {
+    const { messageId } = job.data;
+    // Only earlier messages still worth waiting for: one stuck longer (its job failed for good,
+    // left in the dead-letter list) holds nobody.
+    const since = new Date(Date.now() - INBOUND_ORDER_WAIT_MS);
+    const [message] = await rawQuery<TakenRow & { earlierId: string | null }>(db, dialect, TAKE_WITH_EARLIER, since, messageId);
+    // A processed message may have been unlinked from its contact since (a survey answer): only
+    // its replies are queued again.
+    if (message?.status === 'processed') {
+      const pending = await db.message.findMany({ where: { causeId: messageId, status: 'queued' }, select: { id: true, channel: true }, orderBy: { createdAt: 'asc' } });
+      await enqueueAll(queues, pending.map((row, i) => (i > 0 ? { ...row, after: pending[i - 1]!.id } : row)));
+      return;
+    }
+    if (!message || message.direction !== 'in' || !message.contactId || !message.identityId || !message.contactFound) {
+      throw new UnrecoverableError(`inbound message ${messageId} not found`);
+    }
+    if (message.earlierId) {
+      await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
+      throw new DelayedError();
+    }
+    const lockKey = `${queues.settings.prefix}:lock:contact:${message.contactId}`;
     const lockToken = randomUUID();
     const locked = await deps.redis.set(lockKey, lockToken, 'PX', deps.lockDurationMs, 'NX');
-    if (!locked) return later(job, token, 100);
+    if (!locked) {
+      // Another message of this contact is being handled; come back shortly, in order.
+      await job.moveToDelayed(Date.now() + 100, token);
+      throw new DelayedError();
+    }
     const renewal = setInterval(() => {
       deps.redis.eval(RENEW_LOCK, 1, lockKey, lockToken, deps.lockDurationMs).catch(() => undefined);
     }, Math.max(250, Math.floor(deps.lockDurationMs / 3)));
     try {
-      return await fn();
+      const input = inboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
+      await group.run({ messageId, channel: message.channel, contactId: message.contactId, input });
+      deps.observe.processed(message.channel);
     } finally {
       clearInterval(renewal);
       await deps.redis.eval(RELEASE_LOCK, 1, lockKey, lockToken); // only our own lock
     }
-  };
-
-  /** A job that names its contact: the lock first, then one read in the transaction. */
-  const processNamed = async (job: Job<InboundJob>, token: string | undefined, contactId: string): Promise<'moved' | void> => {
-    const { messageId } = job.data;
-    const taken: Taken = { messageId, contactId };
-    const found = await underLock(job, token, contactId, async () => {
-      await group.run(taken);
-      if (taken.found === 'waits') return later(job, token, ORDER_POLL_MS);
-      return taken.found;
-    });
-    if (found === 'processed') return requeueReplies(messageId);
-    if (found === 'missing') throw new UnrecoverableError(`inbound message ${messageId} not found`);
-    if (found === 'moved') return 'moved';
-    if (taken.channel) deps.observe.processed(taken.channel);
-  };
-
-  /** A job that does not name its contact: the message is read first to find it. */
-  const processRead = async (job: Job<InboundJob>, token?: string): Promise<void> => {
-    const { messageId } = job.data;
-    const [message] = await rawQuery<TakenRow & { earlierId: string | null }>(db, dialect, TAKE_WITH_EARLIER, orderSince(), messageId);
-    // A processed message may have been unlinked from its contact since (a survey answer): only
-    // its replies are queued again.
-    if (message?.status === 'processed') return requeueReplies(messageId);
-    if (!message || message.direction !== 'in' || !message.contactId || !message.identityId || !message.contactFound) {
-      throw new UnrecoverableError(`inbound message ${messageId} not found`);
-    }
-    if (message.earlierId) return later(job, token, ORDER_POLL_MS);
-    const contactId = message.contactId;
-    await underLock(job, token, contactId, async () => {
-      const input = readInput(message.bodyEnc);
-      await group.run({ messageId, contactId, read: { channel: message.channel, input } });
-    });
-    deps.observe.processed(message.channel);
-  };
-
-  const process = async (job: Job<InboundJob>, token?: string): Promise<void> => {
-    const { contactId } = job.data;
-    // A contact changed since the job was queued (never by the gateway today) is found by reading.
-    if (contactId && (await processNamed(job, token, contactId)) !== 'moved') return;
-    await processRead(job, token);
   };
   return startWorker<InboundJob>(
     queues,

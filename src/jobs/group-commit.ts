@@ -24,8 +24,8 @@ export interface GroupCommitOptions<T> {
    * several connections (PostgreSQL); SQLite's one connection runs one transaction at a time.
    */
   lanes?: number;
-  /** Told of each transaction's end: its units, and whether it committed. */
-  onEnd?: (units: T[], committed: boolean) => void;
+  /** Told of each transaction's end: its size, and whether it committed. */
+  onEnd?: (units: number, committed: boolean) => void;
 }
 
 interface Waiting<T> {
@@ -68,16 +68,15 @@ export class GroupCommit<T> {
    */
   private async commit(group: Waiting<T>[]): Promise<boolean> {
     let afterCommit: () => Promise<void>;
-    const units = group.map((w) => w.unit);
     try {
-      afterCommit = await this.options.commit(units);
+      afterCommit = await this.options.commit(group.map((w) => w.unit));
     } catch (error) {
-      this.options.onEnd?.(units, false);
+      this.options.onEnd?.(group.length, false);
       if (group.length > 1) return false;
       group[0]!.reject(error);
       return true;
     }
-    this.options.onEnd?.(units, true);
+    this.options.onEnd?.(group.length, true);
     afterCommit().then(
       () => group.forEach((w) => w.resolve()),
       (error: unknown) => group.forEach((w) => w.reject(error)),

@@ -20,12 +20,6 @@ export const QUEUE_NAMES = {
 /** An inbound message stored in the Message table, to run through the pipeline. */
 export interface InboundJob {
   messageId: string;
-  /**
-   * The message's contact as stored with it: the worker takes the contact's lock at once and reads
-   * the message once, under it. Absent on a job queued again for a message stored earlier (and on
-   * jobs of earlier releases): the worker then reads the message first to find its contact.
-   */
-  contactId?: string;
 }
 
 /** An outbound message row to queue: its id and the channel whose queue sends it. */
@@ -165,14 +159,14 @@ export class Queues {
   }
 
   /** Queues a stored inbound message; `delayMs` defers its processing (a sender over its rate limit). */
-  async enqueueInbound(job: InboundJob, delayMs?: number): Promise<void> {
-    await this.inbound.add('inbound', job, { jobId: jobId('in', job.messageId), ...(delayMs ? { delay: delayMs } : {}) });
+  async enqueueInbound(messageId: string, delayMs?: number): Promise<void> {
+    await this.inbound.add('inbound', { messageId }, { jobId: jobId('in', messageId), ...(delayMs ? { delay: delayMs } : {}) });
   }
 
   /** Queues many stored inbound messages in one round trip (addBulk), in the order given. */
-  async enqueueInboundMany(jobs: InboundJob[]): Promise<void> {
-    if (jobs.length === 0) return;
-    await this.inbound.addBulk(jobs.map((job) => ({ name: 'inbound', data: job, opts: { jobId: jobId('in', job.messageId) } })));
+  async enqueueInboundMany(messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.inbound.addBulk(messageIds.map((messageId) => ({ name: 'inbound', data: { messageId }, opts: { jobId: jobId('in', messageId) } })));
   }
 
   /** Queues an outbound message by id; `after` names the message to that address that goes first. */

@@ -52,7 +52,7 @@ describe('group commit', () => {
     const first = gate();
     const groups = new GroupCommit<string>({
       maxSize: 8,
-      onEnd: (units, committed) => ends.push([units.length, committed]),
+      onEnd: (units, committed) => ends.push([units, committed]),
       commit: async (units) => {
         commits.push(units);
         if (units[0] === 'a') await first.promise;

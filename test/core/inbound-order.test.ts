@@ -39,14 +39,9 @@ it('handles a message whose job came late before the next message of the same co
   // The third comes and is queued while the second waits for its retry.
   const next = inboundSms(number, 'STOP');
   expect((await webhooks.sms(next)).status).toBe(200);
-  // Its job names the contact (the worker locks it and reads the message once, under the lock);
-  // the retried second one's does not (it was stored before), and is read first to find it.
-  const nextMessage = await gateway.db.message.findFirstOrThrow({ where: { providerId: next.MessageSid, direction: 'in' } });
-  expect((await gateway.queues.inbound.getJob(`in-${nextMessage.id}`))!.data).toEqual({ messageId: nextMessage.id, contactId: lateMessage.contactId });
   await gateway.queues.inbound.resume();
   // The provider retries the second message: it is queued again and goes first.
   expect((await webhooks.sms(late)).status).toBe(200);
-  expect((await gateway.queues.inbound.getJob(`in-${lateMessage.id}`))?.data).toEqual({ messageId: lateMessage.id });
   await eventually(() => repliesTo().length >= before + 2, 15_000, 'both replies');
   await waitForIdle(gateway);
 
