@@ -35,6 +35,12 @@ export interface ActingParty {
   linkedResponderId?: string;
   /** The channel the command came on, for the audit trail. */
   channel?: string;
+  /**
+   * The role of a staff user (console session) not linked to a roster responder: other responders
+   * are told "by a coordinator" (incidents:staff_role.<role>, in their language), not a login name
+   * they do not know.
+   */
+  staffRole?: string;
 }
 
 export interface Outcome {
@@ -128,7 +134,8 @@ async function tellOtherResponders(scope: ActionScope, incident: IncidentRow, ac
   for (const responder of responders) {
     const reach = await reachOf(tx, deps, responder.contactId, [responder.preferredChannel]);
     if (!reach) continue;
-    const rows = await writeTo(tx, deps, reach, `incident:${incident.id}:${tag}:${responder.id}`, [text(deps.translator, reach.language, key, { code: incident.caseCode, name: actor.name })], incident.id);
+    const name = actor.staffRole ? deps.translator.t(reach.language, `incidents:staff_role.${actor.staffRole}`, { defaultValue: actor.name }) : actor.name;
+    const rows = await writeTo(tx, deps, reach, `incident:${incident.id}:${tag}:${responder.id}`, [text(deps.translator, reach.language, key, { code: incident.caseCode, name })], incident.id);
     enqueueLater(after, deps.queues, rows);
   }
 }

@@ -34,9 +34,10 @@ type IncidentRow = NonNullable<Awaited<ReturnType<Db['incident']['findUnique']>>
  * chat commands; staff roles keep their wider reach.
  */
 async function actorOf(db: Db, request: FastifyRequest): Promise<ActingParty> {
-  const { name, role, responderId } = request.principal;
+  const { name, role, responderId, via } = request.principal;
   const actor: ActingParty = { ref: actorRef(request), name, channel: 'api' };
-  if (!responderId) return actor;
+  // A login name means nothing to responders; a token's name is a label chosen to be shown.
+  if (!responderId) return via === 'session' ? { ...actor, staffRole: role } : actor;
   const responder = await db.responder.findUnique({ where: { id: responderId }, select: { displayName: true } });
   return { ...actor, name: responder?.displayName ?? name, ...(role === 'responder' ? { responderId } : { linkedResponderId: responderId }) };
 }

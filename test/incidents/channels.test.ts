@@ -133,27 +133,34 @@ describe('incident updates on Slack', () => {
   });
 });
 
+/** The admin API as a client calls it: a JSON body, a bearer token or a session's cookie and CSRF token. */
+async function api(method: string, path: string, options: { body?: unknown; cookie?: string; csrf?: string; bearer?: string }) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.csrf) headers['x-csrf-token'] = options.csrf;
+  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+  const response = await fetch(`${gateway.url}/api/v1${path}`, { method, headers, body: JSON.stringify(options.body ?? {}) });
+  const cookie = response.headers.get('set-cookie')?.split(';')[0];
+  return { status: response.status, body: (await response.json()) as Record<string, any>, cookie };
+}
+
+/** A console user invited, set up and logged in: their session. */
+async function consoleSession(username: string, role: string, responderId?: string): Promise<{ cookie: string; csrf: string }> {
+  const admin = await createToken(gateway.db, { name: 'Setup', role: 'admin' });
+  const invited = await api('POST', '/users', { bearer: admin.token, body: { username, role, ...(responderId ? { responderId } : {}) } });
+  expect(invited.status).toBe(201);
+  const password = `a long passphrase for ${username}`;
+  const accepted = await api('POST', '/auth/links/accept', { body: { token: new URL(invited.body.link).hash.slice(1), password } });
+  expect(accepted.status).toBe(200);
+  const login = await api('POST', '/auth/login', { body: { username, password, code: totpCode(accepted.body.totp.secret, new Date()) } });
+  expect(login.status).toBe(200);
+  return { cookie: login.cookie!, csrf: login.body.csrfToken as string };
+}
+
 describe('staff linked to a roster responder', () => {
   it('act in the console as that responder: named by their roster name to the others, and not told of their own action', async () => {
-    const admin = await createToken(gateway.db, { name: 'Setup', role: 'admin' });
-    const api = async (method: string, path: string, options: { body?: unknown; cookie?: string; csrf?: string; bearer?: string }) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (options.cookie) headers.cookie = options.cookie;
-      if (options.csrf) headers['x-csrf-token'] = options.csrf;
-      if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-      const response = await fetch(`${gateway.url}/api/v1${path}`, { method, headers, body: JSON.stringify(options.body ?? {}) });
-      const cookie = response.headers.get('set-cookie')?.split(';')[0];
-      return { status: response.status, body: (await response.json()) as Record<string, any>, cookie };
-    };
     // Joseph Kariuki's console account is "nadia", a coordinator.
-    const invited = await api('POST', '/users', { bearer: admin.token, body: { username: 'nadia', role: 'coordinator', responderId: 'joseph-kariuki' } });
-    expect(invited.status).toBe(201);
-    const password = 'a long passphrase for nadia';
-    const accepted = await api('POST', '/auth/links/accept', { body: { token: new URL(invited.body.link).hash.slice(1), password } });
-    expect(accepted.status).toBe(200);
-    const login = await api('POST', '/auth/login', { body: { username: 'nadia', password, code: totpCode(accepted.body.totp.secret, new Date()) } });
-    expect(login.status).toBe(200);
-    const session = { cookie: login.cookie!, csrf: login.body.csrfToken as string };
+    const session = await consoleSession('nadia', 'coordinator', 'joseph-kariuki');
 
     const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });
     await eventually(() => telegramTo(AMINA_TELEGRAM, incident.caseCode).length > 0 && smsTo(JOSEPH_SMS, incident.caseCode).length > 0, 10_000, 'the notifications');
@@ -168,6 +175,18 @@ describe('staff linked to a roster responder', () => {
     expect(written.map((m) => m.dedupeKey).filter((key) => key.includes('joseph-kariuki') && /:(acked|resolved)/.test(key))).toEqual([]);
     expect(written.map((m) => m.dedupeKey).filter((key) => key.includes('amina-wekesa') && /:(acked|resolved)/.test(key))).toHaveLength(2);
     expect(telegramTo(AMINA_TELEGRAM, 'nadia')).toEqual([]);
+  });
+
+  it('name a staff user of no roster by their role, never by their login name', async () => {
+    const session = await consoleSession('salma', 'coordinator');
+    const incident = await fileReport(gateway, { severity: 'critical', areaId: 'kanzi' });
+    await eventually(() => telegramTo(AMINA_TELEGRAM, incident.caseCode).length > 0 && smsTo(JOSEPH_SMS, incident.caseCode).length > 0, 10_000, 'the notifications');
+    expect((await api('POST', `/incidents/${incident.caseCode}/ack`, session)).status).toBe(200);
+    await eventually(() => telegramTo(AMINA_TELEGRAM, `${incident.caseCode} was acknowledged by a coordinator.`).length === 1, 10_000, 'the news to Amina');
+    await eventually(() => smsTo(JOSEPH_SMS, `${incident.caseCode} was acknowledged by a coordinator.`).length === 1, 10_000, 'the news to Joseph');
+    expect([...telegramTo(AMINA_TELEGRAM, 'salma'), ...smsTo(JOSEPH_SMS, 'salma')]).toEqual([]);
+    // The staff see who it was.
+    expect((await gateway.db.incident.findUniqueOrThrow({ where: { id: incident.id } })).acknowledgedBy).toMatch(/^user:/);
   });
 });
 
