@@ -6,6 +6,7 @@
  */
 import { areaNameIn } from '../areas/names.js';
 import type { Db } from '../db/client.js';
+import { shownDay } from '../flow/shown-values.js';
 import type { Dialect } from '../db/dialect.js';
 import type { Translator } from '../i18n.js';
 import type { OutboundMessage } from '../messages.js';
@@ -163,7 +164,7 @@ export function responderNotification(
     }),
   );
   if (incident.affected !== null) lines.push(t('notify.affected', { count: incident.affected }));
-  if (incident.occurredAt) lines.push(t('notify.when', { when: incident.occurredAt }));
+  if (incident.occurredAt) lines.push(t('notify.when', { when: shownDay(incident.occurredAt, language) }));
   if (incident.description.trim()) lines.push(t('notify.quote', { text: cut(incident.description, DESCRIPTION_MAX) }));
   if (incident.possibleDuplicates.length > 0) {
     lines.push(t('notify.duplicates', { codes: incident.possibleDuplicates.join(', '), code: incident.caseCode, other: incident.possibleDuplicates[0]! }));

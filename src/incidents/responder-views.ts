@@ -12,6 +12,7 @@
  */
 import { areaNameIn } from '../areas/names.js';
 import type { Db } from '../db/client.js';
+import { shownDay } from '../flow/shown-values.js';
 import type { OutboundMessage } from '../messages.js';
 import { nameOf, onRoster, type ActionScope } from './actions.js';
 import { record } from './audit.js';
@@ -112,7 +113,7 @@ export async function viewForResponder(scope: ActionScope, responder: ResponderR
   else if (incident.status === 'acknowledged') lines.push(t('responder.view_acknowledged', { name: await nameOf(tx, incident.acknowledgedBy), age }));
   else lines.push(t('responder.view_open', { age }));
   if (incident.affected !== null) lines.push(t('notify.affected', { count: incident.affected }));
-  if (incident.occurredAt) lines.push(t('notify.when', { when: incident.occurredAt }));
+  if (incident.occurredAt) lines.push(t('notify.when', { when: shownDay(incident.occurredAt, language) }));
   let description = '';
   try {
     description = deps.personalData.decrypt(incident.descriptionEnc);

@@ -53,6 +53,12 @@ describe('routing up the area tree', () => {
     expect(await new Person(gateway, 'oroma-1').next(incident.caseCode)).toMatch(/in \u2068?Oroma/);
   });
 
+  it('writes the day it happened as each responder’s language writes a day, not as YYYY-MM-DD', async () => {
+    const { incident } = await firstStep({ areaId: 'kanzi', occurredAt: '2026-12-06' });
+    expect(await new Person(gateway, 'kanzi-1').next(incident.caseCode)).toContain('When: 6 Dec 2026.');
+    expect(await new Person(gateway, 'kanzi-2').next(incident.caseCode)).toContain('Quand : 06/12/2026.');
+  });
+
   it('resolves each target level from the area path', async () => {
     const committees = TEST_ROSTER.committees.map((c) => ({ id: c.id, name: c.name, level: c.level, desk: c.desk ?? null, kind: c.kind ?? 'civilian', areaId: c.area }));
     const kanzi = await new AreaTreeCache().path(gateway.db, 'kanzi');

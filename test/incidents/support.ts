@@ -138,6 +138,8 @@ export interface ReportInput {
   channel?: string;
   /** The case code (default: a new one). */
   caseCode?: string;
+  /** When it happened, as the report flow stores it: a YYYY-MM-DD day or the reporter's words (default "today"). */
+  occurredAt?: string;
 }
 
 /**
@@ -160,7 +162,7 @@ export async function fileReport(
         caseCode,
         category: input.category ?? 'violence',
         areaId: input.areaId === undefined ? 'kanzi' : input.areaId,
-        occurredAt: 'today',
+        occurredAt: input.occurredAt ?? 'today',
         affected: 12,
         severity: input.severity ?? 'critical',
         description: input.description ?? 'Two groups are fighting near the market',
