@@ -129,7 +129,9 @@ export async function viewForResponder(scope: ActionScope, responder: ResponderR
   const relays = await tx.incidentRelay.findMany({ where: { incidentId: incident.id }, select: { answeredAt: true, closedAt: true, expiresAt: true } });
   const waiting = relays.filter((r) => relayOpen(r, now)).length;
   if (waiting > 0) lines.push(t('responder.view_questions', { count: waiting }));
-  if (incident.status !== 'resolved') lines.push(t('notify.commands', { code: incident.caseCode }));
+  // What is left to do: taking it, or (acknowledged) resolving it.
+  if (incident.status === 'acknowledged') lines.push(t('notify.commands_acknowledged', { code: incident.caseCode }));
+  else if (incident.status !== 'resolved') lines.push(t('notify.commands', { code: incident.caseCode }));
   await record(tx, { actor: `responder:${responder.id}`, action: 'incident.viewed', subjectId: incident.id, detail: { via: 'chat', channel }, at: now });
   return { type: 'text', text: lines.join('\n') };
 }

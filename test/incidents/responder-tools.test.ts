@@ -153,6 +153,9 @@ describe('a case code from a responder', () => {
     expect(french[0]).toBe(gateway.translator.t('fr', 'incidents:notify.headline', { severity: 'CRITIQUE', code, category: 'violence', area: 'Kanzi' }));
     expect(french).toContainEqual(expect.stringMatching(/^Pris en charge par Kanzi One ; ouvert depuis \d+ s\.$/));
     expect(french).toContain('Questions en attente de la réponse de la personne qui a signalé : 1.');
+    // Taken already: only resolving is left to say.
+    expect(french.at(-1)).toBe(`Envoyez RESOLU ${code} <note> une fois traité.`);
+    expect(french.join('\n')).not.toContain('RECU');
 
     // Resolved: who resolved it, and no commands.
     await kanzi1.ask(`RESOLVED ${code} the chief came`, 'is resolved');
