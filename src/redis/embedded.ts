@@ -138,7 +138,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   const url = `redis://:${password}@127.0.0.1:${port}`;
   const socket = join(dir, 'redis.sock');
   // A socket's path is at most 107 bytes (sun_path); a longer data folder keeps TCP alone.
-  const socketUrl = Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? `unix://${encodeURI(socket)}?password=${password}` : undefined;
+  const socketUrl = Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? `unix://${socket.split('/').map(encodeURIComponent).join('/')}?password=${password}` : undefined;
   const args = [
     configFile,
     '--port', String(port),

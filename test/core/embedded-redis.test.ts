@@ -61,6 +61,19 @@ describe('embedded Redis', () => {
     await second.stop();
   });
 
+  it('gives a socket URL that finds its socket whatever characters the folder’s path holds', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gateway-redis-')), 'data #1? 50% é');
+    const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
+    try {
+      expect(redisOptions(redis.socketUrl!)).toMatchObject({ path: join(dir, 'redis.sock'), password: new URL(redis.url).password });
+      const client = new Redis(redisOptions(redis.socketUrl!));
+      expect(await client.ping()).toBe('PONG');
+      client.disconnect();
+    } finally {
+      await redis.stop();
+    }
+  });
+
   it('keeps to TCP where its folder’s path is too long for a socket', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'gateway-redis-')), 'a-data-folder-whose-path-is-longer-than-a-unix-socket-path-may-be'.repeat(2));
     const redis = await startEmbeddedRedis({ bin: 'redis-server', dataDir: dir, logger });
