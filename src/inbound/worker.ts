@@ -22,6 +22,7 @@ import type { Logger } from '../logger.js';
 import type { Observations } from '../observer.js';
 import { inboundMessageSchema, type InboundMessage } from '../messages.js';
 import type { PersonalData } from '../personal-data.js';
+import { RELEASE_LOCK, RENEW_LOCK, runScript } from '../redis/scripts.js';
 import { enqueueAll, writeOutbox } from '../outbound/outbox.js';
 import { QUEUE_NAMES, type InboundJob, type Queues } from '../jobs/queues.js';
 import { GroupCommit } from '../jobs/group-commit.js';
@@ -109,8 +110,6 @@ export const INBOUND_ORDER_WAIT_MS = 120_000;
 /** How often a waiting message looks again (ms). */
 const ORDER_POLL_MS = 100;
 
-const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-const RENEW_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> {
   const { db, dialect, queues, personalData, logger } = deps;
@@ -190,7 +189,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
       throw new DelayedError();
     }
     const renewal = setInterval(() => {
-      deps.redis.eval(RENEW_LOCK, 1, lockKey, lockToken, deps.lockDurationMs).catch(() => undefined);
+      runScript(deps.redis, RENEW_LOCK, [lockKey], [lockToken, deps.lockDurationMs]).catch(() => undefined);
     }, Math.max(250, Math.floor(deps.lockDurationMs / 3)));
     try {
       const input = inboundMessageSchema.parse(JSON.parse(personalData.decrypt(message.bodyEnc)));
@@ -198,7 +197,7 @@ export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> 
       deps.observe.processed(message.channel);
     } finally {
       clearInterval(renewal);
-      await deps.redis.eval(RELEASE_LOCK, 1, lockKey, lockToken); // only our own lock
+      await runScript(deps.redis, RELEASE_LOCK, [lockKey], [lockToken]); // only our own lock
     }
   };
   return startWorker<InboundJob>(

@@ -8,19 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ChannelRate } from '../channels/adapter.js';
-
-/** Claims the channel's next departure: returns 0 when claimed now, else the ms to wait. */
-const CLAIM = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-local interval = tonumber(ARGV[1])
-if now - last >= interval then
-  redis.call('SET', KEYS[1], now, 'PX', interval + 60000)
-  return 0
-end
-return interval - (now - last)
-`;
+import { PACE_CLAIM, runScript } from '../redis/scripts.js';
 
 export function slotInterval(rate: ChannelRate): number {
   return Math.ceil((rate.durationMs * 105) / (rate.max * 100));
@@ -41,7 +29,7 @@ export class Pacer {
   async wait(): Promise<number> {
     const started = performance.now();
     for (;;) {
-      const delay = Number(await this.redis.eval(CLAIM, 1, this.key, this.intervalMs));
+      const delay = Number(await runScript(this.redis, PACE_CLAIM, [this.key], [this.intervalMs]));
       if (delay <= 0) return performance.now() - started;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
