@@ -30,35 +30,26 @@ export interface BulkColumn {
 
 const quote = quoteName;
 
+/** Rows for one table: its columns (see BulkColumn) and the values of the non-constant ones, row by row. */
+export interface RowSet {
+  table: string;
+  columns: BulkColumn[];
+  rows: BulkValue[][];
+}
+
 /**
  * Inserts `rows` into `table` in one statement. Each row holds the values of the columns that are
  * not `constant`, in the order of `columns`. Nothing is written for an empty `rows`.
  */
 export async function insertRows(db: Db, dialect: Dialect, table: string, columns: BulkColumn[], rows: BulkValue[][]): Promise<void> {
   if (rows.length === 0) return;
-  const names = columns.map((c) => quote(c.name)).join(', ');
-  const target = tableName(dialect, table);
-  const params: unknown[] = [];
   if (dialect.provider === 'postgres') {
-    const arrays: string[] = [];
-    const selects: string[] = [];
-    let varying = 0;
-    for (const column of columns) {
-      const type = column.type === 'timestamp' ? 'timestamp(3)' : 'text';
-      if ('constant' in column) {
-        params.push(writtenAs(dialect, column.constant ?? null));
-        selects.push(`$${params.length}::${type}`);
-      } else {
-        const index = varying++;
-        params.push(rows.map((row) => writtenAs(dialect, row[index] ?? null)));
-        arrays.push(`$${params.length}::${type}[]`);
-        selects.push(`t.c${index}`);
-      }
-    }
-    const aliases = arrays.map((_, i) => `c${i}`).join(', ');
-    await executeText(db, `INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM unnest(${arrays.join(', ')}) AS t(${aliases})`, params);
+    const params: unknown[] = [];
+    await executeText(db, postgresInsert(dialect, { table, columns, rows }, params), params);
     return;
   }
+  const names = columns.map((c) => quote(c.name)).join(', ');
+  const params: unknown[] = [];
   const selects: string[] = [];
   let varying = 0;
   for (const column of columns) {
@@ -68,7 +59,56 @@ export async function insertRows(db: Db, dialect: Dialect, table: string, column
     } else selects.push(`value->>${varying++}`);
   }
   params.push(JSON.stringify(rows.map((row) => row.map((value) => writtenAs(dialect, value)))));
-  await executeText(db, `INSERT INTO ${target} (${names}) SELECT ${selects.join(', ')} FROM json_each(?)`, params);
+  await executeText(db, `INSERT INTO ${tableName(dialect, table)} (${names}) SELECT ${selects.join(', ')} FROM json_each(?)`, params);
+}
+
+/**
+ * Inserts several tables' rows, in the order given (a row's parent table first), all or none.
+ * - PostgreSQL: in one statement, each table's INSERT but the last a data-modifying WITH query
+ *   (PostgreSQL manual, "WITH Queries", 7.8.4). It needs no transaction to be all or none, and
+ *   foreign keys between the sets hold: they are checked at the statement's end.
+ * - SQLite: one INSERT per table; call it in a transaction (src/db/transaction.ts) to make them
+ *   all or none.
+ * Sets without rows are left out; nothing is written when none has any. A unique violation is
+ * thrown as `insertRows` throws it.
+ */
+export async function insertRowSets(db: Db, dialect: Dialect, sets: RowSet[]): Promise<void> {
+  const filled = sets.filter((set) => set.rows.length > 0);
+  if (filled.length === 0) return;
+  if (dialect.provider !== 'postgres') {
+    for (const set of filled) await insertRows(db, dialect, set.table, set.columns, set.rows);
+    return;
+  }
+  const params: unknown[] = [];
+  const inserts = filled.map((set) => postgresInsert(dialect, set, params));
+  const last = inserts.pop()!;
+  const withs = inserts.map((insert, i) => `w${i} AS (${insert})`);
+  await executeText(db, withs.length > 0 ? `WITH ${withs.join(', ')} ${last}` : last, params);
+}
+
+/**
+ * One PostgreSQL INSERT of `set`: one array parameter per varying column, unpacked by `unnest`,
+ * and one parameter per constant column, numbered after those already in `params` (added to it).
+ */
+function postgresInsert(dialect: Dialect, set: RowSet, params: unknown[]): string {
+  const arrays: string[] = [];
+  const selects: string[] = [];
+  let varying = 0;
+  for (const column of set.columns) {
+    const type = column.type === 'timestamp' ? 'timestamp(3)' : 'text';
+    if ('constant' in column) {
+      params.push(writtenAs(dialect, column.constant ?? null));
+      selects.push(`$${params.length}::${type}`);
+    } else {
+      const index = varying++;
+      params.push(set.rows.map((row) => writtenAs(dialect, row[index] ?? null)));
+      arrays.push(`$${params.length}::${type}[]`);
+      selects.push(`t.c${index}`);
+    }
+  }
+  const names = set.columns.map((c) => quote(c.name)).join(', ');
+  const aliases = arrays.map((_, i) => `c${i}`).join(', ');
+  return `INSERT INTO ${tableName(dialect, set.table)} (${names}) SELECT ${selects.join(', ')} FROM unnest(${arrays.join(', ')}) AS t(${aliases})`;
 }
 
 /**

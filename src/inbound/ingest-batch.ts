@@ -1,9 +1,9 @@
 /**
  * Group commit of inbound events: webhooks that arrive while a batch is being written wait for
- * the next one, and each batch is stored in one database transaction (five statements for the
- * whole batch: identities and dedupe keys read with one SELECT each, new contacts, identities and
- * messages written with one INSERT each, src/db/bulk.ts) and queued with one addBulk. Each
- * caller's promise settles only after its batch has committed and been queued, so the provider's
+ * the next one, and each batch is stored all or none (identities and dedupe keys read with one
+ * SELECT each; new contacts, identities and messages written with one INSERT on PostgreSQL, one
+ * per table in a transaction on SQLite: see `storeBatch`) and queued with one addBulk. Each
+ * caller's promise settles only after its batch has been stored and queued, so the provider's
  * 200 still comes after the message is stored and queued (the durability of `ingest`).
  *
  * Order: events are written and queued in arrival order, so the messages of one contact keep
@@ -11,14 +11,15 @@
  * batch or already stored, is 'duplicate'; a stored one that was never processed is queued again
  * (the job id is the message id, so it does not run twice).
  *
- * When the batch's transaction fails on a unique key (another process stored the same contact or
+ * When the batch's write fails on a unique key (another process stored the same contact or
  * message in between), its events are ingested again one by one through `ingest`, which resolves
  * those races.
  */
 import { randomUUID } from 'node:crypto';
 import type { InboundEvent } from '../channels/adapter.js';
 import { isUniqueViolation } from '../conversation/contacts.js';
-import { insertRows, selectByKeys, type BulkColumn, type BulkValue } from '../db/bulk.js';
+import { insertRowSets, selectByKeys, type BulkColumn, type BulkValue } from '../db/bulk.js';
+import type { Db } from '../db/client.js';
 import { transaction } from '../db/transaction.js';
 import { cleanInboundMessage, inboundMessageSchema, type InboundMessage } from '../messages.js';
 import { ingest, type IngestDeps, type IngestOutcome } from './ingest.js';
@@ -107,80 +108,92 @@ interface ArrivalClock {
   last: number;
 }
 
-/** Writes one batch in one transaction, then queues it; the outcome of each event, in order. */
+/**
+ * Stores one batch, then queues it; the outcome of each event, in order. Read first (identities
+ * and dedupe keys), then written all or none (src/db/bulk.ts `insertRowSets`): on PostgreSQL the
+ * write is one statement and needs no transaction (two statements a batch where a transaction
+ * took seven: a round trip each, which costs the gateway and the server more CPU than the
+ * statement itself); on SQLite the reads and writes share a transaction. Either way, a row stored
+ * by another process between the read and the write fails the write on its unique key, and the
+ * batch is stored again one event at a time (see the module comment).
+ */
 async function storeBatch(deps: IngestDeps, batch: Pending[], clock: ArrivalClock): Promise<IngestOutcome[]> {
-  const { personalData } = deps;
   const toQueue: string[] = [];
+  const store = (db: Db) => writeBatch(deps, db, batch, clock, toQueue);
+  const outcomes = deps.dialect.provider === 'postgres' ? await store(deps.db) : await transaction(deps.db, store);
+  await deps.queues.enqueueInboundMany(toQueue);
+  return outcomes;
+}
+
+/** Reads and writes one batch on `db` (see storeBatch); adds the ids to queue to `toQueue`. */
+async function writeBatch(deps: IngestDeps, db: Db, batch: Pending[], clock: ArrivalClock, toQueue: string[]): Promise<IngestOutcome[]> {
+  const { personalData } = deps;
   const base = Math.max(Date.now(), clock.last + 1);
   let latest = base;
-  const outcomes = await transaction(deps.db, async (tx) => {
-    const identityKey = (channel: string, hash: string) => `${channel}\u0000${hash}`;
-    const pairs = new Map(batch.map((item) => [identityKey(item.channel, item.addressHash), [item.channel, item.addressHash]]));
-    const identities = await selectByKeys(tx, deps.dialect, 'ContactIdentity', ['id', 'contactId', 'channel', 'addressHash'], ['channel', 'addressHash'], [...pairs.values()]);
-    const known = new Map(identities.map((i) => [identityKey(i.channel, i.addressHash), { contactId: i.contactId, identityId: i.id }]));
-    const keys = [...new Set(batch.map((b) => b.dedupeKey))].map((key) => [key]);
-    const seen = await selectByKeys(tx, deps.dialect, 'Message', ['id', 'dedupeKey', 'status'], ['dedupeKey'], keys);
-    const stored = new Map(seen.map((m) => [m.dedupeKey, m]));
+  const identityKey = (channel: string, hash: string) => `${channel}\u0000${hash}`;
+  const pairs = new Map(batch.map((item) => [identityKey(item.channel, item.addressHash), [item.channel, item.addressHash]]));
+  const identities = await selectByKeys(db, deps.dialect, 'ContactIdentity', ['id', 'contactId', 'channel', 'addressHash'], ['channel', 'addressHash'], [...pairs.values()]);
+  const known = new Map(identities.map((i) => [identityKey(i.channel, i.addressHash), { contactId: i.contactId, identityId: i.id }]));
+  const keys = [...new Set(batch.map((b) => b.dedupeKey))].map((key) => [key]);
+  const seen = await selectByKeys(db, deps.dialect, 'Message', ['id', 'dedupeKey', 'status'], ['dedupeKey'], keys);
+  const stored = new Map(seen.map((m) => [m.dedupeKey, m]));
 
-    const contacts: BulkValue[][] = [];
-    const newIdentities: BulkValue[][] = [];
-    const messages: BulkValue[][] = [];
-    const result: IngestOutcome[] = [];
-    const inBatch = new Set<string>();
-    /** Messages of each contact so far in this batch: the next one arrives that many ms after `base`. */
-    const perContact = new Map<string, number>();
-    for (const item of batch) {
-      const earlier = stored.get(item.dedupeKey);
-      if (earlier || inBatch.has(item.dedupeKey)) {
-        if (earlier?.status === 'received') toQueue.push(earlier.id);
-        result.push('duplicate');
-        continue;
-      }
-      inBatch.add(item.dedupeKey);
-      const key = identityKey(item.channel, item.addressHash);
-      let ref = known.get(key);
-      if (!ref) {
-        ref = { contactId: randomUUID(), identityId: randomUUID() };
-        contacts.push([ref.contactId, item.language]);
-        newIdentities.push([ref.identityId, ref.contactId, item.channel, item.addressHash, personalData.encrypt(item.event.address)]);
-        known.set(key, ref);
-      }
-      const id = randomUUID();
-      const arrived = base + (perContact.get(ref.contactId) ?? 0);
-      perContact.set(ref.contactId, arrived - base + 1);
-      latest = Math.max(latest, arrived);
-      messages.push([
-        id,
-        item.dedupeKey,
-        item.channel,
-        ref.contactId,
-        ref.identityId,
-        item.event.providerId,
-        item.event.chatMessageId ?? null,
-        personalData.encrypt(JSON.stringify(item.message)),
-        new Date(arrived),
-      ]);
-      toQueue.push(id);
-      result.push('queued');
+  const contacts: BulkValue[][] = [];
+  const newIdentities: BulkValue[][] = [];
+  const messages: BulkValue[][] = [];
+  const result: IngestOutcome[] = [];
+  const inBatch = new Set<string>();
+  /** Messages of each contact so far in this batch: the next one arrives that many ms after `base`. */
+  const perContact = new Map<string, number>();
+  for (const item of batch) {
+    const earlier = stored.get(item.dedupeKey);
+    if (earlier || inBatch.has(item.dedupeKey)) {
+      if (earlier?.status === 'received') toQueue.push(earlier.id);
+      result.push('duplicate');
+      continue;
     }
-    const now = new Date(base);
-    const stamps: BulkColumn[] = [
-      { name: 'createdAt', type: 'timestamp', constant: now },
-      { name: 'updatedAt', type: 'timestamp', constant: now },
-    ];
-    await insertRows(tx, deps.dialect, 'Contact', [{ name: 'id' }, { name: 'language' }, { name: 'status', constant: 'active' }, { name: 'fields', constant: '{}' }, ...stamps], contacts);
-    await insertRows(
-      tx,
-      deps.dialect,
-      'ContactIdentity',
-      [{ name: 'id' }, { name: 'contactId' }, { name: 'channel' }, { name: 'addressHash' }, { name: 'addressEnc' }, stamps[0]!],
-      newIdentities,
-    );
-    await insertRows(
-      tx,
-      deps.dialect,
-      'Message',
-      [
+    inBatch.add(item.dedupeKey);
+    const key = identityKey(item.channel, item.addressHash);
+    let ref = known.get(key);
+    if (!ref) {
+      ref = { contactId: randomUUID(), identityId: randomUUID() };
+      contacts.push([ref.contactId, item.language]);
+      newIdentities.push([ref.identityId, ref.contactId, item.channel, item.addressHash, personalData.encrypt(item.event.address)]);
+      known.set(key, ref);
+    }
+    const id = randomUUID();
+    const arrived = base + (perContact.get(ref.contactId) ?? 0);
+    perContact.set(ref.contactId, arrived - base + 1);
+    latest = Math.max(latest, arrived);
+    messages.push([
+      id,
+      item.dedupeKey,
+      item.channel,
+      ref.contactId,
+      ref.identityId,
+      item.event.providerId,
+      item.event.chatMessageId ?? null,
+      personalData.encrypt(JSON.stringify(item.message)),
+      new Date(arrived),
+    ]);
+    toQueue.push(id);
+    result.push('queued');
+  }
+  const now = new Date(base);
+  const stamps: BulkColumn[] = [
+    { name: 'createdAt', type: 'timestamp', constant: now },
+    { name: 'updatedAt', type: 'timestamp', constant: now },
+  ];
+  await insertRowSets(db, deps.dialect, [
+    { table: 'Contact', columns: [{ name: 'id' }, { name: 'language' }, { name: 'status', constant: 'active' }, { name: 'fields', constant: '{}' }, ...stamps], rows: contacts },
+    {
+      table: 'ContactIdentity',
+      columns: [{ name: 'id' }, { name: 'contactId' }, { name: 'channel' }, { name: 'addressHash' }, { name: 'addressEnc' }, stamps[0]!],
+      rows: newIdentities,
+    },
+    {
+      table: 'Message',
+      columns: [
         { name: 'id' },
         { name: 'dedupeKey' },
         { name: 'direction', constant: 'in' },
@@ -195,11 +208,9 @@ async function storeBatch(deps: IngestDeps, batch: Pending[], clock: ArrivalCloc
         { name: 'createdAt', type: 'timestamp' },
         { name: 'updatedAt', type: 'timestamp', constant: now },
       ],
-      messages,
-    );
-    clock.last = Math.max(clock.last, latest);
-    return result;
-  });
-  await deps.queues.enqueueInboundMany(toQueue);
-  return outcomes;
+      rows: messages,
+    },
+  ]);
+  clock.last = Math.max(clock.last, latest);
+  return result;
 }
