@@ -19,7 +19,7 @@ export interface ShownState {
   open: boolean;
 }
 
-/** A release this far away is a hold (quiet hours), not the pace of sending. */
+/** A release this far away is a hold (quiet hours), not the pace of sending (HOLD_MS of src/broadcasts/progress.ts, the API and CLI rule). */
 const HOLD_MS = 5 * 60_000;
 const CLOSED = ['rejected', 'cancelled'];
 const FANNED = ['sending', 'dispatched'];

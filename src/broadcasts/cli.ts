@@ -1,7 +1,7 @@
 /**
  * Command-line views of broadcasts, added by the broadcasts capability:
- *   broadcasts list [--status S]               broadcasts, newest first
- *   broadcasts show <id>                       one broadcast and its progress
+ *   broadcasts list [--status S]               broadcasts, newest first (and until when quiet hours hold one)
+ *   broadcasts show <id>                       one broadcast and its progress (and until when quiet hours hold it)
  *   broadcasts recipients <id> [--status S]    per-recipient delivery state (never addresses)
  *   broadcasts cancel <id> --as <name>         stop what has not gone out
  */
@@ -10,7 +10,7 @@ import type { Db } from '../db/client.js';
 import type { Queues } from '../jobs/queues.js';
 import { fanoutJobId } from './fanout.js';
 import { broadcastView } from './model.js';
-import { broadcastProgress, broadcastRecipients } from './progress.js';
+import { broadcastProgress, broadcastRecipients, heldUntil, waitingOf } from './progress.js';
 import { cancelQueued } from './service.js';
 import { auditId } from '../audit-ids.js';
 
@@ -31,9 +31,15 @@ export function registerBroadcastCommands(program: Command, deps: BroadcastCliDe
     .command('list')
     .option('--status <status>', 'only broadcasts in this state')
     .action(async (options: { status?: string }) => {
-      const rows = await deps.withDatabase((db) => db.broadcast.findMany({ where: options.status ? { status: options.status } : {}, orderBy: { createdAt: 'desc' }, take: 200 }));
+      const { rows, waiting } = await deps.withDatabase(async (db) => {
+        const found = await db.broadcast.findMany({ where: options.status ? { status: options.status } : {}, orderBy: { createdAt: 'desc' }, take: 200 });
+        return { rows: found, waiting: await waitingOf(db, found.map((b) => b.id)) };
+      });
       if (rows.length === 0) print('no broadcasts');
-      for (const b of rows) print(`${b.id}  ${b.status.padEnd(16)} ${String(b.written).padStart(7)}/${String(b.audienceSize ?? '?').padEnd(7)} ${(b.areaId ?? 'all').padEnd(10)} ${b.title}`);
+      for (const b of rows) {
+        const held = heldUntil(b.urgent, waiting.get(b.id)?.nextReleaseAt ?? null);
+        print(`${b.id}  ${b.status.padEnd(16)} ${String(b.written).padStart(7)}/${String(b.audienceSize ?? '?').padEnd(7)} ${(b.areaId ?? 'all').padEnd(10)} ${b.title}${held ? `  (held until ${when(held)})` : ''}`);
+      }
     });
 
   broadcasts
@@ -46,7 +52,8 @@ export function registerBroadcastCommands(program: Command, deps: BroadcastCliDe
       if (!shown) throw new Error(`no broadcast ${id}`);
       const { view, progress } = shown;
       print(`broadcast ${view.id}: ${view.title}`);
-      print(`status:    ${view.status}${view.urgent ? ' (urgent)' : ''}`);
+      const held = progress!.heldUntil;
+      print(`status:    ${view.status}${view.urgent ? ' (urgent)' : ''}${held ? `, held by quiet hours until ${when(held)}` : ''}`);
       print(`audience:  area ${view.audience.areaId ?? 'all'}, topic ${view.audience.topic ?? 'any'}, ${view.audienceSize ?? '?'} recipients at approval`);
       print(`created:   ${when(view.createdAt)} by ${view.createdBy.name}; approved: ${view.approvedBy ? `${when(view.approvedBy.at)} by ${view.approvedBy.name}` : '-'}`);
       print(`schedule:  ${when(view.scheduledAt)}; started ${when(view.startedAt)}; dispatched ${when(view.dispatchedAt)}; cancelled ${when(view.cancelledAt)}`);

@@ -19,6 +19,23 @@ export interface Progress {
   feedback: Record<string, number>;
   /** When the next queued message is released (quiet hours or pacing hold it until then); null when none is queued. */
   nextReleaseAt: Date | null;
+  /** Until when quiet hours hold what is left (see `heldUntil`); null when nothing is held. */
+  heldUntil: Date | null;
+}
+
+/**
+ * A release further than this from now is a hold by quiet hours, not the pace of sending (ms).
+ * The console reads an announcement's state by the same rule (console/parts/broadcast-state.ts).
+ */
+export const HOLD_MS = 5 * 60_000;
+
+/**
+ * Until when quiet hours hold a broadcast's next message: its release (`nextReleaseAt`) when it is
+ * more than HOLD_MS away, null otherwise, and always null for an urgent broadcast (sent through
+ * quiet hours).
+ */
+export function heldUntil(urgent: boolean, nextReleaseAt: Date | null, now = Date.now()): Date | null {
+  return !urgent && nextReleaseAt && nextReleaseAt.getTime() - now > HOLD_MS ? nextReleaseAt : null;
 }
 
 /** What still waits per broadcast: messages queued or sending, and the earliest release of a queued one. */
@@ -43,7 +60,7 @@ export async function waitingOf(db: Db, broadcastIds: string[]): Promise<Map<str
 }
 
 export async function broadcastProgress(db: Db, broadcastId: string): Promise<Progress | null> {
-  const broadcast = await db.broadcast.findUnique({ where: { id: broadcastId }, select: { status: true, written: true, skipped: true } });
+  const broadcast = await db.broadcast.findUnique({ where: { id: broadcastId }, select: { status: true, urgent: true, written: true, skipped: true } });
   if (!broadcast) return null;
   const groups = await db.message.groupBy({ by: ['status'], where: { broadcastId }, _count: { _all: true } });
   const byStatus: Record<string, number> = {};
@@ -55,7 +72,17 @@ export async function broadcastProgress(db: Db, broadcastId: string): Promise<Pr
   for (const group of feedbackGroups) feedback[group.answer] = group._count._all;
   const fannedOut = broadcast.status === 'dispatched' || broadcast.status === 'cancelled';
   const next = await db.message.aggregate({ where: { broadcastId, status: 'queued' }, _min: { createdAt: true } });
-  return { written: broadcast.written, skipped: broadcast.skipped, byStatus, finished: total - waiting, done: fannedOut && waiting === 0, feedback, nextReleaseAt: next._min.createdAt };
+  const nextReleaseAt = next._min.createdAt;
+  return {
+    written: broadcast.written,
+    skipped: broadcast.skipped,
+    byStatus,
+    finished: total - waiting,
+    done: fannedOut && waiting === 0,
+    feedback,
+    nextReleaseAt,
+    heldUntil: heldUntil(broadcast.urgent, nextReleaseAt),
+  };
 }
 
 export interface RecipientRow {

@@ -15,7 +15,8 @@
  *   POST /broadcasts/:id/schedule    { at?: ISO time } (no time: now; a past time is refused); answers with the
  *                                    broadcast and `start`: { at, audience, held, heldUntil } (held: in quiet hours now)
  *   POST /broadcasts/:id/cancel      stops what has not gone out
- *   GET  /broadcasts/:id/progress    counts by delivery state, feedback counts, when messages left and settled
+ *   GET  /broadcasts/:id/progress    counts by delivery state, feedback counts, when messages left and settled,
+ *                                    and `heldUntil` (until when quiet hours hold what is left, or null)
  *   GET  /broadcasts/:id/recipients  ?status=&after=&limit= per-recipient delivery state
  *   GET  /broadcasts/:id/feedback    replies (free replies decrypted; the access is audited)
  */

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerBroadcastCommands } from '../../src/broadcasts/cli.js';
 import { registerRumourCommands } from '../../src/rumours/cli.js';
 import { eventually, type TestGateway } from '../support/gateway.js';
-import { addContact, api, makeTokens, sendBroadcast, startBroadcastGateway, type Tokens } from './support.js';
+import { addContact, api, broadcastCli, makeTokens, sendBroadcast, startBroadcastGateway, type Tokens } from './support.js';
 
 let gateway: TestGateway;
 let tokens: Tokens;
@@ -21,11 +20,10 @@ afterAll(async () => {
 });
 
 async function cli(...args: string[]): Promise<string[]> {
+  if (args[0] === 'broadcasts') return broadcastCli(gateway, ...args);
   const lines: string[] = [];
   const program = new Command('gateway').exitOverride();
-  const deps = { withDatabase: <T>(fn: (db: TestGateway['db']) => Promise<T>) => fn(gateway.db), withQueues: <T>(fn: (queues: TestGateway['queues']) => Promise<T>) => fn(gateway.queues), print: (line: string) => lines.push(line) };
-  registerBroadcastCommands(program, deps);
-  registerRumourCommands(program, deps);
+  registerRumourCommands(program, { withDatabase: (fn) => fn(gateway.db), print: (line: string) => lines.push(line) });
   await program.parseAsync(['node', 'gateway', ...args]);
   return lines;
 }

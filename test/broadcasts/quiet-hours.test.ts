@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietDelayMs } from '../../src/broadcasts/quiet-hours.js';
 import { parseQuietHours } from '../../src/broadcasts/settings.js';
 import { eventually, type TestGateway } from '../support/gateway.js';
-import { addContact, api, TestClock, inbox, makeTokens, sendBroadcast, startBroadcastGateway, type Tokens } from './support.js';
+import { addContact, api, broadcastCli, TestClock, inbox, makeTokens, sendBroadcast, startBroadcastGateway, type Tokens } from './support.js';
 
 // 03:59:55 UTC is 06:59:55 in Kanzi (Africa/Nairobi, UTC+3): 5 s before quiet hours
 // (21:00-07:00) end there, and 12:59 in the East region (Asia/Tokyo), outside them.
@@ -66,6 +66,25 @@ describe('quiet hours in a broadcast', () => {
     expect(now.body.status).toBe('scheduled');
   });
 
+  it('tells in the API and the CLI until when quiet hours hold what is left, not "dispatched" alone', async () => {
+    clock.set(new Date('2026-03-10T00:00:00Z')); // 03:00 in Kanzi: four hours of quiet left
+    const id = await sendBroadcast(gateway, tokens, { title: 'Water', texts: { en: 'Water trucks come on Friday.' }, audience: { areaId: 'kanzi' } });
+    const progress = await eventually(async () => {
+      const answer = await api(gateway, tokens.analyst, 'GET', `/broadcasts/${id}/progress`);
+      return answer.body.status === 'dispatched' && answer.body.heldUntil ? answer.body : null;
+    }, 10_000, 'fanned out and held');
+    // Released four hours from now (on the wall clock the queue runs by).
+    const held = Date.parse(progress.heldUntil);
+    expect(Math.abs(held - (Date.now() + 4 * 3600_000))).toBeLessThan(60_000);
+    const show = await broadcastCli(gateway, 'broadcasts', 'show', id);
+    expect(show).toContain(`status:    dispatched, held by quiet hours until ${new Date(held).toISOString()}`);
+    const list = await broadcastCli(gateway, 'broadcasts', 'list');
+    expect(list.find((line) => line.startsWith(id))?.endsWith(`Water  (held until ${new Date(held).toISOString()})`)).toBe(true);
+    // Nothing held once it is cancelled; an urgent one is never held.
+    await broadcastCli(gateway, 'broadcasts', 'cancel', id, '--as', 'duty officer');
+    expect((await api(gateway, tokens.analyst, 'GET', `/broadcasts/${id}/progress`)).body.heldUntil).toBeNull();
+  });
+
   it('sends an urgent alert at once, quiet hours or not', async () => {
     clock.set(new Date('2026-03-10T00:00:00Z')); // 03:00 in Kanzi
     const before = (await inbox(gateway, 'kanzi')).length;
@@ -73,5 +92,6 @@ describe('quiet hours in a broadcast', () => {
     // Within seconds, where quiet hours would hold it four hours.
     await eventually(async () => (await inbox(gateway, 'kanzi')).length === before + 1, 10_000, 'urgent delivery');
     expect(await gateway.db.broadcast.findUniqueOrThrow({ where: { id } })).toMatchObject({ urgent: true, status: 'dispatched' });
+    expect((await api(gateway, tokens.analyst, 'GET', `/broadcasts/${id}/progress`)).body.heldUntil).toBeNull();
   });
 });

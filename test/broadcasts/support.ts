@@ -1,5 +1,7 @@
 /** Helpers of the broadcast tests: a gateway with the capability, tokens, contacts, API calls. */
+import { Command } from 'commander';
 import { createToken } from '../../src/admin/tokens.js';
+import { registerBroadcastCommands } from '../../src/broadcasts/cli.js';
 import { broadcastsCapability, type BroadcastsOptions } from '../../src/broadcasts/index.js';
 import { findOrCreateContact, stopIdentity } from '../../src/conversation/contacts.js';
 import type { GatewayOptions } from '../../src/gateway.js';
@@ -85,6 +87,15 @@ export async function sendBroadcast(gateway: TestGateway, tokens: Tokens, body: 
 }
 
 /** Texts the console mailbox holds for an address (rendered as the terminal shows them). */
+/** Runs a `broadcasts ...` command of the CLI (src/broadcasts/cli.ts) on the gateway's database and queues; its printed lines. */
+export async function broadcastCli(gateway: TestGateway, ...args: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const program = new Command('gateway').exitOverride();
+  registerBroadcastCommands(program, { withDatabase: (fn) => fn(gateway.db), withQueues: (fn) => fn(gateway.queues), print: (line) => lines.push(line) });
+  await program.parseAsync(['node', 'gateway', ...args]);
+  return lines;
+}
+
 export async function inbox(gateway: TestGateway, address: string): Promise<string[]> {
   const entries = await gateway.console!.mailbox.take(address, 0, 0);
   return entries.map((e) => ('text' in e.message && e.message.text) || '');
