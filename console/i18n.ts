@@ -61,6 +61,18 @@ export function when(value: string | Date | null | undefined): string {
   return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
 }
 
+/**
+ * A calendar day given as YYYY-MM-DD (an incident's `occurredAt`), as the console's language
+ * writes it ("Dec 6, 2026", "6 déc. 2026"); a day in words ("yesterday evening", as a
+ * reporter answered) as it is.
+ */
+export function day(value: string | null | undefined): string {
+  if (!value) return '—';
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) return value;
+  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+}
+
 /** A time of day (HH:MM, as the console's language writes it). */
 export function time(value: string | Date): string {
   return new Intl.DateTimeFormat(language(), { timeStyle: 'short' }).format(new Date(value));

@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
-import { language, t, when } from '../i18n.ts';
+import { day, language, t, when } from '../i18n.ts';
 import { ActionButton, Badge, ErrorLine, Loading, message, useLoad } from '../parts/common.tsx';
 import { Countdown } from '../parts/countdown.tsx';
 import { incidentState } from '../parts/incident-state.ts';
@@ -109,7 +109,7 @@ export function Incident({ params }: PageProps) {
             <dt>{t('incidents.category')}</dt><dd>{t(`category.${i.category}`, { defaultValue: i.category })}</dd>
             <dt>{t('incidents.severity')}</dt><dd><Badge kind={i.severity}>{t(`severity.${i.severity}`)}</Badge></dd>
             <dt>{t('incidents.area')}</dt><dd>{i.areaId ? areas.data?.find((a) => a.id === i.areaId)?.name ?? i.areaId : '—'}</dd>
-            <dt>{t('incident.occurred')}</dt><dd>{i.occurredAt ?? '—'}</dd>
+            <dt>{t('incident.occurred')}</dt><dd>{day(i.occurredAt)}</dd>
             <dt>{t('incident.affected')}</dt><dd>{i.affected ?? '—'}</dd>
             <dt>{t('incident.verification')}</dt><dd>{t(`verification.${i.verification}`)}</dd>
             <dt>{t('incidents.reported')}</dt><dd>{when(i.createdAt)}</dd>

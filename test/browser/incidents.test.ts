@@ -60,7 +60,7 @@ afterAll(async () => {
 for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
   describe(`incidents on a ${label}`, () => {
     it('lists incidents live, filters them, and acknowledges an escalated one from its page', async () => {
-      const urgent = await report({ severity: 'critical', areaId: 'kanzi', category: 'violence', description: 'Two groups are fighting near the market' });
+      const urgent = await report({ severity: 'critical', areaId: 'kanzi', category: 'violence', description: 'Two groups are fighting near the market', occurredAt: '2026-12-06' });
       const calm = await report({ severity: 'low', areaId: 'oroma', category: 'displacement' });
       await escalated(urgent.caseCode);
       const person = await openBrowser(viewport);
@@ -98,6 +98,10 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as cons
       await row(urgent.caseCode).locator('a').click();
       await page.locator('h1', { hasText: urgent.caseCode }).waitFor();
       expect(await page.locator('.card', { hasText: 'What was reported' }).textContent().then(plain)).toContain('fighting near the market');
+      // The day it happened as the console's language writes it, not as stored (2026-12-06).
+      const facts = await page.locator('dl.kv').first().textContent().then(plain);
+      expect(facts).toContain('Dec 6, 2026');
+      expect(facts).not.toContain('2026-12-06');
       // Escalation in words, with the countdown to the next level (ten minutes from now).
       const escalation = page.locator('.card', { hasText: 'Escalation' });
       expect(await escalation.textContent().then(plain)).toContain('Level 2 has been told.');
