@@ -40,15 +40,22 @@ describe.runIf(onPostgres)('raw statements on pg directly', () => {
     const { db, dialect } = database();
     const contact = await db.contact.create({ data: { language: 'en' } });
     const other = await db.contact.create({ data: { language: 'en' } });
-    let release!: () => void;
-    const bothWrote = new Promise<void>((resolve) => (release = resolve));
-    let wrote = 0;
+    // Both write, then both read, then both commit: neither may commit before the other has read
+    // (a read after the other's COMMIT would see its write, as it should).
+    const barrier = () => {
+      let arrived = 0;
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return () => (++arrived === 2 && open(), opened);
+    };
+    const [bothWrote, bothRead] = [barrier(), barrier()];
     const run = (id: string, language: string) =>
       transaction(db, async (tx) => {
         await rawExecute(tx, dialect, SET_LANGUAGE, language, id);
-        if (++wrote === 2) release();
-        await bothWrote;
-        return [await rawQuery(tx, dialect, LANGUAGE_OF, contact.id), await rawQuery(tx, dialect, LANGUAGE_OF, other.id)];
+        await bothWrote();
+        const seen = [await rawQuery(tx, dialect, LANGUAGE_OF, contact.id), await rawQuery(tx, dialect, LANGUAGE_OF, other.id)];
+        await bothRead();
+        return seen;
       });
     const [first, second] = await Promise.all([run(contact.id, 'sw'), run(other.id, 'so')]);
     expect(first).toEqual([[{ language: 'sw' }], [{ language: 'en' }]]);
