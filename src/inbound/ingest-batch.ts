@@ -111,7 +111,7 @@ interface ArrivalClock {
 /**
  * Stores one batch, then queues it; the outcome of each event, in order. Read first (identities
  * and dedupe keys), then written all or none (src/db/bulk.ts `insertRowSets`): on PostgreSQL the
- * write is one statement and needs no transaction (two statements a batch where a transaction
+ * write is one statement and needs no transaction (three statements a batch where a transaction
  * took seven: a round trip each, which costs the gateway and the server more CPU than the
  * statement itself); on SQLite the reads and writes share a transaction. Either way, a row stored
  * by another process between the read and the write fails the write on its unique key, and the

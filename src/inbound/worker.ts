@@ -110,7 +110,6 @@ export const INBOUND_ORDER_WAIT_MS = 120_000;
 /** How often a waiting message looks again (ms). */
 const ORDER_POLL_MS = 100;
 
-
 export function startInboundWorker(deps: InboundWorkerDeps): Worker<InboundJob> {
   const { db, dialect, queues, personalData, logger } = deps;
   const outboxDeps = { personalData, dialect };
