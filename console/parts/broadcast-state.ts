@@ -2,8 +2,10 @@
  * The state of an announcement as people read it, from its stored status and what has not gone
  * out yet (messages queued or sending, and when the next queued one is released). A fanned-out
  * announcement is "sent" only when nothing waits; a non-urgent one whose next message is released
- * later than HOLD_MS from now is "held until HH:MM (quiet hours)"; otherwise it is "sending".
+ * later than HOLD_MS from now is "held until HH:MM (quiet hours)" (the API's and the CLI's rule,
+ * src/broadcasts/hold.ts); otherwise it is "sending".
  */
+import { heldUntil } from '../../src/broadcasts/hold.ts';
 import { t, time } from '../i18n.ts';
 
 export interface Waiting {
@@ -19,8 +21,6 @@ export interface ShownState {
   open: boolean;
 }
 
-/** A release this far away is a hold (quiet hours), not the pace of sending (HOLD_MS of src/broadcasts/progress.ts, the API and CLI rule). */
-const HOLD_MS = 5 * 60_000;
 const CLOSED = ['rejected', 'cancelled'];
 const FANNED = ['sending', 'dispatched'];
 
@@ -30,7 +30,7 @@ export function broadcastState(b: { status: string; urgent: boolean; scheduledAt
   // Not fanned out yet: waiting for approval, approved, or scheduled with nothing written so far.
   if (!FANNED.includes(b.status) && (b.status !== 'scheduled' || left === 0)) return { kind: b.status, label: t(`announce.state.${b.status}`), open: true };
   if (left === 0) return b.status === 'dispatched' ? { kind: 'sent', label: t('announce.state.sent'), open: false } : { kind: 'sending', label: t('announce.state.sending'), open: true };
-  const release = waiting?.nextReleaseAt ? new Date(waiting.nextReleaseAt).getTime() : now;
-  if (!b.urgent && release - now > HOLD_MS) return { kind: 'held', label: t('announce.state.held', { time: time(new Date(release)) }), open: true };
+  const held = heldUntil(b.urgent, waiting?.nextReleaseAt ? new Date(waiting.nextReleaseAt) : null, now);
+  if (held) return { kind: 'held', label: t('announce.state.held', { time: time(held) }), open: true };
   return { kind: 'sending', label: t('announce.state.sending'), open: true };
 }

@@ -10,7 +10,8 @@ import type { Db } from '../db/client.js';
 import type { Queues } from '../jobs/queues.js';
 import { fanoutJobId } from './fanout.js';
 import { broadcastView } from './model.js';
-import { broadcastProgress, broadcastRecipients, heldUntil, waitingOf } from './progress.js';
+import { heldUntil } from './hold.js';
+import { broadcastProgress, broadcastRecipients, waitingOf } from './progress.js';
 import { cancelQueued } from './service.js';
 import { auditId } from '../audit-ids.js';
 

@@ -3,6 +3,7 @@
  * Never the text or the address: a recipient is its contact id, channel and delivery state.
  */
 import type { Db } from '../db/client.js';
+import { heldUntil } from './hold.js';
 
 export interface Progress {
   /** Recipients written so far (one outbound message each). */
@@ -19,23 +20,8 @@ export interface Progress {
   feedback: Record<string, number>;
   /** When the next queued message is released (quiet hours or pacing hold it until then); null when none is queued. */
   nextReleaseAt: Date | null;
-  /** Until when quiet hours hold what is left (see `heldUntil`); null when nothing is held. */
+  /** Until when quiet hours hold what is left (src/broadcasts/hold.ts); null when nothing is held. */
   heldUntil: Date | null;
-}
-
-/**
- * A release further than this from now is a hold by quiet hours, not the pace of sending (ms).
- * The console reads an announcement's state by the same rule (console/parts/broadcast-state.ts).
- */
-export const HOLD_MS = 5 * 60_000;
-
-/**
- * Until when quiet hours hold a broadcast's next message: its release (`nextReleaseAt`) when it is
- * more than HOLD_MS away, null otherwise, and always null for an urgent broadcast (sent through
- * quiet hours).
- */
-export function heldUntil(urgent: boolean, nextReleaseAt: Date | null, now = Date.now()): Date | null {
-  return !urgent && nextReleaseAt && nextReleaseAt.getTime() - now > HOLD_MS ? nextReleaseAt : null;
 }
 
 /** What still waits per broadcast: messages queued or sending, and the earliest release of a queued one. */
