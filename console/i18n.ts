@@ -13,6 +13,7 @@ import i18next from 'i18next';
 import en from '../locales/en/console.json';
 import fr from '../locales/fr/console.json';
 import ar from '../locales/ar/console.json';
+import { calendarDay } from '../src/flow/shown-values.ts';
 
 export const LANGUAGES = [
   { code: 'en', name: 'English', dir: 'ltr' },
@@ -68,8 +69,8 @@ export function when(value: string | Date | null | undefined): string {
  */
 export function day(value: string | null | undefined): string {
   if (!value) return '—';
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) return value;
+  const date = calendarDay(value);
+  if (date === null) return value;
   return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 }
 

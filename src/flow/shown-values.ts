@@ -14,14 +14,23 @@ const DAY_FORMATS: Record<string, { locale: string; options: Intl.DateTimeFormat
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
+ * The UTC midnight of `value` when it is a real YYYY-MM-DD day, null for any other text (a day
+ * given in words, "2026-02-30"). The console reads days by it too.
+ */
+export function calendarDay(value: string): Date | null {
+  const match = ISO_DAY.exec(value);
+  if (match === null) return null;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return Number.isFinite(date.getTime()) && date.toISOString().slice(0, 10) === value ? date : null;
+}
+
+/**
  * A YYYY-MM-DD day as the people of `language` write it; any other text (a date answer given in
  * words) is returned unchanged. Languages without a format of their own use Intl's medium style.
  */
 export function shownDay(value: string, language: string): string {
-  const match = ISO_DAY.exec(value);
-  if (match === null) return value;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  if (!Number.isFinite(date.getTime()) || date.toISOString().slice(0, 10) !== value) return value;
+  const date = calendarDay(value);
+  if (date === null) return value;
   const format = DAY_FORMATS[language] ?? { locale: language, options: { dateStyle: 'medium' } as Intl.DateTimeFormatOptions };
   try {
     return new Intl.DateTimeFormat(format.locale, { ...format.options, timeZone: 'UTC' }).format(date);
