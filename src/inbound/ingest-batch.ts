@@ -118,16 +118,16 @@ interface ArrivalClock {
  * batch is stored again one event at a time (see the module comment).
  */
 async function storeBatch(deps: IngestDeps, batch: Pending[], clock: ArrivalClock): Promise<IngestOutcome[]> {
-  const toQueue: string[] = [];
-  const store = (db: Db) => writeBatch(deps, db, batch, clock, toQueue);
-  const outcomes = deps.dialect.provider === 'postgres' ? await store(deps.db) : await transaction(deps.db, store);
+  const store = (db: Db) => writeBatch(deps, db, batch, clock);
+  const { outcomes, toQueue } = deps.dialect.provider === 'postgres' ? await store(deps.db) : await transaction(deps.db, store);
   await deps.queues.enqueueInboundMany(toQueue);
   return outcomes;
 }
 
-/** Reads and writes one batch on `db` (see storeBatch); adds the ids to queue to `toQueue`. */
-async function writeBatch(deps: IngestDeps, db: Db, batch: Pending[], clock: ArrivalClock, toQueue: string[]): Promise<IngestOutcome[]> {
+/** Reads and writes one batch on `db` (see storeBatch): the outcome of each event, and the message ids to queue. */
+async function writeBatch(deps: IngestDeps, db: Db, batch: Pending[], clock: ArrivalClock): Promise<{ outcomes: IngestOutcome[]; toQueue: string[] }> {
   const { personalData } = deps;
+  const toQueue: string[] = [];
   const base = Math.max(Date.now(), clock.last + 1);
   let latest = base;
   const identityKey = (channel: string, hash: string) => `${channel}\u0000${hash}`;
@@ -212,5 +212,5 @@ async function writeBatch(deps: IngestDeps, db: Db, batch: Pending[], clock: Arr
     },
   ]);
   clock.last = Math.max(clock.last, latest);
-  return result;
+  return { outcomes: result, toQueue };
 }

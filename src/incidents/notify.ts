@@ -6,8 +6,8 @@
  */
 import { areaNameIn } from '../areas/names.js';
 import type { Db } from '../db/client.js';
-import { shownDay } from '../flow/shown-values.js';
 import type { Dialect } from '../db/dialect.js';
+import { shownDay } from '../flow/shown-values.js';
 import type { Translator } from '../i18n.js';
 import type { OutboundMessage } from '../messages.js';
 import { enqueueAll, writeOutbox, type QueuedMessage } from '../outbound/outbox.js';
